@@ -1,0 +1,111 @@
+"""The values `analyse()` returns: plain, frozen, JSON-ready.
+
+Nothing here holds the original text of a personal-data span: an `Entity` is only its type and
+offsets, so an `Analysis` can be stored and shown to moderators without carrying what was redacted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Language = Literal["en", "es", "other"]
+Urgency = Literal["emergency", "crisis", "none"]
+EntityType = Literal["NAME", "PHONE", "EMAIL", "ADDRESS"]
+
+# The default taxonomy; a city may replace it in its configuration.
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "use_of_force",
+    "officer_misconduct",
+    "stop_search_arrest",
+    "bias_discrimination",
+    "mental_health",
+    "domestic_violence",
+    "neighborhood_safety",
+    "social_services",
+    "funding_priorities",
+    "praise",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A span of personal data found in the original text (replaced in `Analysis.redacted`)."""
+
+    type: EntityType
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class OfficerRef:
+    """A reference to a police officer or unit: kept in the redacted text, not redacted.
+
+    `key` is the normalised form used to match two reports naming the same officer:
+    `badge:4471`, `unit:car-12`, or `name:ramirez` (rank words dropped, lower case, accents folded).
+    """
+
+    text: str
+    start: int
+    end: int
+    key: str
+    rank: str | None = None
+    name: str | None = None
+    badge: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in the text and the district of the city's gazetteer it matched, if any."""
+
+    text: str
+    start: int
+    end: int
+    district: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    language: Language
+    redacted: str
+    entities: tuple[Entity, ...] = ()
+    officers: tuple[OfficerRef, ...] = ()
+    places: tuple[PlaceMention, ...] = ()
+    district: str | None = None
+    # Ranked best first; scores are calibrated probabilities that sum to about 1.
+    categories: tuple[CategoryScore, ...] = ()
+    # True when the top score is too low to route without a human.
+    triage: bool = True
+    urgency: Urgency = "none"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def top_category(self) -> str | None:
+        return self.categories[0].label if self.categories else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra", None)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        return cls(
+            language=data["language"],
+            redacted=data["redacted"],
+            entities=tuple(Entity(**e) for e in data.get("entities", ())),
+            officers=tuple(OfficerRef(**o) for o in data.get("officers", ())),
+            places=tuple(PlaceMention(**p) for p in data.get("places", ())),
+            district=data.get("district"),
+            categories=tuple(CategoryScore(**c) for c in data.get("categories", ())),
+            triage=bool(data.get("triage", True)),
+            urgency=data.get("urgency", "none"),
+        )
