@@ -1,0 +1,240 @@
+"""The city configuration: one TOML file with the city, its districts, destinations and rules.
+
+Loaded and validated once at start-up. A bad file fails with `CityConfigError` naming the file,
+the line and what is wrong, so an operator can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from nlp.types import DEFAULT_CATEGORIES
+
+DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
+DISTRICT_PLACEHOLDER = "{district}"
+
+
+class CityConfigError(ValueError):
+    """A city configuration that cannot be used; the message names the file and line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class City(_Strict):
+    name: str
+    timezone: str = "UTC"
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    default_region: str = "US"
+    service_name: str
+    help_text: dict[str, str]
+    retention_days: int = Field(default=180, ge=1)
+    categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _supported_languages(cls, value: list[str]) -> list[str]:
+        unsupported = sorted(set(value) - {"en", "es"})
+        if unsupported:
+            raise ValueError(f"unsupported languages {unsupported}; supported: en, es")
+        return value
+
+    @model_validator(mode="after")
+    def _help_in_every_language(self) -> City:
+        missing = [lang for lang in self.languages if lang not in self.help_text]
+        if missing:
+            raise ValueError(f"help_text lacks languages {missing}")
+        return self
+
+
+class District(_Strict):
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    neighbourhoods: list[str] = Field(default_factory=list)
+    streets: list[str] = Field(default_factory=list)
+    landmarks: list[str] = Field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases, *self.neighbourhoods, *self.streets, *self.landmarks]
+
+
+class Destination(_Strict):
+    id: str
+    name: str
+    slack_channel: str
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+
+
+class Rule(_Strict):
+    categories: list[str] = Field(default_factory=list)
+    districts: list[str] = Field(default_factory=list)
+    urgency: list[str] = Field(default_factory=list)
+    destinations: list[str] = Field(min_length=1)
+
+
+class Routing(_Strict):
+    triage: str
+
+
+class CheckinStep(_Strict):
+    kind: str
+    after_days: float = Field(gt=0)
+
+
+class Checkins(_Strict):
+    quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
+    no_answer_after_hours: float = Field(default=48, gt=0)
+    schedule: list[CheckinStep] = Field(default_factory=list)
+
+
+class CityConfig(_Strict):
+    city: City
+    districts: list[District] = Field(default_factory=list)
+    destinations: list[Destination] = Field(default_factory=list)
+    routing: Routing | None = None
+    rules: list[Rule] = Field(default_factory=list)
+    checkins: Checkins = Field(default_factory=Checkins)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> CityConfig:
+        _unique("districts", [d.id for d in self.districts])
+        _unique("destinations", [d.id for d in self.destinations])
+        known = {d.id for d in self.destinations}
+        district_ids = {d.id for d in self.districts}
+        if self.routing is not None and self.routing.triage not in known:
+            raise _LocatedError(("routing", "triage"), f"unknown destination {self.routing.triage!r}")
+        for index, rule in enumerate(self.rules):
+            for dest in rule.destinations:
+                expanded = (
+                    [dest.replace(DISTRICT_PLACEHOLDER, d) for d in district_ids]
+                    if DISTRICT_PLACEHOLDER in dest
+                    else [dest]
+                )
+                unknown = [d for d in expanded if d not in known]
+                if unknown:
+                    raise _LocatedError(
+                        ("rules", index, "destinations"), f"unknown destination(s) {unknown}"
+                    )
+            bad_categories = sorted(set(rule.categories) - set(self.city.categories))
+            if bad_categories:
+                raise _LocatedError(
+                    ("rules", index, "categories"), f"unknown categories {bad_categories}"
+                )
+            bad_districts = sorted(set(rule.districts) - district_ids)
+            if bad_districts:
+                raise _LocatedError(("rules", index, "districts"), f"unknown districts {bad_districts}")
+            bad_urgency = sorted(set(rule.urgency) - {"emergency", "crisis", "none"})
+            if bad_urgency:
+                raise _LocatedError(("rules", index, "urgency"), f"unknown urgency {bad_urgency}")
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.city.timezone)
+
+    def destination(self, destination_id: str) -> Destination:
+        for dest in self.destinations:
+            if dest.id == destination_id:
+                return dest
+        raise KeyError(destination_id)
+
+    def district(self, district_id: str) -> District:
+        for district in self.districts:
+            if district.id == district_id:
+                return district
+        raise KeyError(district_id)
+
+    def gazetteer_entries(self) -> Iterator[tuple[str, list[str]]]:
+        """(district id, every name residents use for it): what the place matcher is built from."""
+        for district in self.districts:
+            yield district.id, district.names()
+
+
+class _LocatedError(ValueError):
+    def __init__(self, loc: Sequence[str | int], message: str) -> None:
+        super().__init__(message)
+        self.loc = tuple(loc)
+        self.message = message
+
+
+def _unique(section: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(ids):
+        if value in seen:
+            raise _LocatedError((section, index, "id"), f"duplicate id {value!r}")
+        seen.add(value)
+
+
+def load_city_config(path: Path | str | None = None) -> CityConfig:
+    """Read and validate a city file (the demo city when `path` is None)."""
+    file = Path(path) if path is not None else DEMO_CITY
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CityConfigError(f"{file}: cannot read: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CityConfigError(f"{file}: {exc}") from exc
+    try:
+        return CityConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        ctx_error = (first.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _LocatedError):
+            loc, message = ctx_error.loc, ctx_error.message
+        else:
+            message = first["msg"]
+        where = ".".join(str(part) for part in loc)
+        raise CityConfigError(f"{file}:{_line_of(text, loc)}: {where}: {message}") from None
+
+
+def _line_of(text: str, loc: Sequence[Any]) -> int:
+    """Best line number for a validation location like ('rules', 3, 'destinations')."""
+    lines = text.splitlines()
+    line = 0
+    section: str | None = None
+    for part in loc:
+        if isinstance(part, str) and section is None:
+            section = part
+            found = _find(lines, rf"^\s*\[\[?\s*{re.escape(part)}\s*\]\]?\s*(#.*)?$", start=line)
+            if found is None:
+                found = _find(lines, rf"^\s*{re.escape(part)}\s*=", start=line)
+            line = found if found is not None else line
+        elif isinstance(part, int) and section is not None:
+            header = rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]"
+            hits = [i for i, text_line in enumerate(lines) if re.match(header, text_line)]
+            if part < len(hits):
+                line = hits[part]
+        elif isinstance(part, str):
+            found = _find(lines, rf"^\s*{re.escape(part)}\s*=", start=line)
+            line = found if found is not None else line
+    return line + 1
+
+
+def _find(lines: list[str], pattern: str, *, start: int) -> int | None:
+    for index in range(start, len(lines)):
+        if re.match(pattern, lines[index]):
+            return index
+    return None

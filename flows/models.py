@@ -1,0 +1,142 @@
+"""The database tables (SQLModel). Queries live in `flows.store`, nowhere else.
+
+Privacy by construction: a reporter's address (phone number or Slack user ID) and everything they
+wrote are stored only as Fernet tokens under that reporter's own data key (`Contact.wrapped_key`,
+itself encrypted under the service's master keys). Erasing a reporter shreds that key, which makes
+every one of their tokens unreadable at once. The only plaintext about a report is its redacted
+text and its analysis.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones; we store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _utc(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class Contact(SQLModel, table=True):
+    """A reporter on one channel, known only by an HMAC pseudonym of their address."""
+
+    __table_args__ = (UniqueConstraint("channel", "pseudonym", name="uq_contact_pseudonym"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    pseudonym: str = Field(max_length=64, index=True)
+    # This contact's data key, encrypted under the master keys; NULL once shredded (erased).
+    wrapped_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    address_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    language: str = Field(default="en", max_length=8)
+    opted_out: bool = False
+    opted_out_at: datetime | None = _utc(nullable=True)
+    erased_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = _utc()
+
+
+class Conversation(SQLModel, table=True):
+    """Where a contact is in a conversation: the engine's state, saved after every step."""
+
+    contact_id: int = Field(primary_key=True, foreign_key="contact.id")
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc()
+
+
+class InboundMessage(SQLModel, table=True):
+    """Every message received, persisted before it is answered; unique per provider message id."""
+
+    __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=64)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    body_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    media_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    num_media: int = 0
+    # received → answered; a retry of an answered message gets the stored reply again.
+    state: str = Field(default="received", max_length=16)
+    reply_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    received_at: datetime = _utc()
+    answered_at: datetime | None = _utc(nullable=True)
+
+
+class OutboundMessage(SQLModel, table=True):
+    """One message the service sends later (relays, check-ins): a row first, then the API call."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    channel: str = Field(default="sms", max_length=16)
+    purpose: str = Field(default="reply", max_length=32)
+    # Optional caller key so enqueueing the same logical message twice makes one row.
+    dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
+    body_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # queued → sending → sent → delivered | failed | undelivered; blocked (opted out / erased).
+    status: str = Field(default="queued", max_length=16, index=True)
+    provider_id: str | None = Field(default=None, max_length=64, unique=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Report(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=16, unique=True)
+    # NULL once the reporter is erased: the redacted report stays with the council.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    channel: str = Field(max_length=16)
+    language: str = Field(default="en", max_length=8)
+    # new → routed → acknowledged → in_progress → resolved | closed | spam
+    status: str = Field(default="new", max_length=16, index=True)
+    anonymous: bool = True
+    contact_ok: bool = False
+    consent_checkins: bool = False
+    urgent: bool = False
+    raw_text_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    redacted_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    analysis: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    top_category: str | None = Field(default=None, max_length=64, index=True)
+    triage: bool = True
+    urgency: str = Field(default="none", max_length=16)
+    district: str | None = Field(default=None, max_length=32, index=True)
+    # The reporter's own words for where and when, redacted (raw only inside raw_text_enc).
+    place_text: str | None = Field(default=None, max_length=500)
+    when_text: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class ReportEvent(SQLModel, table=True):
+    """The audit trail: every change to a report, by whom (a moderator's Slack ID, or `system`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    at: datetime = _utc()
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,79 @@
+"""Pseudonyms, envelope encryption and crypto-shredding for reporters' data.
+
+- A reporter is found by an HMAC-SHA256 pseudonym of their normalised address, computed under a
+  key derived from each master key: lookups try every key, so rotation never loses a reporter.
+- Each reporter gets a random data key; it is stored wrapped (encrypted) by a `MultiFernet` of the
+  master keys (newest first encrypts, any decrypts), and everything they wrote is encrypted under
+  it. Deleting the wrapped key ("shredding") makes all their tokens unreadable at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Sequence
+
+import phonenumbers
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+_PSEUDONYM_CONTEXT = b"cpps-pseudonym-v1"
+
+
+class ShreddedError(LookupError):
+    """The data key is gone (the reporter was erased): their data can no longer be read."""
+
+
+class InvalidAddressError(ValueError):
+    """An address (phone number) that cannot be normalised. The message never repeats it."""
+
+
+class Vault:
+    def __init__(self, *, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValueError("at least one master key is required")
+        self._master = MultiFernet([Fernet(key) for key in keys])
+        self._pseudonym_keys = [
+            hmac.new(base64.urlsafe_b64decode(key), _PSEUDONYM_CONTEXT, hashlib.sha256).digest()
+            for key in keys
+        ]
+
+    def pseudonyms(self, channel: str, address: str) -> list[str]:
+        """The address's pseudonym under every key, newest first (the first is the one to store)."""
+        message = f"{channel}:{address}".encode()
+        return [hmac.new(k, message, hashlib.sha256).hexdigest() for k in self._pseudonym_keys]
+
+    def new_wrapped_key(self) -> str:
+        return self._master.encrypt(Fernet.generate_key()).decode()
+
+    def rewrap(self, wrapped_key: str) -> str:
+        """Re-encrypt a data key under the newest master key (key rotation)."""
+        return self._master.rotate(wrapped_key.encode()).decode()
+
+    def _data_key(self, wrapped_key: str | None) -> Fernet:
+        if wrapped_key is None:
+            raise ShreddedError("data key shredded")
+        try:
+            return Fernet(self._master.decrypt(wrapped_key.encode()))
+        except InvalidToken:
+            raise ShreddedError("data key unreadable with the configured master keys") from None
+
+    def encrypt(self, wrapped_key: str | None, plaintext: str) -> str:
+        return self._data_key(wrapped_key).encrypt(plaintext.encode("utf-8")).decode()
+
+    def decrypt(self, wrapped_key: str | None, token: str) -> str:
+        try:
+            return self._data_key(wrapped_key).decrypt(token.encode()).decode("utf-8")
+        except InvalidToken:
+            raise ShreddedError("token unreadable with this data key") from None
+
+
+def normalise_phone(raw: str, *, default_region: str = "US") -> str:
+    """E.164 form of a phone number ("+15551234567"); raises InvalidAddressError."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        raise InvalidAddressError("not a phone number") from None
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidAddressError("not a possible phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
