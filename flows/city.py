@@ -199,7 +199,9 @@ def load_city_config(path: Path | str | None = None) -> CityConfig:
     try:
         return CityConfig.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A misspelt key also makes the real one "missing": name the misspelling first.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         loc = tuple(first["loc"])
         ctx_error = (first.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _LocatedError):

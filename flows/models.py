@@ -34,8 +34,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _utc(nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+def _utc(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 class Contact(SQLModel, table=True):
@@ -57,10 +57,17 @@ class Contact(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """Where a contact is in a conversation: the engine's state, saved after every step."""
+    """Where a contact is in a conversation: the engine's state, saved after every step.
+
+    The state holds the story being told, so it is encrypted under the contact's data key.
+    `version` makes saves compare-and-swap: two messages from one person never lose an update.
+    """
 
     contact_id: int = Field(primary_key=True, foreign_key="contact.id")
-    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state_enc: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 0
+    # When the engine wants a Tick (idle timeout); lets the clock find due conversations cheaply.
+    wake_at: datetime | None = _utc(nullable=True, index=True)
     updated_at: datetime = _utc()
 
 
@@ -98,7 +105,7 @@ class OutboundMessage(SQLModel, table=True):
     status: str = Field(default="queued", max_length=16, index=True)
     provider_id: str | None = Field(default=None, max_length=64, unique=True)
     attempts: int = 0
-    next_attempt_at: datetime | None = _utc(nullable=True)
+    next_attempt_at: datetime | None = _utc(nullable=True, index=True)
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -120,6 +127,7 @@ class Report(SQLModel, table=True):
     raw_text_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     redacted_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     analysis: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    destinations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     top_category: str | None = Field(default=None, max_length=64, index=True)
     triage: bool = True
     urgency: str = Field(default="none", max_length=16)

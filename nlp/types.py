@@ -109,3 +109,12 @@ class Analysis:
             triage=bool(data.get("triage", True)),
             urgency=data.get("urgency", "none"),
         )
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The cheap part of the analysis, done on every inbound text before the first reply."""
+
+    language: Language
+    urgency: Urgency
+    district: str | None = None

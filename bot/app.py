@@ -1,0 +1,43 @@
+"""The ASGI application: channel adapters mounted on FastAPI, plus a health check."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from bot.settings import Settings
+from bot.sms import build_sms_router
+from bot.wiring import Services, build_services
+
+
+def create_app(*, services: Services) -> FastAPI:
+    app = FastAPI(title="CPPS Bot", docs_url=None, redoc_url=None, openapi_url=None)
+    settings = services.settings
+    app.include_router(
+        build_sms_router(
+            handle=services.runner.handle,
+            on_status=services.on_delivery_status,
+            auth_token=services.secrets.twilio_auth_token,
+            public_base_url=settings.public_base_url,
+            verify_signatures=not settings.cpps_insecure_skip_twilio_signature,
+        )
+    )
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        # Models are loaded before the app exists, so only the database can be down here.
+        if not services.check_database():
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "city": services.city.city.name})
+
+    app.state.services = services
+    return app
+
+
+def asgi() -> FastAPI:
+    """Factory for `uvicorn --factory bot.app:asgi` (the Procfile's web process)."""
+    settings = Settings()
+    logging.basicConfig(level=settings.cpps_log_level.upper())
+    return create_app(services=build_services(settings=settings))

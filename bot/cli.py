@@ -1,0 +1,169 @@
+"""The `cpps` command line: serve, chat, clock, db, config, keys and the NLP tools."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import Settings
+
+app = typer.Typer(help="CPPS Bot: community reports by SMS and Slack.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+config_app = typer.Typer(help="City configuration.", no_args_is_help=True)
+keys_app = typer.Typer(help="Secret keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(keys_app, name="keys")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.cpps_log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    clock: Annotated[
+        bool | None,
+        typer.Option("--clock/--no-clock", help="Run the scheduler in-process (default: on SQLite)."),
+    ] = None,
+) -> None:
+    """Run the web service (and, on the embedded default, the scheduler too)."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.clock import build_scheduler
+    from bot.wiring import build_services
+    from flows.store.migrate import upgrade
+
+    settings = _settings()
+    embedded = settings.effective_database_url.startswith("sqlite")
+    if embedded:
+        upgrade(settings.effective_database_url)  # one command is a working system
+    services = build_services(settings=settings)
+    scheduler = None
+    if clock if clock is not None else embedded:
+        scheduler = build_scheduler(jobs=services.jobs(), blocking=False)
+        scheduler.start()
+    try:
+        uvicorn.run(create_app(services=services), host=host, port=port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@app.command("clock")
+def clock_command(
+    once: Annotated[bool, typer.Option("--once", help="Run every due job once and exit.")] = False,
+    now: Annotated[
+        str | None, typer.Option(help="With --once: pretend it is this ISO-8601 time.")
+    ] = None,
+) -> None:
+    """The scheduler process (exactly one in production)."""
+    from bot.clock import build_scheduler, run_once
+    from bot.wiring import build_services
+    from flows.clocks import FixedClock
+
+    settings = _settings()
+    if now is not None and not once:
+        raise typer.BadParameter("--now only goes with --once")
+    fixed = FixedClock(_parse_time(now)) if now else None
+    services = build_services(settings=settings, clock=fixed)
+    if once:
+        for job_id, result in run_once(services.jobs()).items():
+            typer.echo(f"{job_id}: {result}")
+        return
+    scheduler = build_scheduler(
+        jobs=services.jobs(), blocking=True, database_url=services.settings.effective_database_url
+    )
+    scheduler.start()
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO-8601 time: {value}") from None
+    if parsed.tzinfo is None:
+        raise typer.BadParameter("give a time zone, e.g. 2026-03-08T09:00:00-05:00 or ...Z")
+    return parsed
+
+
+@app.command()
+def chat(
+    url: Annotated[str, typer.Option(help="The running service.")] = "http://127.0.0.1:8000",
+    phone: Annotated[str, typer.Option("--from", help="The phone number to text from.")] = "+15555550100",
+) -> None:
+    """Text the local service from the terminal, as a phone would (requests signed like Twilio's)."""
+    from bot.chat import run_chat
+    from bot.settings import resolve_secrets
+
+    settings = _settings()
+    secrets = resolve_secrets(settings)
+    run_chat(
+        url=url.rstrip("/"),
+        public_base_url=settings.public_base_url,
+        auth_token=secrets.twilio_auth_token,
+        phone=phone,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply schema migrations (the Procfile's release phase)."""
+    from flows.store.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.effective_database_url, revision)
+    typer.echo("database at " + revision)
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+    """For maintainers: autogenerate a migration from the models."""
+    from flows.store.migrate import make_revision
+
+    make_revision(_settings().effective_database_url, message)
+
+
+@config_app.command("check")
+def config_check(file: Path) -> None:
+    """Validate a city configuration file; errors name the line."""
+    from flows.city import CityConfigError, load_city_config
+
+    try:
+        city = load_city_config(file)
+    except CityConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{file}: ok — {city.city.name}: {len(city.districts)} districts, "
+        f"{len(city.destinations)} destinations, {len(city.rules)} rules"
+    )
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new secret key for CPPS_SECRET_KEYS (put it first; keep older keys after it)."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode())
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

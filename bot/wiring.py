@@ -1,0 +1,126 @@
+"""Builds the running system from settings: the one place where dependencies are chosen."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.catalog import Catalog, load_catalog
+from flows.engine import Flow, load_flow
+
+from bot.clock import Job
+from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
+from bot.settings import Secrets, Settings, resolve_secrets
+from flows.city import CityConfig, load_city_config
+from flows.clocks import Clock, SystemClock
+from flows.messages import DeliveryStatus
+from flows.privacy import Vault
+from flows.runner import Analyser, ConversationRunner
+from flows.store import Store, make_engine
+
+log = logging.getLogger(__name__)
+
+FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    secrets: Secrets
+    city: CityConfig
+    store: Store
+    analyser: Analyser
+    flow: Flow
+    catalog: Catalog
+    runner: ConversationRunner
+    dispatcher: OutboxDispatcher
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+    def on_delivery_status(self, update: DeliveryStatus) -> None:
+        self.store.apply_delivery_status(
+            provider_id=update.provider_id, status=update.status, error_code=update.error_code
+        )
+
+    def jobs(self) -> list[Job]:
+        """The recurring work of the clock process (or of `serve` on the embedded default)."""
+        return [
+            Job(id="outbox", run=lambda: self.dispatcher.dispatch_due(), every_seconds=5),
+            Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
+        ]
+
+    def wake_conversations(self) -> int:
+        due = self.store.conversations_due(now=self.store.clock.now())
+        for contact_id in due:
+            self.runner.tick(contact_id)
+        return len(due)
+
+    def check_database(self) -> bool:
+        from sqlalchemy import text
+
+        try:
+            with self.store.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+
+def load_analyser(city: CityConfig) -> Analyser:
+    from nlp.analyse import Analyzer
+
+    return Analyzer.load(city=city)
+
+
+def build_services(
+    *,
+    settings: Settings,
+    clock: Clock | None = None,
+    analyser: Analyser | None = None,
+) -> Services:
+    secrets = resolve_secrets(settings)
+    city = load_city_config(settings.cpps_city_config)
+    if settings.cpps_timezone:
+        city = city.model_copy(update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})})
+    clock = clock or SystemClock()
+    store = Store(
+        engine=make_engine(settings.effective_database_url),
+        vault=Vault(keys=secrets.keys),
+        clock=clock,
+    )
+    flow = load_flow(FLOWS_DIR / "intake.yaml")
+    catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
+    analyser = analyser or load_analyser(city)
+    senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
+    dispatcher = OutboxDispatcher(
+        store=store, senders=senders, max_attempts=settings.twilio_max_attempts
+    )
+    runner = ConversationRunner(
+        store=store, city=city, flow=flow, catalog=catalog, analyser=analyser
+    )
+    return Services(
+        settings=settings,
+        secrets=secrets,
+        city=city,
+        store=store,
+        analyser=analyser,
+        flow=flow,
+        catalog=catalog,
+        runner=runner,
+        dispatcher=dispatcher,
+        senders=senders,
+    )
+
+
+def _sms_sender(settings: Settings, secrets: Secrets) -> Sender:
+    if not settings.twilio_configured:
+        log.warning("no Twilio credentials: outbound SMS are printed to the console")
+        return ConsoleSender()
+    return TwilioSender(
+        account_sid=settings.twilio_account_sid,
+        auth_token=secrets.twilio_auth_token,
+        from_number=settings.twilio_from_number,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        api_base_url=settings.twilio_api_base_url,
+        status_callback_url=settings.public_base_url + "/sms/status",
+    )

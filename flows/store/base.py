@@ -1,0 +1,47 @@
+"""What every group of queries shares: the engine, the vault and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, SQLModel
+
+from flows.clocks import Clock
+from flows.privacy import Vault
+
+
+class StoreBase:
+    def __init__(self, *, engine: Engine, vault: Vault, clock: Clock) -> None:
+        self.engine = engine
+        self.vault = vault
+        self.clock = clock
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def insert_ignoring_conflicts(
+        self, session: Session, model: type[SQLModel], values: dict[str, Any]
+    ) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING on either backend; True when the row was inserted."""
+        statement: Insert
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(model).values(**values).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
+        key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+        return session.connection().execute(statement.returning(key)).first() is not None

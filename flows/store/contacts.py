@@ -1,0 +1,137 @@
+"""Reporters: found by pseudonym, their address decrypted only to send, erased by shredding."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
+from flows.store.base import StoreBase
+
+
+class ContactQueries(StoreBase):
+    def _find_contact(self, session: Session, *, channel: str, address: str) -> Contact | None:
+        candidates = self.vault.pseudonyms(channel, address)
+        found = session.exec(
+            select(Contact).where(
+                Contact.channel == channel, col(Contact.pseudonym).in_(candidates)
+            )
+        ).first()
+        if found is not None and found.pseudonym != candidates[0]:
+            # Found under an older key: move it to the newest key (rotation without downtime).
+            found.pseudonym = candidates[0]
+            if found.wrapped_key is not None:
+                found.wrapped_key = self.vault.rewrap(found.wrapped_key)
+            session.add(found)
+        return found
+
+    def get_or_create_contact(self, *, channel: str, address: str, language: str = "en") -> Contact:
+        """The contact for this address, created (with its own data key) on first contact."""
+        for _ in range(3):
+            try:
+                with self.transaction() as session:
+                    contact = self._find_contact(session, channel=channel, address=address)
+                    if contact is None:
+                        wrapped = self.vault.new_wrapped_key()
+                        contact = Contact(
+                            channel=channel,
+                            pseudonym=self.vault.pseudonyms(channel, address)[0],
+                            wrapped_key=wrapped,
+                            address_enc=self.vault.encrypt(wrapped, address),
+                            language=language,
+                            created_at=self.clock.now(),
+                        )
+                        session.add(contact)
+                        session.flush()
+                    return contact
+            except IntegrityError:
+                continue  # created concurrently by another request: find it next time round
+        raise RuntimeError("could not create contact")
+
+    def contact(self, contact_id: int) -> Contact | None:
+        with self.transaction() as session:
+            return session.get(Contact, contact_id)
+
+    def contact_address(self, contact: Contact) -> str:
+        """The phone number or Slack user ID, for sending only. Raises ShreddedError if erased."""
+        if contact.address_enc is None:
+            from flows.privacy import ShreddedError
+
+            raise ShreddedError("address erased")
+        return self.vault.decrypt(contact.wrapped_key, contact.address_enc)
+
+    def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
+        with self.transaction() as session:
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                return
+            contact.opted_out = opted_out
+            contact.opted_out_at = self.clock.now() if opted_out else None
+            session.add(contact)
+            if opted_out:
+                session.execute(
+                    update(OutboundMessage)
+                    .where(
+                        col(OutboundMessage.contact_id) == contact_id,
+                        col(OutboundMessage.status) == "queued",
+                    )
+                    .values(status="blocked", last_error="opted out", updated_at=self.clock.now())
+                )
+
+    def set_language(self, contact_id: int, language: str, *, session: Session | None = None) -> None:
+        def apply(s: Session) -> None:
+            contact = s.get(Contact, contact_id)
+            if contact is not None:
+                contact.language = language
+                s.add(contact)
+
+        if session is not None:
+            apply(session)
+            return
+        with self.transaction() as s:
+            apply(s)
+
+    def erase_contact(self, contact_id: int, *, session: Session) -> None:
+        """Shred the contact's data key and everything only they could read.
+
+        Routed reports keep their redacted text and analysis (the council's copy) but lose their
+        link to the contact; the pseudonym is replaced so the number is no longer recognised.
+        """
+        now = self.clock.now()
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            return
+        contact.wrapped_key = None
+        contact.address_enc = None
+        contact.pseudonym = "erased-" + secrets.token_hex(16)
+        contact.erased_at = now
+        session.add(contact)
+        session.execute(
+            update(Report)
+            .where(col(Report.contact_id) == contact_id)
+            .values(raw_text_enc=None, contact_id=None, updated_at=now)
+        )
+        session.execute(
+            update(InboundMessage)
+            .where(col(InboundMessage.contact_id) == contact_id)
+            .values(body_enc=None, media_enc=None, reply_enc=None)
+        )
+        session.execute(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.contact_id) == contact_id)
+            .values(body_enc=None)
+        )
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                col(OutboundMessage.contact_id) == contact_id,
+                col(OutboundMessage.status) == "queued",
+            )
+            .values(status="blocked", last_error="erased", updated_at=now)
+        )
+        conversation = session.get(Conversation, contact_id)
+        if conversation is not None:
+            session.delete(conversation)

@@ -1,0 +1,164 @@
+"""The outbox: every message sent after the webhook's own reply is a row before it is an API call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from flows.models import Contact, OutboundMessage
+from flows.store.base import StoreBase
+
+# Twilio's delivery states, in the order they can follow one another.
+_PROVIDER_STATUS_RANK = {
+    "queued": 0,
+    "accepted": 0,
+    "scheduled": 0,
+    "sending": 1,
+    "sent": 2,
+    "failed": 3,
+    "undelivered": 3,
+    "delivered": 3,
+    "read": 4,
+}
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    id: int
+    contact_id: int
+    channel: str
+    attempts: int
+    body: str | None  # None when the contact was erased since it was queued
+
+
+class OutboxQueries(StoreBase):
+    def enqueue_outbound(
+        self,
+        *,
+        session: Session,
+        contact: Contact,
+        body: str,
+        purpose: str,
+        report_id: int | None = None,
+        dedupe_key: str | None = None,
+    ) -> OutboundMessage | None:
+        """Queue a message; an opted-out or erased contact gets a `blocked` row, never a send.
+
+        With a `dedupe_key`, queueing the same logical message twice makes one row (None the
+        second time).
+        """
+        assert contact.id is not None
+        now = self.clock.now()
+        blocked = contact.opted_out or contact.wrapped_key is None
+        values = {
+            "contact_id": contact.id,
+            "report_id": report_id,
+            "channel": contact.channel,
+            "purpose": purpose,
+            "dedupe_key": dedupe_key,
+            "body_enc": None if contact.wrapped_key is None else self.vault.encrypt(contact.wrapped_key, body),
+            "status": "blocked" if blocked else "queued",
+            "last_error": ("opted out" if contact.opted_out else "erased") if blocked else None,
+            "attempts": 0,
+            "next_attempt_at": None if blocked else now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if dedupe_key is None:
+            row = OutboundMessage(**values)
+            session.add(row)
+            session.flush()
+            return row
+        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
+            return None
+        return session.exec(select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)).one()
+
+    def claim_due_outbound(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
+        """Atomically move due rows from queued to sending, so two senders never send one row."""
+        with self.transaction() as session:
+            query = (
+                select(OutboundMessage, Contact)
+                .join(Contact, col(Contact.id) == col(OutboundMessage.contact_id))
+                .where(
+                    col(OutboundMessage.status) == "queued",
+                    col(OutboundMessage.next_attempt_at) <= now,
+                )
+                .order_by(col(OutboundMessage.next_attempt_at), col(OutboundMessage.id))
+                .limit(limit)
+            )
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=OutboundMessage)  # type: ignore[arg-type]
+            claimed: list[ClaimedMessage] = []
+            for message, contact in session.exec(query).all():
+                assert message.id is not None
+                if contact.opted_out or contact.wrapped_key is None:
+                    message.status = "blocked"
+                    message.last_error = "opted out" if contact.opted_out else "erased"
+                    session.add(message)
+                    continue
+                message.status = "sending"
+                message.attempts += 1
+                message.updated_at = now
+                session.add(message)
+                body = (
+                    None
+                    if message.body_enc is None
+                    else self.vault.decrypt(contact.wrapped_key, message.body_enc)
+                )
+                claimed.append(
+                    ClaimedMessage(
+                        id=message.id,
+                        contact_id=contact.id or 0,
+                        channel=message.channel,
+                        attempts=message.attempts,
+                        body=body,
+                    )
+                )
+        return claimed
+
+    def record_send_result(
+        self,
+        *,
+        message_id: int,
+        provider_id: str | None,
+        status: str,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """After an API call: sent (with the provider's id), queued again for a retry, or failed."""
+        with self.transaction() as session:
+            session.execute(
+                update(OutboundMessage)
+                .where(col(OutboundMessage.id) == message_id)
+                .values(
+                    provider_id=provider_id,
+                    status=status,
+                    last_error=error[:500] if error else None,
+                    next_attempt_at=retry_at,
+                    updated_at=self.clock.now(),
+                )
+            )
+
+    def apply_delivery_status(self, *, provider_id: str, status: str, error_code: str | None) -> bool:
+        """A provider status callback; out-of-order callbacks never move a row backwards."""
+        with self.transaction() as session:
+            row = session.exec(
+                select(OutboundMessage).where(OutboundMessage.provider_id == provider_id)
+            ).first()
+            if row is None:
+                return False
+            if _PROVIDER_STATUS_RANK.get(status, -1) < _PROVIDER_STATUS_RANK.get(row.status, -1):
+                return True
+            row.status = status
+            if error_code:
+                row.last_error = f"provider error {error_code}"
+            row.updated_at = self.clock.now()
+            session.add(row)
+            return True
+
+    def outbound(self, message_id: int) -> OutboundMessage | None:
+        with self.transaction() as session:
+            return session.get(OutboundMessage, message_id)

@@ -1,0 +1,101 @@
+"""Shared fixtures: both databases, an injected clock, vaults, signed-request helpers.
+
+Storage tests take the `store` fixture and so run twice: on SQLite (a fresh file per test) and on
+the real PostgreSQL (a schema of its own per test session, truncated between tests).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from flows.clocks import FixedClock
+from flows.privacy import Vault
+from flows.store import Store, make_engine
+from flows.store.migrate import upgrade
+
+REPO = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "CPPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
+TABLES = ["reportevent", "outboundmessage", "inboundmessage", "conversation", "report", "contact"]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def master_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def vault(master_key: str) -> Vault:
+    return Vault(keys=[master_key])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private schema on the local PostgreSQL, migrated once for the whole session."""
+    schema = f"cpps_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = make_engine(POSTGRES_URL, pool_size=1)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # pragma: no cover - environment problem, not a test result
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required for the storage tests: {exc}")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "cpps.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(url, pool_size=1)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine, vault: Vault, clock: FixedClock) -> Store:
+    return Store(engine=engine, vault=vault, clock=clock)

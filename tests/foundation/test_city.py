@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from flows.city import DEMO_CITY, CityConfigError, load_city_config
+
+
+def test_demo_city_loads() -> None:
+    city = load_city_config()
+    assert city.city.name == "Riverton"
+    assert len(city.districts) == 4
+    assert {d.id for d in city.destinations} >= {"oversight", "triage", "council-d1", "council-d4"}
+    assert city.tz.key == "America/Chicago"
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEMO_CITY.read_text()
+    assert old in text
+    path = tmp_path / "city.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_unknown_destination_in_a_rule_names_its_line(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'destinations = ["family-violence"]', 'destinations = ["family-violense"]')
+    with pytest.raises(CityConfigError) as caught:
+        load_city_config(path)
+    message = str(caught.value)
+    assert f"{path}:{_line_of(path, 'family-violense')}:" in message
+    assert "family-violense" in message
+
+
+def test_bad_timezone_names_its_line(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'timezone = "America/Chicago"', 'timezone = "Mars/Olympus"')
+    with pytest.raises(CityConfigError) as caught:
+        load_city_config(path)
+    assert f":{_line_of(path, 'Mars/Olympus')}:" in str(caught.value)
+
+
+def test_unknown_key_is_rejected(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'slack_channel = "cpps-budget"', 'slack_chanel = "cpps-budget"')
+    with pytest.raises(CityConfigError) as caught:
+        load_city_config(path)
+    assert "slack_chanel" in str(caught.value)
+
+
+def test_toml_syntax_error(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "[routing]", "[routing")
+    with pytest.raises(CityConfigError):
+        load_city_config(path)
+
+
+def test_config_check_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["config", "check", str(DEMO_CITY)])
+    assert ok.exit_code == 0 and "Riverton" in ok.output
+    bad = _broken(tmp_path, '"crisis-team"]', '"crisis-teem"]')
+    result = runner.invoke(app, ["config", "check", str(bad)])
+    assert result.exit_code == 1
+    assert "crisis-teem" in result.output

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from flows.privacy import InvalidAddressError, ShreddedError, Vault, normalise_phone
+
+
+def test_pseudonym_is_stable_keyed_and_not_the_number() -> None:
+    key = Fernet.generate_key().decode()
+    first, again = Vault(keys=[key]), Vault(keys=[key])
+    other = Vault(keys=[Fernet.generate_key().decode()])
+    pseudonym = first.pseudonyms("sms", "+15551234567")[0]
+    assert pseudonym == again.pseudonyms("sms", "+15551234567")[0]
+    assert pseudonym != other.pseudonyms("sms", "+15551234567")[0]
+    assert pseudonym != first.pseudonyms("slack", "+15551234567")[0]
+    assert "5551234567" not in pseudonym and len(pseudonym) == 64
+
+
+def test_rotation_keeps_old_data_readable_and_rewraps_under_the_new_key() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    before = Vault(keys=[old])
+    wrapped = before.new_wrapped_key()
+    token = before.encrypt(wrapped, "+15551234567")
+    after = Vault(keys=[new, old])
+    assert after.decrypt(wrapped, token) == "+15551234567"
+    assert after.pseudonyms("sms", "x")[1] == before.pseudonyms("sms", "x")[0]
+    rewrapped = after.rewrap(wrapped)
+    assert Vault(keys=[new]).decrypt(rewrapped, token) == "+15551234567"
+
+
+def test_shredded_key_makes_tokens_unreadable() -> None:
+    vault = Vault(keys=[Fernet.generate_key().decode()])
+    wrapped = vault.new_wrapped_key()
+    token = vault.encrypt(wrapped, "secret story")
+    with pytest.raises(ShreddedError):
+        vault.decrypt(None, token)
+    with pytest.raises(ShreddedError):
+        vault.decrypt(vault.new_wrapped_key(), token)  # another contact's key cannot read it
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("(555) 212-1234", "+15552121234"), ("+44 20 7946 0958", "+442079460958"), ("555.212.1234", "+15552121234")],
+)
+def test_normalise_phone(raw: str, expected: str) -> None:
+    assert normalise_phone(raw) == expected
+
+
+def test_bad_number_error_does_not_repeat_it() -> None:
+    with pytest.raises(InvalidAddressError) as caught:
+        normalise_phone("12")
+    assert "12" not in str(caught.value)

@@ -1,0 +1,153 @@
+"""Storage, on SQLite and PostgreSQL (the `store` fixture runs each test on both)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from flows.models import Conversation
+from flows.store import Store
+
+PHONE = "+15551234567"
+
+
+def test_contact_is_found_again_by_pseudonym_and_address_only_encrypted(store: Store) -> None:
+    first = store.get_or_create_contact(channel="sms", address=PHONE)
+    again = store.get_or_create_contact(channel="sms", address=PHONE)
+    other = store.get_or_create_contact(channel="sms", address="+15557654321")
+    assert first.id == again.id != other.id
+    assert store.contact_address(first) == PHONE
+    assert first.address_enc is not None and PHONE not in first.address_enc
+
+
+def test_concurrent_first_contact_creates_one_row(store: Store) -> None:
+    ids: list[int | None] = []
+    barrier = threading.Barrier(6)
+
+    def create() -> None:
+        barrier.wait()
+        ids.append(store.get_or_create_contact(channel="sms", address=PHONE).id)
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 6 and len(set(ids)) == 1
+
+
+def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    first = store.record_inbound(channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[])
+    retry = store.record_inbound(channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[])
+    assert first.created and not retry.created
+    assert first.message.id == retry.message.id
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM inboundmessage")).scalar() == 1
+
+
+def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    with store.transaction() as session:
+        assert store.save_conversation(
+            contact=contact, state={"step": "a"}, expected_version=0, wake_at=None, session=session
+        )
+    with store.transaction() as session:
+        assert not store.save_conversation(
+            contact=contact, state={"step": "lost"}, expected_version=0, wake_at=None, session=session
+        )
+    with store.transaction() as session:
+        assert store.save_conversation(
+            contact=contact, state={"step": "b"}, expected_version=1, wake_at=None, session=session
+        )
+        assert not store.save_conversation(
+            contact=contact, state={"step": "stale"}, expected_version=1, wake_at=None, session=session
+        )
+    saved = store.load_conversation(contact)
+    assert saved.state == {"step": "b"} and saved.version == 2
+    with store.transaction() as session:
+        row = session.get(Conversation, contact.id)
+        assert row is not None and "step" not in row.state_enc  # encrypted at rest
+
+
+def test_conversations_due(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    wake = store.clock.now() + timedelta(hours=24)
+    with store.transaction() as session:
+        store.save_conversation(contact=contact, state={}, expected_version=0, wake_at=wake, session=session)
+    assert store.conversations_due(now=wake - timedelta(seconds=1)) == []
+    assert store.conversations_due(now=wake) == [contact.id]
+
+
+def test_outbox_claims_each_row_once_across_racing_dispatchers(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    with store.transaction() as session:
+        for n in range(40):
+            store.enqueue_outbound(session=session, contact=contact, body=f"m{n}", purpose="test")
+    claimed: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def claim() -> None:
+        barrier.wait()
+        for _ in range(10):
+            got = store.claim_due_outbound(now=store.clock.now(), limit=5)
+            with lock:
+                claimed.extend(m.id for m in got)
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == sorted(set(claimed))
+    assert len(claimed) == 40
+
+
+def test_dedupe_key_makes_one_outbound_row(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    with store.transaction() as session:
+        first = store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t", dedupe_key="k1")
+        second = store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t", dedupe_key="k1")
+    assert first is not None and second is None
+
+
+def test_opted_out_contact_is_never_queued(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    with store.transaction() as session:
+        queued = store.enqueue_outbound(session=session, contact=contact, body="before", purpose="t")
+    store.set_opted_out(contact.id or 0, opted_out=True)
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    with store.transaction() as session:
+        blocked = store.enqueue_outbound(session=session, contact=contact, body="after", purpose="t")
+    assert queued is not None and blocked is not None and blocked.status == "blocked"
+    assert store.claim_due_outbound(now=store.clock.now()) == []
+    row = store.outbound(queued.id or 0)
+    assert row is not None and row.status == "blocked"
+
+
+def test_erasure_shreds_the_key_and_unlinks_the_number(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    store.record_inbound(channel="sms", provider_id="SM9", contact=contact, body="my story", media_urls=[])
+    with store.transaction() as session:
+        store.erase_contact(contact.id or 0, session=session)
+    erased = store.contact(contact.id or 0)
+    assert erased is not None and erased.wrapped_key is None and erased.address_enc is None
+    fresh = store.get_or_create_contact(channel="sms", address=PHONE)
+    assert fresh.id != contact.id  # the number is no longer recognised
+    inbound = store.record_inbound(channel="sms", provider_id="SM9", contact=fresh, body="x", media_urls=[])
+    assert inbound.message.body_enc is None
+
+
+def test_schema_matches_models(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == [], "models changed without a migration: run `cpps db revision -m ...`"
+    assert "contact" in inspect(engine).get_table_names()
