@@ -27,9 +27,7 @@ def signed_sms_request(
 
 def replies_of(twiml: str) -> list[str]:
     root = ET.fromstring(twiml)
-    return [
-        "".join(message.itertext()).strip() for message in root.iter("Message")
-    ]
+    return ["".join(message.itertext()).strip() for message in root.iter("Message")]
 
 
 def run_chat(*, url: str, public_base_url: str, auth_token: str, phone: str) -> None:
@@ -42,8 +40,11 @@ def run_chat(*, url: str, public_base_url: str, auth_token: str, phone: str) -> 
                 print()
                 return
             form, headers = signed_sms_request(
-                public_base_url=public_base_url, auth_token=auth_token, phone=phone,
-                to="+15550000000", body=line,
+                public_base_url=public_base_url,
+                auth_token=auth_token,
+                phone=phone,
+                to="+15550000000",
+                body=line,
             )
             try:
                 response = client.post(url + "/sms", data=form, headers=headers)

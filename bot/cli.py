@@ -36,7 +36,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     clock: Annotated[
         bool | None,
-        typer.Option("--clock/--no-clock", help="Run the scheduler in-process (default: on SQLite)."),
+        typer.Option(
+            "--clock/--no-clock", help="Run the scheduler in-process (default: on SQLite)."
+        ),
     ] = None,
 ) -> None:
     """Run the web service (and, on the embedded default, the scheduler too)."""
@@ -103,7 +105,9 @@ def _parse_time(value: str) -> datetime:
 @app.command()
 def chat(
     url: Annotated[str, typer.Option(help="The running service.")] = "http://127.0.0.1:8000",
-    phone: Annotated[str, typer.Option("--from", help="The phone number to text from.")] = "+15555550100",
+    phone: Annotated[
+        str, typer.Option("--from", help="The phone number to text from.")
+    ] = "+15555550100",
 ) -> None:
     """Text the local service from the terminal, as a phone would (requests signed like Twilio's)."""
     from bot.chat import run_chat

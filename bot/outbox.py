@@ -120,7 +120,9 @@ class OutboxDispatcher:
         self._store = store
         self._senders = senders
         self._max_attempts = max_attempts
-        self._backoff = backoff or (lambda attempt: timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600)))
+        self._backoff = backoff or (
+            lambda attempt: timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+        )
 
     def dispatch_due(self, *, limit: int = 100) -> DispatchResult:
         now = self._store.clock.now()
@@ -130,14 +132,18 @@ class OutboxDispatcher:
             sender = self._senders.get(message.channel)
             if contact is None or message.body is None or sender is None:
                 self._store.record_send_result(
-                    message_id=message.id, provider_id=None, status="failed",
+                    message_id=message.id,
+                    provider_id=None,
+                    status="failed",
                     error="no sender" if sender is None else "contact erased",
                 )
                 skipped += 1
                 continue
             try:
                 address = self._store.contact_address(contact)
-                provider_id = sender.send(to=address, body=message.body, contact_id=message.contact_id)
+                provider_id = sender.send(
+                    to=address, body=message.body, contact_id=message.contact_id
+                )
             except ShreddedError:
                 self._store.record_send_result(
                     message_id=message.id, provider_id=None, status="blocked", error="erased"
@@ -166,6 +172,8 @@ class OutboxDispatcher:
                 log.warning("outbound #%s failed: %s", message.id, exc)
                 failed += 1
             else:
-                self._store.record_send_result(message_id=message.id, provider_id=provider_id, status="sent")
+                self._store.record_send_result(
+                    message_id=message.id, provider_id=provider_id, status="sent"
+                )
                 sent += 1
         return DispatchResult(sent=sent, retried=retried, failed=failed, skipped=skipped)

@@ -91,7 +91,9 @@ class Secrets:
 
 def resolve_secrets(settings: Settings) -> Secrets:
     """Secrets from the environment; in development, missing ones come from a local file."""
-    keys = tuple(k.strip() for k in settings.cpps_secret_keys.get_secret_value().split(",") if k.strip())
+    keys = tuple(
+        k.strip() for k in settings.cpps_secret_keys.get_secret_value().split(",") if k.strip()
+    )
     twilio_token = settings.twilio_auth_token.get_secret_value()
     slack_secret = settings.slack_signing_secret.get_secret_value()
     if settings.is_production:
@@ -114,11 +116,14 @@ def resolve_secrets(settings: Settings) -> Secrets:
         ]
         if missing:
             raise MissingSecretsError(
-                "refusing to start in production without: " + ", ".join(missing)
+                "refusing to start in production without: "
+                + ", ".join(missing)
                 + " (PUBLIC_BASE_URL must be an https:// URL)"
             )
         if settings.cpps_insecure_skip_twilio_signature:
-            raise MissingSecretsError("CPPS_INSECURE_SKIP_TWILIO_SIGNATURE is not allowed in production")
+            raise MissingSecretsError(
+                "CPPS_INSECURE_SKIP_TWILIO_SIGNATURE is not allowed in production"
+            )
         _check_keys(keys)
         return Secrets(keys=keys, twilio_auth_token=twilio_token, slack_signing_secret=slack_secret)
     local = _local_dev_secrets(settings.cpps_data_dir)

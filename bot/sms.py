@@ -67,7 +67,9 @@ def build_sms_router(
             for key, value in pairs:
                 params.setdefault(key, []).append(value)
             if not signature or not validator.validate(url, params, signature):
-                log.warning("rejected a Twilio request with a bad signature on %s", request.url.path)
+                log.warning(
+                    "rejected a Twilio request with a bad signature on %s", request.url.path
+                )
                 return _text(403, "invalid signature")
         return form
 
@@ -107,7 +109,9 @@ def build_sms_router(
         status = form.get("MessageStatus") or form.get("SmsStatus") or ""
         if not sid or not status:
             return _text(400, "MessageSid and MessageStatus are required")
-        update = DeliveryStatus(provider_id=sid[:64], status=status, error_code=form.get("ErrorCode"))
+        update = DeliveryStatus(
+            provider_id=sid[:64], status=status, error_code=form.get("ErrorCode")
+        )
         await run_in_threadpool(on_status, update)
         return Response(status_code=204)
 

@@ -81,7 +81,9 @@ def build_services(
     secrets = resolve_secrets(settings)
     city = load_city_config(settings.cpps_city_config)
     if settings.cpps_timezone:
-        city = city.model_copy(update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})})
+        city = city.model_copy(
+            update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
+        )
     clock = clock or SystemClock()
     store = Store(
         engine=make_engine(settings.effective_database_url),

@@ -122,7 +122,9 @@ class CityConfig(_Strict):
         known = {d.id for d in self.destinations}
         district_ids = {d.id for d in self.districts}
         if self.routing is not None and self.routing.triage not in known:
-            raise _LocatedError(("routing", "triage"), f"unknown destination {self.routing.triage!r}")
+            raise _LocatedError(
+                ("routing", "triage"), f"unknown destination {self.routing.triage!r}"
+            )
         for index, rule in enumerate(self.rules):
             for dest in rule.destinations:
                 expanded = (
@@ -142,7 +144,9 @@ class CityConfig(_Strict):
                 )
             bad_districts = sorted(set(rule.districts) - district_ids)
             if bad_districts:
-                raise _LocatedError(("rules", index, "districts"), f"unknown districts {bad_districts}")
+                raise _LocatedError(
+                    ("rules", index, "districts"), f"unknown districts {bad_districts}"
+                )
             bad_urgency = sorted(set(rule.urgency) - {"emergency", "crisis", "none"})
             if bad_urgency:
                 raise _LocatedError(("rules", index, "urgency"), f"unknown urgency {bad_urgency}")

@@ -136,7 +136,11 @@ class ConversationRunner:
         current: InboundMessage | None = message
         while current is not None and current.state != "answered" and time.monotonic() < deadline:
             age = (self._store.clock.now() - current.received_at).total_seconds()
-            if age > _STALE_CLAIM_SECONDS and current.body_enc is not None and current.id is not None:
+            if (
+                age > _STALE_CLAIM_SECONDS
+                and current.body_enc is not None
+                and current.id is not None
+            ):
                 # The first delivery died before answering: answer it now (its effects never ran).
                 body = self._store.vault.decrypt(contact.wrapped_key, current.body_enc)
                 return self._answer(contact, current.id, body)
@@ -192,7 +196,10 @@ class ConversationRunner:
         pending: list[Event] = [first]
         while pending:
             result: Step = step(
-                plan.state, pending.pop(0), flow=self._flow, catalog=self._catalog,
+                plan.state,
+                pending.pop(0),
+                flow=self._flow,
+                catalog=self._catalog,
                 city_help=self._city.city.help_text,
             )
             plan.state = result.state
@@ -217,8 +224,13 @@ class ConversationRunner:
                 report = store.report_by_ref(effect.ref, session=session)
                 if report is None or report.contact_id != contact_id:
                     return
-                store.append_to_report(session=session, report=report, contact=contact,
-                                       raw_text=effect.text, redacted_text=addition.redacted)
+                store.append_to_report(
+                    session=session,
+                    report=report,
+                    contact=contact,
+                    raw_text=effect.text,
+                    redacted_text=addition.redacted,
+                )
 
             plan.writes.append(append)
             plan.after_commit.extend(self._hooks(self._on_updated, effect.ref))
@@ -241,9 +253,7 @@ class ConversationRunner:
             return StatusFound(asked_ref=effect.ref, reports=statuses, at=now)
         if isinstance(effect, fx.OptOut | fx.OptIn):
             opted_out = isinstance(effect, fx.OptOut)
-            plan.after_commit.append(
-                lambda: store.set_opted_out(contact_id, opted_out=opted_out)
-            )
+            plan.after_commit.append(lambda: store.set_opted_out(contact_id, opted_out=opted_out))
             return None
         if isinstance(effect, fx.SetLanguage):
             plan.writes.append(

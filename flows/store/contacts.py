@@ -81,7 +81,9 @@ class ContactQueries(StoreBase):
                     .values(status="blocked", last_error="opted out", updated_at=self.clock.now())
                 )
 
-    def set_language(self, contact_id: int, language: str, *, session: Session | None = None) -> None:
+    def set_language(
+        self, contact_id: int, language: str, *, session: Session | None = None
+    ) -> None:
         def apply(s: Session) -> None:
             contact = s.get(Contact, contact_id)
             if contact is not None:

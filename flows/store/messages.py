@@ -44,7 +44,9 @@ class MessageQueries(StoreBase):
             "contact_id": contact.id,
             "body_enc": self.vault.encrypt(contact.wrapped_key, body),
             "media_enc": (
-                self.vault.encrypt(contact.wrapped_key, json.dumps(media_urls)) if media_urls else None
+                self.vault.encrypt(contact.wrapped_key, json.dumps(media_urls))
+                if media_urls
+                else None
             ),
             "num_media": len(media_urls),
             "state": "received",

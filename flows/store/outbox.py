@@ -59,7 +59,9 @@ class OutboxQueries(StoreBase):
             "channel": contact.channel,
             "purpose": purpose,
             "dedupe_key": dedupe_key,
-            "body_enc": None if contact.wrapped_key is None else self.vault.encrypt(contact.wrapped_key, body),
+            "body_enc": None
+            if contact.wrapped_key is None
+            else self.vault.encrypt(contact.wrapped_key, body),
             "status": "blocked" if blocked else "queued",
             "last_error": ("opted out" if contact.opted_out else "erased") if blocked else None,
             "attempts": 0,
@@ -74,7 +76,9 @@ class OutboxQueries(StoreBase):
             return row
         if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
             return None
-        return session.exec(select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)).one()
+        return session.exec(
+            select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
+        ).one()
 
     def claim_due_outbound(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
         """Atomically move due rows from queued to sending, so two senders never send one row."""
@@ -142,7 +146,9 @@ class OutboxQueries(StoreBase):
                 )
             )
 
-    def apply_delivery_status(self, *, provider_id: str, status: str, error_code: str | None) -> bool:
+    def apply_delivery_status(
+        self, *, provider_id: str, status: str, error_code: str | None
+    ) -> bool:
         """A provider status callback; out-of-order callbacks never move a row backwards."""
         with self.transaction() as session:
             row = session.exec(

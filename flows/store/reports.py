@@ -100,7 +100,10 @@ class ReportQueries(StoreBase):
         report.updated_at = self.clock.now()
         session.add(report)
         self.add_event(
-            session=session, report=report, actor=actor, action="added_text",
+            session=session,
+            report=report,
+            actor=actor,
+            action="added_text",
             detail={"text": redacted_text},
         )
 
@@ -152,7 +155,13 @@ class ReportQueries(StoreBase):
             )
 
     def set_report_status(
-        self, *, session: Session, report: Report, status: str, actor: str, detail: dict[str, Any] | None = None
+        self,
+        *,
+        session: Session,
+        report: Report,
+        status: str,
+        actor: str,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         previous = report.status
         report.status = status

@@ -51,9 +51,10 @@ class FakeTwilioAPI:
                     state.requests += 1
                     failure = state.fail_next.pop(0) if state.fail_next else None
                 match = _MESSAGES_PATH.match(self.path)
-                expected = "Basic " + base64.b64encode(
-                    f"{state.account_sid}:{state.auth_token}".encode()
-                ).decode()
+                expected = (
+                    "Basic "
+                    + base64.b64encode(f"{state.account_sid}:{state.auth_token}".encode()).decode()
+                )
                 if self.headers.get("Authorization") != expected:
                     self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
                     return
@@ -61,11 +62,17 @@ class FakeTwilioAPI:
                     self._json(404, {"code": 20404, "message": "Not found", "status": 404})
                     return
                 if failure is not None:
-                    self._json(failure, {"code": 20500, "message": "Internal Server Error", "status": failure})
+                    self._json(
+                        failure,
+                        {"code": 20500, "message": "Internal Server Error", "status": failure},
+                    )
                     return
                 form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
                 if not form.get("To") or not form.get("Body"):
-                    self._json(400, {"code": 21604, "message": "A 'To' and 'Body' are required", "status": 400})
+                    self._json(
+                        400,
+                        {"code": 21604, "message": "A 'To' and 'Body' are required", "status": 400},
+                    )
                     return
                 with state.lock:
                     sid = f"SM{len(state.created) + 1:032x}"

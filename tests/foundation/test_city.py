@@ -30,7 +30,9 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_unknown_destination_in_a_rule_names_its_line(tmp_path: Path) -> None:
-    path = _broken(tmp_path, 'destinations = ["family-violence"]', 'destinations = ["family-violense"]')
+    path = _broken(
+        tmp_path, 'destinations = ["family-violence"]', 'destinations = ["family-violense"]'
+    )
     with pytest.raises(CityConfigError) as caught:
         load_city_config(path)
     message = str(caught.value)

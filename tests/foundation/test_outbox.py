@@ -31,7 +31,9 @@ def _dispatcher(store: Store, api: FakeTwilioAPI, *, max_attempts: int = 3) -> O
         status_callback_url="https://cpps.example.org/sms/status",
     )
     return OutboxDispatcher(
-        store=store, senders={"sms": sender}, max_attempts=max_attempts,
+        store=store,
+        senders={"sms": sender},
+        max_attempts=max_attempts,
         backoff=lambda attempt: timedelta(minutes=attempt),
     )
 
@@ -105,7 +107,9 @@ def test_status_callback_updates_the_row_and_never_goes_backwards(
     assert store.apply_delivery_status(provider_id=sid, status="sent", error_code=None)  # late
     row = store.outbound(message_id)
     assert row is not None and row.status == "delivered"
-    assert not store.apply_delivery_status(provider_id="SMunknown", status="delivered", error_code=None)
+    assert not store.apply_delivery_status(
+        provider_id="SMunknown", status="delivered", error_code=None
+    )
 
 
 def test_opted_out_number_never_reaches_the_api(store: Store, twilio_api: FakeTwilioAPI) -> None:

@@ -41,7 +41,11 @@ def test_shredded_key_makes_tokens_unreadable() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("(555) 212-1234", "+15552121234"), ("+44 20 7946 0958", "+442079460958"), ("555.212.1234", "+15552121234")],
+    [
+        ("(555) 212-1234", "+15552121234"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("555.212.1234", "+15552121234"),
+    ],
 )
 def test_normalise_phone(raw: str, expected: str) -> None:
     assert normalise_phone(raw) == expected

@@ -41,8 +41,12 @@ def test_concurrent_first_contact_creates_one_row(store: Store) -> None:
 
 def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    first = store.record_inbound(channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[])
-    retry = store.record_inbound(channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[])
+    first = store.record_inbound(
+        channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[]
+    )
+    retry = store.record_inbound(
+        channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[]
+    )
     assert first.created and not retry.created
     assert first.message.id == retry.message.id
     with store.engine.connect() as connection:
@@ -57,14 +61,22 @@ def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
         )
     with store.transaction() as session:
         assert not store.save_conversation(
-            contact=contact, state={"step": "lost"}, expected_version=0, wake_at=None, session=session
+            contact=contact,
+            state={"step": "lost"},
+            expected_version=0,
+            wake_at=None,
+            session=session,
         )
     with store.transaction() as session:
         assert store.save_conversation(
             contact=contact, state={"step": "b"}, expected_version=1, wake_at=None, session=session
         )
         assert not store.save_conversation(
-            contact=contact, state={"step": "stale"}, expected_version=1, wake_at=None, session=session
+            contact=contact,
+            state={"step": "stale"},
+            expected_version=1,
+            wake_at=None,
+            session=session,
         )
     saved = store.load_conversation(contact)
     assert saved.state == {"step": "b"} and saved.version == 2
@@ -77,7 +89,9 @@ def test_conversations_due(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
     wake = store.clock.now() + timedelta(hours=24)
     with store.transaction() as session:
-        store.save_conversation(contact=contact, state={}, expected_version=0, wake_at=wake, session=session)
+        store.save_conversation(
+            contact=contact, state={}, expected_version=0, wake_at=wake, session=session
+        )
     assert store.conversations_due(now=wake - timedelta(seconds=1)) == []
     assert store.conversations_due(now=wake) == [contact.id]
 
@@ -110,19 +124,27 @@ def test_outbox_claims_each_row_once_across_racing_dispatchers(store: Store) -> 
 def test_dedupe_key_makes_one_outbound_row(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
     with store.transaction() as session:
-        first = store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t", dedupe_key="k1")
-        second = store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t", dedupe_key="k1")
+        first = store.enqueue_outbound(
+            session=session, contact=contact, body="x", purpose="t", dedupe_key="k1"
+        )
+        second = store.enqueue_outbound(
+            session=session, contact=contact, body="x", purpose="t", dedupe_key="k1"
+        )
     assert first is not None and second is None
 
 
 def test_opted_out_contact_is_never_queued(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
     with store.transaction() as session:
-        queued = store.enqueue_outbound(session=session, contact=contact, body="before", purpose="t")
+        queued = store.enqueue_outbound(
+            session=session, contact=contact, body="before", purpose="t"
+        )
     store.set_opted_out(contact.id or 0, opted_out=True)
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
     with store.transaction() as session:
-        blocked = store.enqueue_outbound(session=session, contact=contact, body="after", purpose="t")
+        blocked = store.enqueue_outbound(
+            session=session, contact=contact, body="after", purpose="t"
+        )
     assert queued is not None and blocked is not None and blocked.status == "blocked"
     assert store.claim_due_outbound(now=store.clock.now()) == []
     row = store.outbound(queued.id or 0)
@@ -131,14 +153,18 @@ def test_opted_out_contact_is_never_queued(store: Store) -> None:
 
 def test_erasure_shreds_the_key_and_unlinks_the_number(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    store.record_inbound(channel="sms", provider_id="SM9", contact=contact, body="my story", media_urls=[])
+    store.record_inbound(
+        channel="sms", provider_id="SM9", contact=contact, body="my story", media_urls=[]
+    )
     with store.transaction() as session:
         store.erase_contact(contact.id or 0, session=session)
     erased = store.contact(contact.id or 0)
     assert erased is not None and erased.wrapped_key is None and erased.address_enc is None
     fresh = store.get_or_create_contact(channel="sms", address=PHONE)
     assert fresh.id != contact.id  # the number is no longer recognised
-    inbound = store.record_inbound(channel="sms", provider_id="SM9", contact=fresh, body="x", media_urls=[])
+    inbound = store.record_inbound(
+        channel="sms", provider_id="SM9", contact=fresh, body="x", media_urls=[]
+    )
     assert inbound.message.body_enc is None
 
 
