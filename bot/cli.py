@@ -109,7 +109,7 @@ def chat(
         str, typer.Option("--from", help="The phone number to text from.")
     ] = "+15555550100",
 ) -> None:
-    """Text the local service from the terminal, as a phone would (requests signed like Twilio's)."""
+    """Text the local service from the terminal as a phone would (signed like Twilio)."""
     from bot.chat import run_chat
     from bot.settings import resolve_secrets
 

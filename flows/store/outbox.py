@@ -1,4 +1,4 @@
-"""The outbox: every message sent after the webhook's own reply is a row before it is an API call."""
+"""The outbox: each message sent after the webhook's own reply is a row before an API call."""
 
 from __future__ import annotations
 
