@@ -119,7 +119,9 @@ def load_catalog(
     return Catalog(messages=messages, languages=tuple(languages))
 
 
-def _check(folder: Path, messages: Mapping[str, Mapping[str, str]], languages: Sequence[str]) -> None:
+def _check(
+    folder: Path, messages: Mapping[str, Mapping[str, str]], languages: Sequence[str]
+) -> None:
     reference = languages[0]
     for key, expected in ENGINE_MESSAGES.items():
         if key not in messages[reference]:

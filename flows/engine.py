@@ -1,4 +1,4 @@
-"""The conversation engine: (state, event) → (new state, replies, effects). Pure and channel-agnostic.
+"""The conversation engine: (state, event) → (new state, replies, effects), pure, channel-agnostic.
 
 No database, no HTTP, no NLP, no clock: the service screens each text, applies the effects in
 order, feeds their results back in (FileReport → ReportFiled, LookUpStatus → StatusFound,
@@ -178,7 +178,7 @@ def _on_status(state: ConversationState, event: StatusFound, turn: Turn) -> Conv
     def status_name(status: str) -> str:
         # Spam is shown as closed: a resident is never told their report was judged spam.
         key = "status_closed" if status == "spam" else f"status_{status}"
-        return catalog.render(key if key in catalog.keys() else "status_unknown", lang)
+        return catalog.render(key if key in catalog.messages[lang] else "status_unknown", lang)
 
     if event.asked_ref is not None:
         # Only the sender's own reports are given to us: another's reference looks like no report.

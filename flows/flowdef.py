@@ -151,7 +151,8 @@ def _build(data: Any, prompt_keys: frozenset[str]) -> Flow:
                 raise FlowError(f"step {step.id!r}: unknown next step {target!r}")
             if steps[target].type == "story":
                 raise FlowError(f"step {step.id!r}: cannot lead back to the story step")
-    if steps[start].next is None or steps[steps[start].next].type == "submit":
+    first = steps[start].next
+    if first is None or steps[first].type == "submit":
         raise FlowError(f"step {start!r}: the story must lead to a question")
     _check_graph(steps, start)
     settings = _settings(data.get("settings") or {})
@@ -204,9 +205,9 @@ def _step(sid: str, raw: Any, prompt_keys: frozenset[str]) -> FlowStep:
         if key in raw and raw[key] not in prompt_keys:
             raise fail(f"unknown catalogue key {raw[key]!r} in {key!r} (or it has placeholders)")
     save_as = raw.get("save_as", "place_text" if kind == "place" else None)
-    if save_as is not None and (save_as not in TEXT_FIELDS or (kind == "place") != (
-        save_as == "place_text"
-    )):
+    if save_as is not None and (
+        save_as not in TEXT_FIELDS or (kind == "place") != (save_as == "place_text")
+    ):
         raise fail(f"cannot save to {save_as!r}")
     skippable = raw.get("skippable", False)
     if not _bool(skippable):

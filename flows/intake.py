@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from flows.answers import bare_words, is_skip, is_substantive, normalise, parse_number
 from flows.effects import AppendToReport, FileReport
@@ -117,7 +118,8 @@ def _on_choice(
     number = parse_number(event.text, words=step.choice_words())
     choice = step.choice(number) if number is not None else None
     if choice is not None:
-        state = replace(state, story_open=False, **dict(choice.sets))
+        answers: dict[str, Any] = dict(choice.sets)
+        state = replace(state, story_open=False, **answers)
         return _advance(state, choice.next, turn)
     if is_substantive(event.text, turn.flow.bare):
         quick = (
@@ -165,7 +167,8 @@ def _on_text_answer(
         turn.say_text(turn.joined(state, "not_understood", step.retry or step.reprompt))
         return state
     assert step.save_as is not None  # validated by load_flow
-    state = replace(state, story_open=False, **{step.save_as: text})
+    saved: dict[str, Any] = {step.save_as: text}
+    state = replace(state, story_open=False, **saved)
     return _advance(state, step, turn)
 
 

@@ -39,8 +39,9 @@ class Turn:
 
     def current_step(self, state: ConversationState) -> FlowStep:
         """The question the person is on; a step a city removed since resumes at the first one."""
-        if state.step in self.flow.steps and self.flow.steps[state.step].type != "submit":
-            return self.flow.steps[state.step]
+        step = self.flow.steps.get(state.step) if state.step is not None else None
+        if step is not None and step.type != "submit":
+            return step
         return self.flow.steps[self.flow.first_question()]
 
     def reask(self, state: ConversationState, *, full: bool = False) -> None:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from flows.catalog import Catalog, load_catalog
+from flows.catalog import Catalog
 from flows.effects import (
     AppendToReport,
     Effect,
@@ -34,7 +34,7 @@ from flows.events import (
     TextReceived,
     Tick,
 )
-from flows.flowdef import Flow, load_flow
+from flows.flowdef import Flow
 from flows.state import ConversationState
 from nlp.types import Language, Urgency
 
@@ -94,8 +94,9 @@ class Resident:
         return replies
 
     def _step(self, event: Event) -> Step:
-        result = step(self.state, event, flow=self.flow, catalog=self.catalog,
-                      city_help=self.city_help)
+        result = step(
+            self.state, event, flow=self.flow, catalog=self.catalog, city_help=self.city_help
+        )
         self.state = restarted(result.state)
         assert self.state == result.state, "state changed through to_dict/from_dict"
         return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flows.catalog import Catalog
 from flows.effects import FileReport
 from flows.segments import count_segments
+from nlp.types import Language
 from tests.flows.resident import Resident, msg
 
 STORY_EN = "An officer stopped me outside the Millbrook library and searched my bag for no reason"
@@ -57,9 +58,7 @@ def test_spanish_report_end_to_end(resident: Resident, catalog: Catalog) -> None
     assert resident.send("por la escuela", language="es") == [m("ask_when")]
     assert resident.send("OMITIR", language="es") == [m("ask_consent")]
     replies = resident.send("2", language="es")
-    assert replies == [
-        m("filed", ref="R-7KQ2", destinations="Community Police Oversight Council")
-    ]
+    assert replies == [m("filed", ref="R-7KQ2", destinations="Community Police Oversight Council")]
     assert replies[0].startswith("Gracias. Su reporte R-7KQ2 va a ")
     (report,) = resident.filed
     assert report.language == "es"
@@ -72,11 +71,11 @@ def test_spanish_report_end_to_end(resident: Resident, catalog: Catalog) -> None
 def test_every_reply_of_a_conversation_fits_two_segments(
     resident: Resident, catalog: Catalog
 ) -> None:
-    script = [("hola", "es"), (STORY_ES, "es"), ("ayuda", "es"), ("1", "es"),
+    script: list[tuple[str, Language]] = [("hola", "es"), (STORY_ES, "es"), ("ayuda", "es"), ("1", "es"),
               ("calle Flores", "es"), ("ayer", "es"), ("1", "es"), ("estado", "es"),
               ("english", "en"), ("status R-7KQ2", "en")]  # fmt: skip
     for text, language in script:
-        for reply in resident.send(text, language=language):  # type: ignore[arg-type]
+        for reply in resident.send(text, language=language):
             assert count_segments(reply) <= 2, reply
 
 

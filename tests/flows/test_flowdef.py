@@ -74,8 +74,16 @@ def _delete(path: list[str]) -> Callable[[dict[str, Any]], None]:
             r"step 'when': unknown catalogue key 'filed'",
         ),
         (
-            _set(["steps", "orphan"], {"type": "text", "prompt": "ask_when", "reprompt":
-                  "reask_when", "save_as": "when_text", "next": "consent"}),
+            _set(
+                ["steps", "orphan"],
+                {
+                    "type": "text",
+                    "prompt": "ask_when",
+                    "reprompt": "reask_when",
+                    "save_as": "when_text",
+                    "next": "consent",
+                },
+            ),
             r"step 'orphan': unreachable",
         ),
         (
@@ -124,8 +132,13 @@ def test_step_that_cannot_reach_submit_is_rejected(tmp_path: Path, catalog: Cata
     # Answer 2 leads into limbo ↔ limbo2: reachable, but no way out to submit.
     data["steps"]["anonymity"]["choices"][1]["next"] = "limbo"
     for name, other in (("limbo", "limbo2"), ("limbo2", "limbo")):
-        data["steps"][name] = {"type": "text", "prompt": "ask_when", "reprompt": "reask_when",
-                               "save_as": "when_text", "next": other}
+        data["steps"][name] = {
+            "type": "text",
+            "prompt": "ask_when",
+            "reprompt": "reask_when",
+            "save_as": "when_text",
+            "next": other,
+        }
     with pytest.raises(FlowError, match=r"step 'limbo': no path from here reaches a 'submit'"):
         _load(tmp_path, data, catalog)
 

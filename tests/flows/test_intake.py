@@ -55,7 +55,9 @@ def test_more_story_as_an_answer_is_appended_and_the_question_reasked(
     resident.send("1")
     (report,) = resident.filed
     assert report.story.splitlines() == [
-        "A deputy followed my car for ten blocks", late, "it happened twice this week"
+        "A deputy followed my car for ten blocks",
+        late,
+        "it happened twice this week",
     ]
 
 
@@ -105,8 +107,9 @@ def test_urgency_is_the_highest_seen_and_a_later_emergency_still_warns(
     resident: Resident, catalog: Catalog
 ) -> None:
     resident.send("I feel hopeless since the raid on our building", urgency="crisis")
-    replies = resident.send("and now they are back banging on the door", after=15,
-                            urgency="emergency")
+    replies = resident.send(
+        "and now they are back banging on the door", after=15, urgency="emergency"
+    )
     assert replies == [msg(catalog, "safety_emergency")]  # safety breaks the silence of the window
     resident.send("1")
     resident.send("skip")
