@@ -71,9 +71,10 @@ def test_spanish_report_end_to_end(resident: Resident, catalog: Catalog) -> None
 def test_every_reply_of_a_conversation_fits_two_segments(
     resident: Resident, catalog: Catalog
 ) -> None:
-    script: list[tuple[str, Language]] = [("hola", "es"), (STORY_ES, "es"), ("ayuda", "es"), ("1", "es"),
-              ("calle Flores", "es"), ("ayer", "es"), ("1", "es"), ("estado", "es"),
-              ("english", "en"), ("status R-7KQ2", "en")]  # fmt: skip
+    script: list[tuple[str, Language]] = [
+        ("hola", "es"), (STORY_ES, "es"), ("ayuda", "es"), ("1", "es"), ("calle Flores", "es"),
+        ("ayer", "es"), ("1", "es"), ("estado", "es"), ("english", "en"), ("status R-7KQ2", "en"),
+    ]  # fmt: skip
     for text, language in script:
         for reply in resident.send(text, language=language):
             assert count_segments(reply) <= 2, reply
