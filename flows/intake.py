@@ -38,7 +38,8 @@ def on_idle_text(state: ConversationState, event: TextReceived, turn: Turn) -> C
             turn.say(state, "welcome")
         return state
     if (
-        state.last_ref
+        state.phase == "idle"  # while filing, last_ref is still the previous report
+        and state.last_ref
         and state.filed_at is not None
         and event.at - state.filed_at <= turn.flow.append_after_filing
     ):
@@ -140,7 +141,8 @@ def _on_place(
 ) -> ConversationState:
     text = event.text.strip()
     if step.skippable and is_skip(text, turn.flow.skip_words):
-        return _advance(replace(state, story_open=False, place_text=None), step, turn)
+        # A first, unmatched answer is kept even when the second attempt is SKIP.
+        return _advance(replace(state, story_open=False), step, turn)
     if not normalise(text):
         turn.say_text(turn.joined(state, "not_understood", step.reprompt))
         return state

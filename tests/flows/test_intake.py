@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.catalog import Catalog
 from flows.effects import AppendToReport
 from tests.flows.resident import Resident, msg
@@ -165,3 +167,25 @@ def test_long_texts_are_kept_within_the_cap(resident: Resident) -> None:
     for _ in range(6):
         resident.send(long_text, after=10)
     assert sum(len(p) for p in resident.state.story) == resident.flow.max_story_chars
+
+
+def test_skip_on_the_second_place_attempt_keeps_the_first_answer(resident: Resident) -> None:
+    resident.send("They towed my car and the officer laughed at me")
+    resident.send("1")
+    resident.send("behind the big church")
+    resident.send("skip")
+    assert resident.state.step == "when" and resident.state.place_text == "behind the big church"
+
+
+def test_a_text_while_filing_starts_a_new_story_not_an_append(
+    resident: Resident, catalog: Catalog
+) -> None:
+    """If the service crashed between FileReport and ReportFiled, nothing goes to the old report."""
+    resident.send("They towed my car and the officer laughed at me")
+    for answer in ["1", "skip", "skip", "2"]:
+        resident.send(answer)
+    resident.state = replace(resident.state, phase="filing", filing_reason="complete")
+    assert resident.send("A second thing happened at the pier today", after=30) == [
+        msg(catalog, "ask_anonymity")
+    ]
+    assert resident.appended == []
