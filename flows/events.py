@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from nlp.types import Language, Urgency
+from nlp.types import Screening
 
-
-@dataclass(frozen=True)
-class Screening:
-    """A cheap NLP reading of ONE inbound text, made by the service before calling the engine."""
-
-    language: Language
-    urgency: Urgency = "none"
-    district: str | None = None
+__all__ = [
+    "ContactErased",
+    "Event",
+    "ReportFiled",
+    "ReportStatus",
+    "Screening",
+    "StatusFound",
+    "TextReceived",
+    "Tick",
+]
 
 
 @dataclass(frozen=True)
