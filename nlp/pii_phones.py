@@ -1,0 +1,89 @@
+"""Phone numbers in free text, national and international.
+
+Two sources: libphonenumber's matcher (lenient, with the city's default region) finds numbers in
+the city's own formats and any "+country" number; a digit-group pattern finds the many foreign
+national formats it does not know ("0494 92 82 32", "78 651 450"). The digit-group matches are
+`weak`: they lose against an address or a date when the redactor resolves overlaps, and short ones
+(7–8 digits) count only next to a phone word ("call me", "mobile", "llámame").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+_DIGIT_GROUPS = re.compile(
+    r"(?<![\w@/.:,+-])"
+    r"(?:(?:\+|00)\d{1,3}[ .-]?)?"
+    r"(?:\(\d{1,5}\)[ .-]?)?"
+    r"\d{1,5}(?:(?:[ .-]|\)\s?|\s?\()\d{1,5}){1,5}\)?"
+    r"(?:\s?(?:x|ext\.?|ext)\s?\d{1,5})?"
+    r"(?![\w/:@]|[.,-]\d)",
+    re.IGNORECASE,
+)
+_PHONE_WORD = re.compile(
+    r"\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|fax|desk|office|home|work|call|"
+    r"calling|text|texts|txt|reach|contact|number|whatsapp|sms|messages?|"
+    r"tel[eé]fono|celular|cel|m[oó]vil|n[uú]mero|ll[aá]m[aeo]\w*|marca\w*)\b",
+    re.IGNORECASE,
+)
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}$")
+_SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_MIN_DIGITS, _MAX_DIGITS = 7, 15
+# Short digit groups need a phone word within this many characters on either side.
+_CUE_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class PhoneMatch:
+    start: int
+    end: int
+    weak: bool
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _near_phone_word(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - _CUE_WINDOW) : start]
+    after = text[end : end + 12]
+    return bool(_PHONE_WORD.search(before) or _PHONE_WORD.search(after))
+
+
+def _looks_like_other_number(candidate: str, digits: str) -> bool:
+    """Dates, SSNs and card numbers are digit groups too, but not phones."""
+    if _DATE_LIKE.match(candidate) or _SSN_LIKE.match(candidate):
+        return True
+    return len(digits) >= 13 and not candidate.startswith("+") and _luhn_valid(digits)
+
+
+def find_phones(text: str, *, region: str) -> list[PhoneMatch]:
+    """Phone-number spans in `text`; `region` (e.g. "US") reads numbers without a country code."""
+    found: list[PhoneMatch] = []
+    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        digits = re.sub(r"\D", "", match.raw_string)
+        if _looks_like_other_number(match.raw_string, digits):
+            continue
+        strong = len(digits) >= 10 or _near_phone_word(text, match.start, match.end)
+        found.append(PhoneMatch(match.start, match.end, weak=not strong))
+    for match in _DIGIT_GROUPS.finditer(text):
+        candidate = match.group()
+        digits = re.sub(r"\D", "", candidate)
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+            continue
+        if _looks_like_other_number(candidate, digits):
+            continue
+        if len(digits) < 9 and not _near_phone_word(text, match.start(), match.end()):
+            continue
+        found.append(PhoneMatch(match.start(), match.end(), weak=True))
+    return found
+
