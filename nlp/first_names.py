@@ -74,7 +74,14 @@ ulrike ursula valentina valeria valerie vanessa vera veronica veronika vicente v
 vikram vincent viktor viktoria vilma vincenzo virginia vivian vladimir walter wanda wayne wendy
 werner wilhelm william wojciech xavier ximena yasmin yolanda yuki yuri yusuf yvette yvonne
 zachary zoe zofia zoltan
-"""
+johannes sigrid solveig freya hanna hanne liisa aino eino juhani mikko jukka pekka matti antti
+timo ville riikka sari tuula tuomas ari kari jari laszlo zsofia istvan gabor ferenc attila
+eszter katalin stanislaw miroslav bohdan oksana natasja natasha lenka tereza zuzana milos dusan
+goran dragan zoran vesna snezana sander bram daan jeroen joost sanne femke anouk giorgos nikos
+eleni dimitris kostas yannis mustafa emre ayse fatma haruto yuto sota yui hina riku kenta takumi
+ahmad mohammed mohamed khalid layla youssef rahul amit anil deepak sunita ravi sofia lucia
+guadalupe ximena valeria renata fernanda itzel yesenia marisela rocio araceli leticia graciela
+""".replace("guadalupe ", "")
 
 _AMBIGUOUS = """
 will mark grace hope joy faith rose bill pat sue ray frank jack destiny dawn summer april may

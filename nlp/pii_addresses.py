@@ -40,7 +40,7 @@ _TYPE_BEFORE = (
 _STREET_ENDINGS = (
     "strasse", "straße", "str.", "straat", "stræti", "straeti", "gasse", "weg", "laan", "vej",
     "gade", "gata", "gatan", "väg", "vägen", "veien", "vegen", "vegur", "braut", "katu", "tie",
-    "hove", "plein", "kade", "gracht", "platz", "allee", "damm", "ring", "utca", "útja",
+    "hove", "plein", "kade", "gracht", "platz", "allee", "damm", "utca", "útja",
 )
 # Standalone street words that sit between name and number ("Rákóczi út 13", "Piroska u. 97").
 _MID_TYPE = r"út|utca|útja|tér|u\.|körút|sétány|sokak|cad\.|cd\.|str\.|ulica"
@@ -54,6 +54,11 @@ _TYPE_FIRST = re.compile(
     rf"(?:\b{_NUM}[ \t]+)?(?<![\w])(?:{_TYPE_BEFORE})[ \t]*(?:(?:de|del|de la|do|da|dos|das|des|"
     rf"di|delle|della|du|de los|de las)[ \t]+)?(?P<words>(?:{_WORD}[ \t]+){{0,3}}{_WORD})"
     rf"[ \t]+{_NUM}\b\.?",
+    re.IGNORECASE,
+)
+_NUMBER_THEN_TYPE_FIRST = re.compile(
+    rf"\b(?:{_NUM}[ \t]+)?{_NUM}[ \t]+(?:{_TYPE_BEFORE})[ \t]+(?P<words>(?:(?:de|du|des|la|le|del|"
+    rf"di|da|do)[ \t]+)*{_WORD}(?:[ \t]+{_WORD}){{0,3}})",
     re.IGNORECASE,
 )
 _NAME_THEN_NUMBER = re.compile(
@@ -100,10 +105,19 @@ def _words_plausible(words: str) -> bool:
     return all(t and not is_common_word(t) for t in tokens)
 
 
-def _ends_like_street(words: str) -> bool:
+def _ends_like_street(words: str, *, lower_text: bool) -> bool:
+    """The street name's last word is a street word ("Hersnapvej", "Pohlstrasse", "út")."""
     tokens = words.split()
-    return any(t.casefold().endswith(_STREET_ENDINGS) for t in tokens) or any(
-        re.fullmatch(_MID_TYPE, t, re.IGNORECASE) for t in tokens
+    if not tokens:
+        return False
+    last = tokens[-1]
+    if re.fullmatch(_MID_TYPE, last, re.IGNORECASE) or re.fullmatch(_MID_TYPE, tokens[0], re.I):
+        return True
+    return (
+        len(last) >= 6
+        and (last[:1].isupper() or lower_text)
+        and last.casefold().endswith(_STREET_ENDINGS)
+        and not is_common_word(last)
     )
 
 
@@ -115,6 +129,12 @@ def _street_cores(text: str) -> list[tuple[int, int]]:
     for match in _TYPE_FIRST.finditer(text):
         if _words_plausible(match.group("words")):
             spans.append(match.span())
+    for match in _NUMBER_THEN_TYPE_FIRST.finditer(text):
+        words = match.group("words").split()
+        while words and is_common_word(words[-1].strip(".")):
+            words.pop()  # "29 rue de Tanger in the old town": stop at "in"
+        if words:
+            spans.append((match.start(), match.start("words") + len(" ".join(words))))
     for match in _NAME_THEN_NUMBER.finditer(text):
         words = match.group("words")
         # Trim leading everyday words: "lives on Rua Diadema 1903" -> "Rua Diadema 1903".
@@ -124,7 +144,18 @@ def _street_cores(text: str) -> list[tuple[int, int]]:
         if not tokens:
             continue
         kept = " ".join(tokens)
-        streety = _ends_like_street(kept)
+        streety = _ends_like_street(kept, lower_text=text.islower())
+        if streety and not match.group("lead"):
+            # "title refers to Loorenstrasse 149": the street is the trailing run of name words.
+            run: list[str] = []
+            for token in reversed(tokens):
+                name_like = token[:1].isupper() or re.fullmatch(_MID_TYPE, token, re.I)
+                if is_common_word(token.strip(".")) or not (name_like or text.islower()):
+                    break
+                run.insert(0, token)
+            if not run:
+                continue
+            tokens = run
         if not streety and not (match.group("lead") and _words_plausible(kept)):
             continue
         start = match.start() if match.group("lead") else match.start("words") + words.index(
@@ -143,7 +174,15 @@ def _grow(text: str, start: int, end: int) -> tuple[int, int]:
         if not tail or ":" in tail.group() or "@" in tail.group():
             break
         part = tail.group("part")
-        if not part.strip() or all(is_common_word(w) for w in re.findall(r"[^\W\d_]+", part)):
+        tokens = re.findall(r"[^\W\d_]+", part)
+        same_line_space = not re.match(r"[ \t]*[,\n]", tail.group())
+        if same_line_space and any(is_common_word(w) for w in tokens):
+            break  # "1234 Oak St in case of ..." is prose, not a town
+        if tokens and is_common_word(tokens[0]):
+            break
+        common = next((w for w in re.finditer(r"[^\W\d_]+", part) if is_common_word(w.group())), None)
+        if common is not None:  # "Tallinn, Estonia for this card": keep "Estonia", then stop
+            end = tail.start("part") + len(part[: common.start()].rstrip())
             break
         end = tail.end()
         while unit := _UNIT_TAIL.match(text, end):

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.common_words import is_common_word
 from nlp.first_names import is_ambiguous_name, is_given_name
+from nlp.textnorm import fold
 
 # A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"
@@ -84,10 +85,12 @@ def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
             continue
         # The small model sometimes runs a name into the next line ("Zizi Kónya\nEnigmaio").
         first_line = ent.text.split("\n", 1)[0].rstrip()
-        end = ent.start_char + len(first_line)
+        start, end = ent.start_char, ent.start_char + len(first_line)
+        if first_line.startswith(("The ", "the ")):
+            start += 4
         if first_line.endswith(("'s", "’s")):
             end -= 2
-        spans.append((ent.start_char, end))
+        spans.append((start, end))
     return spans
 
 
@@ -125,7 +128,8 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
         if word.isupper() and len(word) > 1 and not text.isupper():
             continue  # an acronym
         end = match.end()
-        for _ in range(3):
+        # In all-lower-case text nothing marks where a name ends: take one surname word at most.
+        for _ in range(1 if lower_text else 3):
             surname = _NEXT_NAME_WORD.match(text, end)
             if surname is None:
                 break
@@ -137,6 +141,71 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
         if (is_ambiguous_name(word) or is_common_word(word)) and not has_surname:
             continue
         spans.append((match.start(), end))
+    return spans
+
+
+# Surname endings common across European languages: "-sson", "-dóttir", "-ová", "-vić", "-nen".
+_SURNAME_ENDINGS = (
+    "sson", "ssen", "sen", "son", "dottir", "dóttir", "ová", "ova", "eva", "ovich", "evich",
+    "ić", "ič", "vic", "ski", "ska", "sky", "wicz", "enko", "nen", "opoulos", "poulos", "oglu",
+    "oğlu", "escu", "ström", "strom", "qvist", "kvist", "berg", "gren", "ez", "ès", "elli", "etti",
+    "ini", "ucci", "ović", "ov", "ev", "in", "ina", "ak", "ek", "ik", "ch", "ck", "ter", "ier",
+)
+_PAIR_ENDINGS = tuple(
+    fold(e) for e in _SURNAME_ENDINGS[: _SURNAME_ENDINGS.index("ez") + 1]
+)
+# Endings distinctive enough to mark a lone capitalised word as a surname ("Usamov").
+_SINGLE_ENDINGS = tuple(
+    fold(e)
+    for e in ("sson", "dottir", "dóttir", "ová", "ova", "ov", "ev", "eva", "ić", "vić", "nen",
+              "enko", "wicz", "ski", "opoulos")
+)
+_TITLE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][^\W\d_]+"
+# "Ravil G Yefimov", "Ella H. Snider": given name, initial, surname.
+_FIRST_INITIAL_LAST = re.compile(rf"(?<![\w]){_TITLE_WORD}[ \t]+[A-Z]\.?[ \t]+{_TITLE_WORD}")
+_TWO_TITLE_WORDS = re.compile(rf"(?<![\w])({_TITLE_WORD})[ \t]+({_TITLE_WORD})(?![\w])")
+
+
+def _shaped_names(text: str) -> list[tuple[int, int]]:
+    """Names recognisable by their shape: first-initial-last, or a surname ending ("-sson")."""
+    spans = []
+    for match in _FIRST_INITIAL_LAST.finditer(text):
+        words = re.findall(r"[^\W\d_]{2,}", match.group())
+        if not any(is_common_word(w) for w in words):
+            spans.append(match.span())
+    for match in _TWO_TITLE_WORDS.finditer(text):
+        first, last = match.group(1), match.group(2)
+        if is_common_word(first) or is_common_word(last) or last.isupper() or first.isupper():
+            continue
+        if len(last) >= 5 and fold(last).endswith(_PAIR_ENDINGS):
+            spans.append(match.span())
+    for match in re.finditer(rf"(?<![\w]){_TITLE_WORD}(?![\w])", text):
+        word = match.group()
+        if len(word) >= 6 and fold(word).endswith(_SINGLE_ENDINGS) and not is_common_word(word):
+            spans.append(match.span())
+    return spans
+
+
+# "Danial, can I please ...": a message that opens by addressing someone.
+_VOCATIVE = re.compile(
+    rf"^[ \t]*({_TITLE_WORD}),[ \t]+(?:can|could|would|will|please|i|we|you|do|did|are|is|thanks|"
+    rf"thank|puedes|puede|por|gracias|necesito)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "Franciska's kid", "Matej's address": a possessive naming a relative or personal belonging.
+_POSSESSIVE = re.compile(
+    rf"(?<![\w])({_TITLE_WORD})['’]s[ \t]+(?:kids?|son|daughter|mother|mom|mum|father|dad|wife|"
+    rf"husband|brother|sister|boyfriend|girlfriend|partner|friend|family|address|phone|number|"
+    rf"house|home|car|killers?|attorney|lawyer)\b"
+)
+
+
+def _addressed_or_possessed(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (_VOCATIVE, _POSSESSIVE):
+        for match in pattern.finditer(text):
+            if match.group(1)[:1].isupper() and not is_common_word(match.group(1)):
+                spans.append(match.span(1))
     return spans
 
 
@@ -190,6 +259,7 @@ def find_names(
         return bool(_words_of(text, [span]) - protected)
 
     spans = _spacy_names(doc) + _cue_names(text) + _lexicon_names(text) + _speakers(text)
+    spans += _shaped_names(text) + _addressed_or_possessed(text)
     spans = [s for s in spans if unprotected(s)]
     spans += [s for s in _listed_with_names(text, spans) if unprotected(s)]
     return spans + [s for s in _other_mentions(text, spans) if unprotected(s)]

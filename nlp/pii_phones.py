@@ -25,11 +25,19 @@ _DIGIT_GROUPS = re.compile(
 )
 _PHONE_WORD = re.compile(
     r"\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|fax|desk|office|home|work|call|"
-    r"calling|text|texts|txt|reach|contact|number|whatsapp|sms|messages?|"
+    r"calling|text|texts|txt|reach|contact|number|whatsapp|sms|messages?|answer\w*|dial\w*|ring|"
     r"tel[eé]fono|celular|cel|m[oó]vil|n[uú]mero|ll[aá]m[aeo]\w*|marca\w*)\b",
     re.IGNORECASE,
 )
+# Numbers introduced as some other identifier: "case number 2023-45678", "license 2270-66-1551".
+_OTHER_ID_WORD = re.compile(
+    r"\b(?:licen[cs]e|ssn|social\s+security|passport|account|acct|card|iban|routing|policy|"
+    r"case|report|claim|order|tracking|ticket|invoice|badge|placa|plate|vin|serial|"
+    r"caso|expediente|licencia|cuenta|tarjeta|pasaporte)\b[^\n\d]{0,20}$",
+    re.IGNORECASE,
+)
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 # Short digit groups need a phone word within this many characters on either side.
@@ -59,9 +67,11 @@ def _near_phone_word(text: str, start: int, end: int) -> bool:
     return bool(_PHONE_WORD.search(before) or _PHONE_WORD.search(after))
 
 
-def _looks_like_other_number(candidate: str, digits: str) -> bool:
-    """Dates, SSNs and card numbers are digit groups too, but not phones."""
-    if _DATE_LIKE.match(candidate) or _SSN_LIKE.match(candidate):
+def _looks_like_other_number(text: str, start: int, candidate: str, digits: str) -> bool:
+    """Dates, SSNs, IP addresses, card and case numbers are digit groups too, but not phones."""
+    if _OTHER_ID_WORD.search(text, max(0, start - 40), start):
+        return True
+    if any(p.match(candidate) for p in (_DATE_LIKE, _SSN_LIKE, _IP_ADDRESS)):
         return True
     return len(digits) >= 13 and not candidate.startswith("+") and _luhn_valid(digits)
 
@@ -71,16 +81,19 @@ def find_phones(text: str, *, region: str) -> list[PhoneMatch]:
     found: list[PhoneMatch] = []
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
         digits = re.sub(r"\D", "", match.raw_string)
-        if _looks_like_other_number(match.raw_string, digits):
+        if _looks_like_other_number(text, match.start, match.raw_string, digits):
             continue
-        strong = len(digits) >= 10 or _near_phone_word(text, match.start, match.end)
+        cued = _near_phone_word(text, match.start, match.end)
+        if len(digits) < 9 and not cued:
+            continue  # "79063 63": a short number with no phone word is more likely not a phone
+        strong = len(digits) >= 10 or cued
         found.append(PhoneMatch(match.start, match.end, weak=not strong))
     for match in _DIGIT_GROUPS.finditer(text):
         candidate = match.group()
         digits = re.sub(r"\D", "", candidate)
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
             continue
-        if _looks_like_other_number(candidate, digits):
+        if _looks_like_other_number(text, match.start(), candidate, digits):
             continue
         if len(digits) < 9 and not _near_phone_word(text, match.start(), match.end()):
             continue
