@@ -46,12 +46,18 @@ _ENGLISH_WORDS = frozenset(
     said told asked because but or so very really still again there here now never always
     """.split()
 )
+# Past and progressive verb endings that English words do not have ("pegaron", "corriendo").
+_SPANISH_VERB_ENDINGS = ("aron", "ieron", "iendo", "amos", "aste", "iste")
 # Characters that only Spanish uses among the two.
 _SPANISH_MARKS = re.compile(r"[ñ¿¡áéíóú]", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 # Below this many letters, n-gram statistics are not trusted.
 _SHORT_TEXT_LETTERS = 25
+# Short texts with no lexicon verdict: n-grams decide from this many letters if one language
+# holds this share of the en+es probability.
+_TIE_BREAK_LETTERS = 6
+_TIE_BREAK_SHARE = 0.7
 # py3langid confidence (among all its languages) needed to call a long text "other".
 _OTHER_CONFIDENCE = 0.9
 
@@ -65,7 +71,7 @@ def _identifier() -> LanguageIdentifier:
 def _lexicon_votes(text: str) -> tuple[int, int]:
     spanish = english = 0
     for word, _start, _end in words(text):
-        if word in _SPANISH_WORDS:
+        if word in _SPANISH_WORDS or (len(word) >= 6 and word.endswith(_SPANISH_VERB_ENDINGS)):
             spanish += 1
         if word in _ENGLISH_WORDS:
             english += 1
@@ -95,6 +101,12 @@ def detect_language(text: str, *, languages: Sequence[str] = ("en", "es")) -> La
             return _served("es", languages)
         if english > spanish:
             return _served("en", languages)
+        if letters >= _TIE_BREAK_LETTERS:
+            # No lexicon verdict ("me pegaron"): trust n-grams only when they are clear.
+            probabilities = dict(_identifier().rank(text.lower()))
+            p_es, p_en = probabilities.get("es", 0.0), probabilities.get("en", 0.0)
+            if max(p_es, p_en) >= _TIE_BREAK_SHARE * (p_es + p_en):
+                return _served("es" if p_es > p_en else "en", languages)
         return default
 
     ranked = _identifier().rank(fold(text) if text.isupper() else text)
