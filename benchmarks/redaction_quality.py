@@ -108,8 +108,10 @@ def main() -> int:
         bar = BARS[entity_type]
         print(f"{entity_type:<8} {b:>11.3f} {o:>11.3f} {ratio:>6.2f} {bar:>5.2f}  {o >= bar}")
     b, o = base.overall.precision, ours.overall.precision
-    print(f"{'precision':<8} {b:>9.3f} {o:>11.3f} {o / b:>6.2f} {PRECISION_BAR:>5.2f}  "
-          f"{o >= PRECISION_BAR}")
+    print(
+        f"{'precision':<8} {b:>9.3f} {o:>11.3f} {o / b:>6.2f} {PRECISION_BAR:>5.2f}  "
+        f"{o >= PRECISION_BAR}"
+    )
     if args.misses:
         print_misses(records, project_redactor())
     return 0

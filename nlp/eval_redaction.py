@@ -62,8 +62,10 @@ class RedactionReport:
     texts: int = 0
 
     def format(self, title: str = "redaction") -> str:
-        lines = [f"{title}: {self.texts} texts", f"{'type':<8} {'gold':>5} {'recall':>7} "
-                 f"{'precision':>9} {'F2':>6}"]
+        lines = [
+            f"{title}: {self.texts} texts",
+            f"{'type':<8} {'gold':>5} {'recall':>7} {'precision':>9} {'F2':>6}",
+        ]
         for name, score in [*self.by_type.items(), ("ALL", self.overall)]:
             lines.append(
                 f"{name:<8} {score.gold_spans:>5} {score.recall:>7.3f} {score.precision:>9.3f} "

@@ -22,7 +22,8 @@ SUPPORTED: tuple[Language, ...] = ("en", "es")
 # Words (accent-folded) that mark one language and are rare or absent in the other. Words shared
 # by both or common in Spanglish ("no", "ok", "taxi", "hotel", "a") are deliberately absent.
 _SPANISH_WORDS = frozenset(
-    """
+    str.split(
+        """
     si hola gracias necesito ayuda ayudame por favor que el los las del una unos unas es esta estoy
     estaba esta fue son muy pero porque cuando donde quien como tengo tiene tenemos quiero puedo
     puede hay hace nada nadie algo bueno buena buenas buenos dias tardes noches policia policias
@@ -33,10 +34,12 @@ _SPANISH_WORDS = frozenset(
     claro vale adios perdon disculpe senor senora senorita habla hablo espanol ingles entiendo
     favor urgente emergencia golpe golpeo pego arrestaron detuvieron pararon paro racismo
     discriminacion queja reporte denuncia
-    """.split()
+    """
+    )
 )
 _ENGLISH_WORDS = frozenset(
-    """
+    str.split(
+        """
     i im i'm you your yours the a an and is are was were be been it it's its this that these
     those what when where who why how yes yeah yep nope please thanks thank need needs want
     police cop cops officer officers stopped car my me we our they them he she his her
@@ -44,7 +47,8 @@ _ENGLISH_WORDS = frozenset(
     about from with without for of on in at to by after before today yesterday tonight night
     street home house neighbor neighbors hi hello hey okay sure sorry call text report happened
     said told asked because but or so very really still again there here now never always
-    """.split()
+    """
+    )
 )
 # Past and progressive verb endings that English words do not have ("pegaron", "corriendo").
 _SPANISH_VERB_ENDINGS = ("aron", "ieron", "iendo", "amos", "aste", "iste")

@@ -163,7 +163,7 @@ def _key(ref: _Ref) -> str:
 
 
 def find_officers(text: str) -> list[OfficerRef]:
-    """Officer references in `text`, in order: "Officer J. Ramirez", "badge #4471", "patrulla 12"."""
+    """Officer references in `text`, in order ("Officer J. Ramirez", "badge #4471", "unit 3")."""
     refs = _merge(text, _name_refs(text) + _badge_refs(text) + _unit_refs(text))
     return [
         OfficerRef(

@@ -38,9 +38,36 @@ _TYPE_BEFORE = (
 )
 # Words that end street names in many European languages ("Pohlstrasse", "Ringvej").
 _STREET_ENDINGS = (
-    "strasse", "straße", "str.", "straat", "stræti", "straeti", "gasse", "weg", "laan", "vej",
-    "gade", "gata", "gatan", "väg", "vägen", "veien", "vegen", "vegur", "braut", "katu", "tie",
-    "hove", "plein", "kade", "gracht", "platz", "allee", "damm", "utca", "útja",
+    "strasse",
+    "straße",
+    "str.",
+    "straat",
+    "stræti",
+    "straeti",
+    "gasse",
+    "weg",
+    "laan",
+    "vej",
+    "gade",
+    "gata",
+    "gatan",
+    "väg",
+    "vägen",
+    "veien",
+    "vegen",
+    "vegur",
+    "braut",
+    "katu",
+    "tie",
+    "hove",
+    "plein",
+    "kade",
+    "gracht",
+    "platz",
+    "allee",
+    "damm",
+    "utca",
+    "útja",
 )
 # Standalone street words that sit between name and number ("Rákóczi út 13", "Piroska u. 97").
 _MID_TYPE = r"út|utca|útja|tér|u\.|körút|sétány|sokak|cad\.|cd\.|str\.|ulica"
@@ -158,8 +185,8 @@ def _street_cores(text: str) -> list[tuple[int, int]]:
             tokens = run
         if not streety and not (match.group("lead") and _words_plausible(kept)):
             continue
-        start = match.start() if match.group("lead") else match.start("words") + words.index(
-            tokens[0]
+        start = (
+            match.start() if match.group("lead") else match.start("words") + words.index(tokens[0])
         )
         spans.append((start, match.end()))
     return spans
@@ -180,7 +207,9 @@ def _grow(text: str, start: int, end: int) -> tuple[int, int]:
             break  # "1234 Oak St in case of ..." is prose, not a town
         if tokens and is_common_word(tokens[0]):
             break
-        common = next((w for w in re.finditer(r"[^\W\d_]+", part) if is_common_word(w.group())), None)
+        common = next(
+            (w for w in re.finditer(r"[^\W\d_]+", part) if is_common_word(w.group())), None
+        )
         if common is not None:  # "Tallinn, Estonia for this card": keep "Estonia", then stop
             end = tail.start("part") + len(part[: common.start()].rstrip())
             break
@@ -202,9 +231,7 @@ def _leading_unit(text: str, start: int) -> int:
 
 def find_addresses(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of addresses in `text`; may overlap each other (the caller merges)."""
-    spans = [
-        _grow(text, _leading_unit(text, start), end) for start, end in _street_cores(text)
-    ]
+    spans = [_grow(text, _leading_unit(text, start), end) for start, end in _street_cores(text)]
     spans += [_grow(text, *m.span()) for m in _PO_BOX.finditer(text)]
     spans += [_grow(text, *m.span()) for m in _MILITARY.finditer(text)]
     spans += [m.span("code") for m in _POSTAL_LABEL.finditer(text)]

@@ -146,19 +146,77 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
 
 # Surname endings common across European languages: "-sson", "-dóttir", "-ová", "-vić", "-nen".
 _SURNAME_ENDINGS = (
-    "sson", "ssen", "sen", "son", "dottir", "dóttir", "ová", "ova", "eva", "ovich", "evich",
-    "ić", "ič", "vic", "ski", "ska", "sky", "wicz", "enko", "nen", "opoulos", "poulos", "oglu",
-    "oğlu", "escu", "ström", "strom", "qvist", "kvist", "berg", "gren", "ez", "ès", "elli", "etti",
-    "ini", "ucci", "ović", "ov", "ev", "in", "ina", "ak", "ek", "ik", "ch", "ck", "ter", "ier",
+    "sson",
+    "ssen",
+    "sen",
+    "son",
+    "dottir",
+    "dóttir",
+    "ová",
+    "ova",
+    "eva",
+    "ovich",
+    "evich",
+    "ić",
+    "ič",
+    "vic",
+    "ski",
+    "ska",
+    "sky",
+    "wicz",
+    "enko",
+    "nen",
+    "opoulos",
+    "poulos",
+    "oglu",
+    "oğlu",
+    "escu",
+    "ström",
+    "strom",
+    "qvist",
+    "kvist",
+    "berg",
+    "gren",
+    "ez",
+    "ès",
+    "elli",
+    "etti",
+    "ini",
+    "ucci",
+    "ović",
+    "ov",
+    "ev",
+    "in",
+    "ina",
+    "ak",
+    "ek",
+    "ik",
+    "ch",
+    "ck",
+    "ter",
+    "ier",
 )
-_PAIR_ENDINGS = tuple(
-    fold(e) for e in _SURNAME_ENDINGS[: _SURNAME_ENDINGS.index("ez") + 1]
-)
+_PAIR_ENDINGS = tuple(fold(e) for e in _SURNAME_ENDINGS[: _SURNAME_ENDINGS.index("ez") + 1])
 # Endings distinctive enough to mark a lone capitalised word as a surname ("Usamov").
 _SINGLE_ENDINGS = tuple(
     fold(e)
-    for e in ("sson", "dottir", "dóttir", "ová", "ova", "ov", "ev", "eva", "ić", "vić", "nen",
-              "enko", "wicz", "ski", "opoulos")
+    for e in (
+        "sson",
+        "dottir",
+        "dóttir",
+        "ová",
+        "ova",
+        "ov",
+        "ev",
+        "eva",
+        "ić",
+        "vić",
+        "nen",
+        "enko",
+        "wicz",
+        "ski",
+        "opoulos",
+    )
 )
 _TITLE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][^\W\d_]+"
 # "Ravil G Yefimov", "Ella H. Snider": given name, initial, surname.
@@ -210,7 +268,9 @@ def _addressed_or_possessed(text: str) -> list[tuple[int, int]]:
 
 
 _LIST_ITEM = r"[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\d_]+)?"
-_NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:,[ \t]*{_LIST_ITEM})*,?[ \t]+(?:and|y|&|or|o)[ \t]+{_LIST_ITEM}")
+_NAME_LIST = re.compile(
+    rf"{_LIST_ITEM}(?:,[ \t]*{_LIST_ITEM})*,?[ \t]+(?:and|y|&|or|o)[ \t]+{_LIST_ITEM}"
+)
 
 
 def _listed_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -228,8 +288,10 @@ def _listed_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[in
 
 _SPEAKER = re.compile(r"(?m)^[ \t>]*([A-Z][^\W\d_]+):[ \t]")
 _LABELS = frozenset(
-    "bot user agent note notes address phone name date time website email mail mobile desk fax "
-    "subject re to from cc tel question answer q a customer client support admin system".split()
+    str.split(
+        "bot user agent note notes address phone name date time website email mail mobile desk "
+        "fax subject re to from cc tel question answer q a customer client support admin system"
+    )
 )
 
 
@@ -242,7 +304,9 @@ def _speakers(text: str) -> list[tuple[int, int]]:
 
 
 def _words_of(text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
-    return {w.casefold() for start, end in spans for w in re.findall(r"[^\W\d_]{2,}", text[start:end])}
+    return {
+        w.casefold() for start, end in spans for w in re.findall(r"[^\W\d_]{2,}", text[start:end])
+    }
 
 
 def find_names(

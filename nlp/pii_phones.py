@@ -88,15 +88,14 @@ def find_phones(text: str, *, region: str) -> list[PhoneMatch]:
             continue  # "79063 63": a short number with no phone word is more likely not a phone
         strong = len(digits) >= 10 or cued
         found.append(PhoneMatch(match.start, match.end, weak=not strong))
-    for match in _DIGIT_GROUPS.finditer(text):
-        candidate = match.group()
+    for group in _DIGIT_GROUPS.finditer(text):
+        candidate = group.group()
         digits = re.sub(r"\D", "", candidate)
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
             continue
-        if _looks_like_other_number(text, match.start(), candidate, digits):
+        if _looks_like_other_number(text, group.start(), candidate, digits):
             continue
-        if len(digits) < 9 and not _near_phone_word(text, match.start(), match.end()):
+        if len(digits) < 9 and not _near_phone_word(text, group.start(), group.end()):
             continue
-        found.append(PhoneMatch(match.start(), match.end(), weak=True))
+        found.append(PhoneMatch(group.start(), group.end(), weak=True))
     return found
-

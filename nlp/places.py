@@ -26,20 +26,35 @@ from nlp.types import PlaceMention
 
 # Street words in both languages, folded to one canonical form.
 _STREET_WORDS = {
-    "street": "street", "st": "street", "calle": "street",
-    "avenue": "avenue", "ave": "avenue", "av": "avenue", "avenida": "avenue", "avda": "avenue",
-    "road": "road", "rd": "road", "camino": "road",
-    "boulevard": "boulevard", "blvd": "boulevard", "bulevar": "boulevard",
-    "lane": "lane", "ln": "lane", "drive": "drive", "dr": "drive",
+    "street": "street",
+    "st": "street",
+    "calle": "street",
+    "avenue": "avenue",
+    "ave": "avenue",
+    "av": "avenue",
+    "avenida": "avenue",
+    "avda": "avenue",
+    "road": "road",
+    "rd": "road",
+    "camino": "road",
+    "boulevard": "boulevard",
+    "blvd": "boulevard",
+    "bulevar": "boulevard",
+    "lane": "lane",
+    "ln": "lane",
+    "drive": "drive",
+    "dr": "drive",
 }
 # Words that carry no identity of their own (besides street words).
 _GENERIC_WORDS = frozenset(
-    """
+    str.split(
+        """
     the el la las los de del park parque station estacion mall market mercado school escuela high
     elementary library biblioteca clinic clinica plaza square pier hall city village commons
     apartments center centre rec district distrito side north south east west norte sur este oeste
     town old point ferry
-    """.split()
+    """
+    )
 )
 _FUZZY_MIN_LENGTH = 5
 _FUZZY_CUTOFF = 80.0

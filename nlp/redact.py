@@ -86,22 +86,21 @@ class Redactor:
     def __init__(self, *, default_region: str = "US") -> None:
         self._region = default_region
 
-    def _candidates(
-        self, text: str, doc: Doc, keep: Sequence[tuple[int, int]]
-    ) -> list[_Candidate]:
+    def _candidates(self, text: str, doc: Doc, keep: Sequence[tuple[int, int]]) -> list[_Candidate]:
         found = [_Candidate("EMAIL", *m.span(), _PRIORITY["EMAIL"]) for m in _EMAIL.finditer(text)]
         for phone in find_phones(text, region=self._region):
             priority = _PRIORITY["WEAK_PHONE" if phone.weak else "PHONE"]
             found.append(_Candidate("PHONE", phone.start, phone.end, priority))
-        found += [_Candidate("ADDRESS", s, e, _PRIORITY["ADDRESS"]) for s, e in find_addresses(text)]
         found += [
-            _Candidate("NAME", s, e, _PRIORITY["NAME"]) for s, e in find_names(text, doc=doc, keep=keep)
+            _Candidate("ADDRESS", s, e, _PRIORITY["ADDRESS"]) for s, e in find_addresses(text)
+        ]
+        found += [
+            _Candidate("NAME", s, e, _PRIORITY["NAME"])
+            for s, e in find_names(text, doc=doc, keep=keep)
         ]
         return found
 
-    def find(
-        self, text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()
-    ) -> list[Entity]:
+    def find(self, text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()) -> list[Entity]:
         """Non-overlapping personal-data spans of `text` (sorted), none inside a `keep` span.
 
         `doc` is spaCy's parse of exactly `text` (see `nlp.spacy_model.load_spacy`).

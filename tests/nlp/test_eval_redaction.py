@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from nlp.eval_redaction import evaluate_redaction
 from nlp.types import Entity
 
-RECORDS = [
+RECORDS: list[dict[str, Any]] = [
     {
         "text": "My name is Ana Ruiz, call 555-123-4567 from Chicago",
         "spans": [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,7 +68,7 @@ def test_entities_do_not_overlap_and_hold_no_text(nlp: Language, redactor: Redac
     text = "Maria Lopez, 1234 Oak St, 555-123-4567, maria@example.com"
     entities = redactor.find(text, doc=nlp(text))
     assert [e.type for e in entities] == ["NAME", "ADDRESS", "PHONE", "EMAIL"]
-    for before, after in zip(entities, entities[1:], strict=False):
+    for before, after in itertools.pairwise(entities):
         assert before.end <= after.start
 
 
