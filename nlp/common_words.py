@@ -20,6 +20,7 @@ _REPORT_WORDS = """
     again never always really very there here now today yesterday tonight night morning last
     car cars truck van patrol squad unit badge number name guy man woman lady dude sir madam
     police cop cops officer officers deputy sheriff sergeant detective mayor chief city council
+    sgt ofc det lt capt cpl lieutenant captain corporal trooper agent agents
     who what when where why how me my mine you your he him his she her they them their we us our
     it its this that and or but not no yes ok okay please thanks thank hello hi hey
     dijo pidio paro detuvo golpeo empujo grito agarro llego llegaron fue fueron estaba estaban era

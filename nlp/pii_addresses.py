@@ -73,19 +73,20 @@ _STREET_ENDINGS = (
 _MID_TYPE = r"út|utca|útja|tér|u\.|körút|sétány|sokak|cad\.|cd\.|str\.|ulica"
 
 _NUMBER_FIRST = re.compile(
-    rf"\b(?:{_NUM}[ \t]+)?{_NUM}[ \t]+(?:[NSEW]\.?[ \t]+)?(?P<words>(?:{_WORD}[ \t]+){{0,3}})"
+    rf"\b(?:{_NUM}[ \t]+)?{_NUM}[ \t]+(?:[NSEW]\.?[ \t]+)?(?P<words>(?:{_WORD}[ \t]+){{1,3}})"
     rf"(?:{_TYPE_AFTER})\b\.?",
     re.IGNORECASE,
 )
 _TYPE_FIRST = re.compile(
-    rf"(?:\b{_NUM}[ \t]+)?(?<![\w])(?:{_TYPE_BEFORE})[ \t]*(?:(?:de|del|de la|do|da|dos|das|des|"
-    rf"di|delle|della|du|de los|de las)[ \t]+)?(?P<words>(?:{_WORD}[ \t]+){{0,3}}{_WORD})"
+    rf"(?:\b{_NUM}[ \t]+)?(?<![\w])(?:{_TYPE_BEFORE})(?:(?<=[./])|(?![\w]))[ \t]*"
+    rf"(?:(?:de|del|de la|do|da|dos|das|des|di|delle|della|du|de los|de las)[ \t]+)?"
+    rf"(?P<words>(?:{_WORD}[ \t]+){{0,3}}{_WORD})"
     rf"[ \t]+{_NUM}\b\.?",
     re.IGNORECASE,
 )
 _NUMBER_THEN_TYPE_FIRST = re.compile(
-    rf"\b(?:{_NUM}[ \t]+)?{_NUM}[ \t]+(?:{_TYPE_BEFORE})[ \t]+(?P<words>(?:(?:de|du|des|la|le|del|"
-    rf"di|da|do)[ \t]+)*{_WORD}(?:[ \t]+{_WORD}){{0,3}})",
+    rf"\b(?:{_NUM}[ \t]+)?{_NUM}[ \t]+(?:{_TYPE_BEFORE})(?![\w])[ \t]+"
+    rf"(?P<words>(?:(?:de|du|des|la|le|del|di|da|do)[ \t]+)*{_WORD}(?:[ \t]+{_WORD}){{0,3}})",
     re.IGNORECASE,
 )
 _NAME_THEN_NUMBER = re.compile(
@@ -193,9 +194,14 @@ def _street_cores(text: str) -> list[tuple[int, int]]:
 
 
 def _grow(text: str, start: int, end: int) -> tuple[int, int]:
-    """Extend an address over its unit designators and town/region/postcode/country lines."""
+    """Extend an address over its unit designators and town/region/postcode/country lines.
+
+    A town written after a plain space is taken only right after a unit designator ("Apt. 5
+    Springfield"): after a street ("300 Summer Street crosswalk") the next word is prose.
+    """
+    after_unit = False
     while unit := _UNIT_TAIL.match(text, end):
-        end = unit.end()
+        end, after_unit = unit.end(), True
     for _ in range(_MAX_TAIL_PARTS):
         tail = _PLACE_TAIL.match(text, end)
         if not tail or ":" in tail.group() or "@" in tail.group():
@@ -203,7 +209,7 @@ def _grow(text: str, start: int, end: int) -> tuple[int, int]:
         part = tail.group("part")
         tokens = re.findall(r"[^\W\d_]+", part)
         same_line_space = not re.match(r"[ \t]*[,\n]", tail.group())
-        if same_line_space and any(is_common_word(w) for w in tokens):
+        if same_line_space and (not after_unit or any(is_common_word(w) for w in tokens)):
             break  # "1234 Oak St in case of ..." is prose, not a town
         if tokens and is_common_word(tokens[0]):
             break
@@ -213,9 +219,9 @@ def _grow(text: str, start: int, end: int) -> tuple[int, int]:
         if common is not None:  # "Tallinn, Estonia for this card": keep "Estonia", then stop
             end = tail.start("part") + len(part[: common.start()].rstrip())
             break
-        end = tail.end()
+        end, after_unit = tail.end(), False
         while unit := _UNIT_TAIL.match(text, end):
-            end = unit.end()
+            end, after_unit = unit.end(), True
     return start, end
 
 

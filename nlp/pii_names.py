@@ -15,7 +15,6 @@ from spacy.tokens import Doc
 
 from nlp.common_words import is_common_word
 from nlp.first_names import is_ambiguous_name, is_given_name
-from nlp.textnorm import fold
 
 # A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"
@@ -24,10 +23,13 @@ _INITIAL = r"[^\W\d_]\."
 _STRONG_CUES = (
     r"my\s+name\s+is|my\s+name's|name\s+is|names?\s*:|full\s+name\s*:|nombre\s*:|"
     r"me\s+llamo|mi\s+nombre\s+es|se\s+llama|call\s+me|calls\s+me|ll[aá]m[ae]me|"
-    r"user\s*:|name\s*\?|called|named|llamad[oa]|maiden\s+name\s+is|last\s+name\s+is|first\s+name\s+is"
+    r"user\s*:|name\s*\?|maiden\s+name\s+is|last\s+name\s+is|first\s+name\s+is"
 )
 # Weaker introductions: the name must be capitalised ("I'm Naomi", not "I'm tired").
-_WEAK_CUES = r"i\s+am|i['’]m|this\s+is|it['’]s|soy|habla|signed|sincerely|regards|atentamente"
+_WEAK_CUES = (
+    r"called|named|llamad[oa]|i\s+am|i['’]m|this\s+is|it['’]s|soy|habla|signed|sincerely|"
+    r"regards|atentamente"
+)
 _HONORIFICS = (
     r"mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|don|do[nñ]a|se[nñ]or|se[nñ]ora|se[nñ]orita|"
     r"lic|ing|mister|madam"
@@ -73,23 +75,37 @@ def _cue_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Street words after a "name" make it a street ("Adams St", "Dorchester Ave"): a place, kept.
+_STREET_AFTER = re.compile(
+    r"^[ \t]*(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|pl|place|"
+    r"ct|court|sq|square|pkwy|parkway|hwy)\b",
+    re.IGNORECASE,
+)
+
+
 def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
     spans = []
+    text = doc.text
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        words = re.findall(r"[^\W\d_]+", ent.text)
-        if not words or any(ch.isdigit() or ch == "@" for ch in ent.text):
-            continue
-        if all(is_common_word(w) for w in words):
+        if any(ch.isdigit() or ch == "@" for ch in ent.text):
             continue
         # The small model sometimes runs a name into the next line ("Zizi Kónya\nEnigmaio").
         first_line = ent.text.split("\n", 1)[0].rstrip()
         start, end = ent.start_char, ent.start_char + len(first_line)
-        if first_line.startswith(("The ", "the ")):
-            start += 4
-        if first_line.endswith(("'s", "’s")):
+        # Leading everyday or rank words are not part of the name ("The Davis", "Sergeant F").
+        while lead := re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end]):
+            if not is_common_word(lead.group(1)):
+                break
+            start += lead.end()
+        if text[start:end].endswith(("'s", "’s")):
             end -= 2
+        words = re.findall(r"[^\W\d_]+", text[start:end])
+        if not words or all(is_common_word(w) for w in words):
+            continue
+        if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
+            continue
         spans.append((start, end))
     return spans
 
@@ -136,6 +152,8 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
             candidate = surname.group(1)
             if is_common_word(candidate.rstrip(".")) or not (candidate[:1].isupper() or lower_text):
                 break
+            if _STREET_AFTER.match(candidate):
+                break  # "Summer Street" is a street, not Summer with a surname
             end = surname.end()
         has_surname = end > match.end()
         if (is_ambiguous_name(word) or is_common_word(word)) and not has_surname:
@@ -144,79 +162,17 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Surname endings common across European languages: "-sson", "-dóttir", "-ová", "-vić", "-nen".
-_SURNAME_ENDINGS = (
-    "sson",
-    "ssen",
-    "sen",
-    "son",
-    "dottir",
-    "dóttir",
-    "ová",
-    "ova",
-    "eva",
-    "ovich",
-    "evich",
-    "ić",
-    "ič",
-    "vic",
-    "ski",
-    "ska",
-    "sky",
-    "wicz",
-    "enko",
-    "nen",
-    "opoulos",
-    "poulos",
-    "oglu",
-    "oğlu",
-    "escu",
-    "ström",
-    "strom",
-    "qvist",
-    "kvist",
-    "berg",
-    "gren",
-    "ez",
-    "ès",
-    "elli",
-    "etti",
-    "ini",
-    "ucci",
-    "ović",
-    "ov",
-    "ev",
-    "in",
-    "ina",
-    "ak",
-    "ek",
-    "ik",
-    "ch",
-    "ck",
-    "ter",
-    "ier",
+# Surname endings common across European languages: "Nyström", "Guðmundsdóttir", "Jeknić".
+# Compared case-folded but NOT accent-folded: "-ić" is a surname, "-ic" is "Traffic".
+_PAIR_ENDINGS = tuple(
+    str.split(
+        "sson ssen sen son dottir dóttir ová ova eva ovich evich ić ič ski sky wicz enko nen "
+        "opoulos poulos oglu oğlu escu ström qvist kvist berg gren ez"
+    )
 )
-_PAIR_ENDINGS = tuple(fold(e) for e in _SURNAME_ENDINGS[: _SURNAME_ENDINGS.index("ez") + 1])
 # Endings distinctive enough to mark a lone capitalised word as a surname ("Usamov").
 _SINGLE_ENDINGS = tuple(
-    fold(e)
-    for e in (
-        "sson",
-        "dottir",
-        "dóttir",
-        "ová",
-        "ova",
-        "ov",
-        "ev",
-        "eva",
-        "ić",
-        "vić",
-        "nen",
-        "enko",
-        "wicz",
-        "ski",
-        "opoulos",
-    )
+    str.split("sson dottir dóttir ová ova ov ev eva ić vić nen enko wicz ski opoulos")
 )
 _TITLE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][^\W\d_]+"
 # "Ravil G Yefimov", "Ella H. Snider": given name, initial, surname.
@@ -235,11 +191,13 @@ def _shaped_names(text: str) -> list[tuple[int, int]]:
         first, last = match.group(1), match.group(2)
         if is_common_word(first) or is_common_word(last) or last.isupper() or first.isupper():
             continue
-        if len(last) >= 5 and fold(last).endswith(_PAIR_ENDINGS):
+        if len(last) >= 5 and last.casefold().endswith(_PAIR_ENDINGS):
             spans.append(match.span())
     for match in re.finditer(rf"(?<![\w]){_TITLE_WORD}(?![\w])", text):
         word = match.group()
-        if len(word) >= 6 and fold(word).endswith(_SINGLE_ENDINGS) and not is_common_word(word):
+        if word.isupper() or is_common_word(word):
+            continue
+        if len(word) >= 6 and word.casefold().endswith(_SINGLE_ENDINGS):
             spans.append(match.span())
     return spans
 

@@ -112,3 +112,20 @@ def test_thread_safe(nlp: Language, redactor: Redactor) -> None:
         parallel = list(pool.map(lambda t: redactor.find(t, doc=nlp(t)), texts))
     assert parallel == serial
     assert all({e.type for e in found} == {"NAME", "PHONE"} for found in serial)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I called 911. Nobody came.",
+        "Please consider a 4 way stop at this corner.",
+        "He was assigned to the Traffic District in the 5th.",
+        "Cars come fast down Adams St and Dorchester Ave every day.",
+        "There was a game called try to get out.",
+        "WARNING GRAPHIC video of the Domestic Violence Hotline call.",
+        "They waited 20 minutes down the road.",
+        "They stopped us at the 300 block of Summer Street.",
+    ],
+)
+def test_prose_is_not_redacted(text: str, nlp: Language, redactor: Redactor) -> None:
+    assert redact(text, nlp, redactor) == text
