@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.catalog import Catalog, load_catalog
-from flows.engine import Flow, load_flow
+from flows.flowdef import Flow, load_flow
 
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
@@ -69,7 +69,19 @@ class Services:
 def load_analyser(city: CityConfig) -> Analyser:
     from nlp.analyse import Analyzer
 
-    return Analyzer.load(city=city)
+    return Analyzer.load(
+        districts=city.gazetteer_entries(),
+        languages=city.city.languages,
+        default_region=city.city.default_region,
+    )
+
+
+def build_store(settings: Settings, *, secrets: Secrets, clock: Clock | None = None) -> Store:
+    return Store(
+        engine=make_engine(settings.effective_database_url),
+        vault=Vault(keys=secrets.keys),
+        clock=clock or SystemClock(),
+    )
 
 
 def build_services(
@@ -84,14 +96,9 @@ def build_services(
         city = city.model_copy(
             update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
         )
-    clock = clock or SystemClock()
-    store = Store(
-        engine=make_engine(settings.effective_database_url),
-        vault=Vault(keys=secrets.keys),
-        clock=clock,
-    )
-    flow = load_flow(FLOWS_DIR / "intake.yaml")
+    store = build_store(settings, secrets=secrets, clock=clock)
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
+    flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
     analyser = analyser or load_analyser(city)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from flows.clocks import FixedClock
 from flows.privacy import Vault
+from flows.runner import Analyser
 from flows.store import Store, make_engine
 from flows.store.migrate import upgrade
 
@@ -29,6 +30,20 @@ POSTGRES_URL = os.environ.get(
 )
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
 TABLES = ["reportevent", "outboundmessage", "inboundmessage", "conversation", "report", "contact"]
+
+
+@pytest.fixture(scope="session")
+def analyser() -> Analyser:
+    """The real NLP (spaCy, MiniLM, USE, the shipped head), loaded once for the whole run."""
+    from flows.city import load_city_config
+    from nlp.analyse import Analyzer
+
+    city = load_city_config()
+    return Analyzer.load(
+        districts=city.gazetteer_entries(),
+        languages=city.city.languages,
+        default_region=city.city.default_region,
+    )
 
 
 @pytest.fixture
