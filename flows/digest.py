@@ -58,6 +58,7 @@ class Digest:
     oldest: tuple[tuple[str, int], ...]  # (ref, age in days), oldest first
     awaiting_reporter: tuple[str, ...]
     stale: tuple[tuple[str, int], ...]  # (ref, days since the last moderator action)
+    stale_after: timedelta
     satisfaction_count: int
     satisfaction_mean: float | None
     satisfaction_distribution: tuple[int, ...]  # answers 1..5
@@ -101,6 +102,7 @@ def build_digest(
             r.ref for r in reports if r.question_unanswered or r.checkins_unanswered
         ),
         stale=tuple((ref, days) for ref, days, _ in stale),
+        stale_after=stale_after,
         satisfaction_count=len(scores),
         satisfaction_mean=round(sum(scores) / len(scores), 2) if scores else None,
         satisfaction_distribution=tuple(scores.count(n) for n in range(1, 6)),
@@ -123,8 +125,8 @@ def render_digest(digest: Digest, *, destination_name: str) -> str:
     lines.append(f"*Waiting for the reporter: {len(digest.awaiting_reporter)}*")
     if digest.awaiting_reporter:
         lines.append("  " + _refs(digest.awaiting_reporter))
-    days = "no moderator action recently"
-    lines.append(f"*Reports with {days}: {len(digest.stale)}*")
+    days = f"{digest.stale_after.total_seconds() / 86400:g}"
+    lines.append(f"*No moderator action for {days} days or more: {len(digest.stale)}*")
     if digest.stale:
         lines.append("  " + _refs(f"{ref} ({d} d)" for ref, d in digest.stale))
     lines.append("*Check-in answers this week*")

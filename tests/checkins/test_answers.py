@@ -130,6 +130,8 @@ def test_no_answer_after_48_hours(
     [row, _] = store.checkins_of_report(report.id or 0)
     assert row.state == "no_answer"
     assert [e.action for e in store.report_events(report.id or 0)][-1] == "checkin_no_answer"
-    assert notifier.thread_posts == [(report.id, "No answer to the “were you contacted?” check-in.")]
+    assert notifier.thread_posts == [
+        (report.id, "No answer to the “were you contacted?” check-in.")
+    ]
     assert _answer(store, followups, checkin, contact, 1) is None  # too late
     assert store.open_checkin_of_contact(contact.id or 0, since=checkin.sent_at) is None
