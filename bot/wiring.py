@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.catalog import Catalog, load_catalog
-from flows.engine import Flow, load_flow
+from flows.flowdef import Flow, load_flow
 
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
@@ -90,8 +90,8 @@ def build_services(
         vault=Vault(keys=secrets.keys),
         clock=clock,
     )
-    flow = load_flow(FLOWS_DIR / "intake.yaml")
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
+    flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
     analyser = analyser or load_analyser(city)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(

@@ -10,16 +10,12 @@ than the wall time asked for, so a quiet period never ends early.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import yaml
-
-from flows.catalog import Catalog
 from flows.city import Checkins
 from flows.segments import count_segments
 
@@ -33,7 +29,14 @@ _LABELS: Mapping[str, Mapping[int, str]] = {
 }
 MAX_SEGMENTS = 2
 
-CHECKIN_CATALOG_DIR = Path(__file__).resolve().parent / "catalog" / "checkins"
+# The catalogue messages check-ins render (flows/catalog/<lang>.yaml), with their placeholders.
+CHECKIN_MESSAGES: Mapping[str, frozenset[str]] = {
+    "checkin_contacted": frozenset({"destination", "ref"}),
+    "checkin_satisfaction": frozenset({"ref"}),
+    "checkin_resolution": frozenset({"ref", "note"}),
+    "checkin_resolution_note": frozenset({"ref", "note"}),
+    "checkin_resolution_question": frozenset({"ref"}),
+}
 
 
 # -- when ----------------------------------------------------------------------------------------
@@ -146,16 +149,6 @@ def render_checkin(
             messages.render("checkin_resolution_question", language, ref=ref),
         ]
     raise ValueError(f"unknown check-in kind {kind!r}")
-
-
-def load_checkin_catalog(languages: Sequence[str] = ("en", "es")) -> Catalog:
-    """TEMPORARY until the check-in keys are folded into flows/catalog/<lang>.yaml: the check-in
-    messages alone (tests/checkins check that the languages agree)."""
-    messages = {
-        lang: dict(yaml.safe_load((CHECKIN_CATALOG_DIR / f"{lang}.yaml").read_text("utf-8")))
-        for lang in languages
-    }
-    return Catalog(messages=messages, languages=tuple(languages))
 
 
 # -- answers -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from flows.checkins import load_checkin_catalog
+from flows.catalog import load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.followup import FollowUps
 from flows.models import Report
@@ -38,7 +38,7 @@ def make_followups(
     return FollowUps(
         store=store,
         city=city,
-        messages=load_checkin_catalog(),
+        messages=load_catalog(),
         notifier=notifier,
         batch_size=batch_size,
     )

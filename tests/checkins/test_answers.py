@@ -114,7 +114,7 @@ def test_free_text_is_new_information_appended_redacted_and_posted(
     assert report_id == report.id and redacted in post
     assert "Miller" not in post and "9999" not in post
     assert followups.thanks(recorded, language="en") == (
-        f"Thank you. We added this to your report {report.ref}."
+        f"Thank you. We added this to your report {report.ref}. To report something new, text NEW."
     )
 
 
