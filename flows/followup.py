@@ -26,6 +26,7 @@ from flows.checkins import (
 )
 from flows.city import CityConfig
 from flows.digest import build_digest, render_digest
+from flows.events import OpenCheckin
 from flows.models import Checkin, Contact, Report
 from flows.notify import ModeratorNotifier
 from flows.store import ClaimedCheckin, RetentionResult, Store
@@ -168,6 +169,11 @@ class FollowUps:
         return self._store.erase_raw_texts_before(cutoff)
 
     # -- answers ----------------------------------------------------------------------------
+
+    def open_checkin(self, contact_id: int) -> OpenCheckin | None:
+        """The reporter's check-in still waiting for an answer, for the engine (TextReceived)."""
+        since = self._store.clock.now() - self.answer_window
+        return self._store.open_checkin_for_answer(contact_id, since=since)
 
     def record_answer(
         self,

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from flows.checkins import RESOLUTION, PlannedCheckin
+from flows.checkins import CHOICES, RESOLUTION, PlannedCheckin
+from flows.events import OpenCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
 from flows.store.outbox import OutboxQueries
 
@@ -248,6 +249,19 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
             return session.exec(query).first()
         with self.transaction() as s:
             return s.exec(query).first()
+
+    def open_checkin_for_answer(self, contact_id: int, *, since: datetime) -> OpenCheckin | None:
+        """What the conversation engine needs to take the reporter's next text as the answer."""
+        with self.transaction() as session:
+            checkin = self.open_checkin_of_contact(contact_id, since=since, session=session)
+            if checkin is None or checkin.id is None:
+                return None
+            report = session.get(Report, checkin.report_id)
+            if report is None:
+                return None
+            return OpenCheckin(
+                id=checkin.id, kind=checkin.kind, ref=report.ref, choices=CHOICES[checkin.kind]
+            )
 
     def record_checkin_answer(
         self, *, session: Session, checkin_id: int, answer: str, label: str

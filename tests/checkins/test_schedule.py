@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flows.checkins import add_local_days, is_quiet, next_allowed_time, plan_checkins, wall_time
-from flows.city import CheckinStep, Checkins, load_city_config
+from flows.city import Checkins, CheckinStep, load_city_config
 
 CHICAGO = ZoneInfo("America/Chicago")
 QUIET = (time(21, 0), time(8, 0))
