@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from flows.checkins import CHOICES, RESOLUTION, PlannedCheckin
 from flows.events import OpenCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
-from flows.store.outbox import OutboxQueries
+from flows.store.outbox import OutboundDraft, OutboxQueries
 
 STALE_CLAIM = timedelta(minutes=10)
 OPEN_STATES = ("pending", "claimed")
@@ -168,50 +168,71 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
         """Queue each claimed check-in's texts in the outbox and mark it sent, in one transaction.
 
         A row no longer claimed (cancelled meanwhile, or taken over after a stale claim) is
-        skipped; the outbox dedupe key `checkin:{id}` never queues one check-in twice."""
+        skipped; the outbox dedupe key `checkin:{id}` never queues one check-in twice. Done in a
+        few statements per batch, not per row: a clock pass may queue thousands."""
         if not items:
             return 0
         now = self.clock.now()
-        queued = 0
         with self.transaction() as session:
-            contact_ids = {claimed.contact_id for claimed, _ in items}
+            moved = set(
+                session.connection()
+                .execute(
+                    update(Checkin)
+                    .where(
+                        col(Checkin.id).in_([claimed.id for claimed, _ in items]),
+                        col(Checkin.state) == "claimed",
+                    )
+                    .values(state="sent", sent_at=now)
+                    .returning(col(Checkin.id))
+                )
+                .scalars()
+            )
+            sending = [(claimed, bodies) for claimed, bodies in items if claimed.id in moved]
+            if not sending:
+                return 0
+            contact_ids = {claimed.contact_id for claimed, _ in sending}
             contacts = {
                 c.id: c
                 for c in session.exec(select(Contact).where(col(Contact.id).in_(contact_ids)))
             }
-            for claimed, bodies in items:
-                moved = session.connection().execute(
-                    update(Checkin)
-                    .where(col(Checkin.id) == claimed.id, col(Checkin.state) == "claimed")
-                    .values(state="sent", sent_at=now)
+            drafts = [
+                OutboundDraft(
+                    contact=contacts[claimed.contact_id],
+                    body=body,
+                    purpose="checkin",
+                    report_id=claimed.report_id,
+                    dedupe_key=_dedupe_key(claimed.id, index, len(bodies)),
                 )
-                contact = contacts.get(claimed.contact_id)
-                if moved.rowcount != 1 or contact is None:
-                    continue
-                outbound_id: int | None = None
-                for index, body in enumerate(bodies):
-                    last = index == len(bodies) - 1
-                    key = f"checkin:{claimed.id}" if last else f"checkin:{claimed.id}:{index}"
-                    row = self.enqueue_outbound(
-                        session=session,
-                        contact=contact,
-                        body=body,
-                        purpose="checkin",
-                        report_id=claimed.report_id,
-                        dedupe_key=key,
-                    )
-                    if row is not None and last:
-                        outbound_id = row.id
+                for claimed, bodies in sending
+                for index, body in enumerate(bodies)
+            ]
+            created = self.enqueue_outbound_batch(session=session, drafts=drafts)
+            links = [
+                {"checkin_id": claimed.id, "outbound_id": created[f"checkin:{claimed.id}"]}
+                for claimed, _ in sending
+                if f"checkin:{claimed.id}" in created
+            ]
+            if links:
                 session.connection().execute(
                     update(Checkin)
-                    .where(col(Checkin.id) == claimed.id)
-                    .values(outbound_id=outbound_id)
+                    .where(col(Checkin.id) == bindparam("checkin_id"))
+                    .values(outbound_id=bindparam("outbound_id")),
+                    links,
                 )
-                self._checkin_event(
-                    session, claimed.report_id, "checkin_sent", kind=claimed.kind, id=claimed.id
-                )
-                queued += 1
-        return queued
+            session.connection().execute(
+                insert(ReportEvent),
+                [
+                    {
+                        "report_id": claimed.report_id,
+                        "at": now,
+                        "actor": "system",
+                        "action": "checkin_sent",
+                        "detail": {"kind": claimed.kind, "id": claimed.id},
+                    }
+                    for claimed, _ in sending
+                ],
+            )
+        return len(sending)
 
     def cancel_checkins(
         self,
@@ -367,6 +388,11 @@ def _add_event(
             detail={k: v.isoformat() if isinstance(v, datetime) else v for k, v in detail.items()},
         )
     )
+
+
+def _dedupe_key(checkin_id: int, index: int, count: int) -> str:
+    """`checkin:{id}` for the question (the last text); earlier texts (a long note) get a suffix."""
+    return f"checkin:{checkin_id}" if index == count - 1 else f"checkin:{checkin_id}:{index}"
 
 
 def _cancel_reason(checkin: Checkin, report: Report, contact: Contact) -> str | None:
