@@ -30,9 +30,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -296,7 +296,8 @@ def baseline_startup(url: str) -> float:
 
 
 def row(label: str, seconds: float, baseline: float) -> str:
-    return f"  {label:<58} {seconds * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms   ×{seconds / baseline:6.1f}"
+    ratio = seconds / baseline
+    return f"  {label:<58} {seconds * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms   ×{ratio:6.1f}"
 
 
 def main() -> None:
@@ -332,10 +333,18 @@ def main() -> None:
         for dispatchers, queue_time, send_time in results:
             print(f" with {dispatchers} outbox dispatcher(s):")
             print(row("claim + render + queue (FollowUps.dispatch_due)", queue_time, claim_base))
-            print(row("  (vs a bare loop inserting the same number of rows)", queue_time, insert_base))
+            print(
+                row("  (vs a bare loop inserting the same number of rows)", queue_time, insert_base)
+            )
             print(row("send through OutboxDispatcher + TwilioSender", send_time, send_base))
             total = queue_time + send_time
-            print(row("TOTAL due batch → fake Twilio API (target < 2000 ms)", total, claim_base + send_base))
+            print(
+                row(
+                    "TOTAL due batch → fake Twilio API (target < 2000 ms)",
+                    total,
+                    claim_base + send_base,
+                )
+            )
         print("\nClock start-up (build_services + APScheduler with its SQLAlchemy job store):")
         base = baseline_startup(url)
         print(row("stub analyser", startup(url, key, api, real_nlp=False), base))
@@ -344,7 +353,11 @@ def main() -> None:
         except ImportError:
             print("  real NLP analyser: nlp.analyse not on this branch, not measured")
         else:
-            print(row("real NLP analyser (models loaded)", startup(url, key, api, real_nlp=True), base))
+            print(
+                row(
+                    "real NLP analyser (models loaded)", startup(url, key, api, real_nlp=True), base
+                )
+            )
         store.engine.dispose()
     api.close()
 
