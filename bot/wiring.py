@@ -6,15 +6,16 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.catalog import Catalog, load_catalog
-from flows.flowdef import Flow, load_flow
-
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
+from flows.catalog import Catalog, load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
+from flows.flowdef import Flow, load_flow
+from flows.followup import FollowUps
 from flows.messages import DeliveryStatus
+from flows.notify import LoggingNotifier, ModeratorNotifier
 from flows.privacy import Vault
 from flows.runner import Analyser, ConversationRunner
 from flows.store import Store, make_engine
@@ -35,6 +36,8 @@ class Services:
     catalog: Catalog
     runner: ConversationRunner
     dispatcher: OutboxDispatcher
+    followups: FollowUps
+    notifier: ModeratorNotifier
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -44,9 +47,16 @@ class Services:
 
     def jobs(self) -> list[Job]:
         """The recurring work of the clock process (or of `serve` on the embedded default)."""
+        followups = self.followups
+        # In this order, so that one `cpps clock --once` pass sends the check-ins it queues.
         return [
+            Job(id="checkins", run=followups.dispatch_due, every_seconds=60),
             Job(id="outbox", run=lambda: self.dispatcher.dispatch_due(), every_seconds=5),
             Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
+            Job(id="checkin-no-answer", run=followups.expire_unanswered, every_seconds=600),
+            # Hourly, but posts once a week (from the city's digest day and time).
+            Job(id="weekly-digest", run=followups.post_weekly_digests, every_seconds=3600),
+            Job(id="retention", run=followups.erase_old_raw_texts, every_seconds=86400),
         ]
 
     def wake_conversations(self) -> int:
@@ -89,6 +99,7 @@ def build_services(
     settings: Settings,
     clock: Clock | None = None,
     analyser: Analyser | None = None,
+    notifier: ModeratorNotifier | None = None,
 ) -> Services:
     secrets = resolve_secrets(settings)
     city = load_city_config(settings.cpps_city_config)
@@ -104,8 +115,16 @@ def build_services(
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
     )
+    # The Slack moderation code passes its notifier; without Slack the notices are logged.
+    notifier = notifier or LoggingNotifier()
+    followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
     runner = ConversationRunner(
-        store=store, city=city, flow=flow, catalog=catalog, analyser=analyser
+        store=store,
+        city=city,
+        flow=flow,
+        catalog=catalog,
+        analyser=analyser,
+        followups=followups,
     )
     return Services(
         settings=settings,
@@ -117,6 +136,8 @@ def build_services(
         catalog=catalog,
         runner=runner,
         dispatcher=dispatcher,
+        followups=followups,
+        notifier=notifier,
         senders=senders,
     )
 

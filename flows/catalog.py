@@ -53,6 +53,9 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "status_resolved": frozenset(),
     "status_closed": frozenset(),
     "status_unknown": frozenset(),
+    # Answers to a check-in (flows/checkin_answers.py).
+    "checkin_thanks": frozenset(),
+    "checkin_added": frozenset({"ref"}),
 }
 
 

@@ -63,4 +63,23 @@ class SetLanguage:
     language: str
 
 
-Effect = FileReport | AppendToReport | LookUpStatus | OptOut | OptIn | EraseContact | SetLanguage
+@dataclass(frozen=True)
+class AnswerCheckin:
+    """The answer to an open check-in: a choice `number`, or `text` (raw words: handle as secret)
+    that is new information for the report."""
+
+    checkin_id: int
+    number: int | None
+    text: str | None
+
+
+Effect = (
+    FileReport
+    | AppendToReport
+    | LookUpStatus
+    | OptOut
+    | OptIn
+    | EraseContact
+    | SetLanguage
+    | AnswerCheckin
+)

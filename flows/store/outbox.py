@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -23,6 +25,17 @@ _PROVIDER_STATUS_RANK = {
     "delivered": 3,
     "read": 4,
 }
+
+
+@dataclass(frozen=True)
+class OutboundDraft:
+    """One message for `enqueue_outbound_batch`."""
+
+    contact: Contact
+    body: str
+    purpose: str
+    dedupe_key: str
+    report_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,10 +63,67 @@ class OutboxQueries(StoreBase):
         With a `dedupe_key`, queueing the same logical message twice makes one row (None the
         second time).
         """
+        values = self._outbound_values(
+            contact=contact, body=body, purpose=purpose, report_id=report_id, dedupe_key=dedupe_key
+        )
+        if dedupe_key is None:
+            row = OutboundMessage(**values)
+            session.add(row)
+            session.flush()
+            return row
+        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
+            return None
+        return session.exec(
+            select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
+        ).one()
+
+    def enqueue_outbound_batch(
+        self, *, session: Session, drafts: Sequence[OutboundDraft]
+    ) -> dict[str, int]:
+        """Queue many messages, each with its dedupe key, in a few statements (the check-in
+        dispatcher's batches). Returns dedupe key → row id for the rows created; keys already
+        queued are left out. Opted-out and erased contacts get `blocked` rows, as one by one."""
+        created: dict[str, int] = {}
+        rows = [
+            self._outbound_values(
+                contact=d.contact,
+                body=d.body,
+                purpose=d.purpose,
+                report_id=d.report_id,
+                dedupe_key=d.dedupe_key,
+            )
+            for d in drafts
+        ]
+        insert_: Any
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as insert_
+        else:
+            from sqlalchemy.dialects.sqlite import insert as insert_
+        if not rows:
+            return created
+        # executemany: SQLAlchemy batches it as "insertmanyvalues" with RETURNING on both backends.
+        statement = (
+            insert_(OutboundMessage)
+            .on_conflict_do_nothing()
+            .returning(col(OutboundMessage.id), col(OutboundMessage.dedupe_key))
+        )
+        for row_id, key in session.connection().execute(statement, rows):
+            created[key] = row_id
+        return created
+
+    def _outbound_values(
+        self,
+        *,
+        contact: Contact,
+        body: str,
+        purpose: str,
+        report_id: int | None,
+        dedupe_key: str | None,
+    ) -> dict[str, Any]:
         assert contact.id is not None
         now = self.clock.now()
         blocked = contact.opted_out or contact.wrapped_key is None
-        values = {
+        return {
             "contact_id": contact.id,
             "report_id": report_id,
             "channel": contact.channel,
@@ -69,16 +139,6 @@ class OutboxQueries(StoreBase):
             "created_at": now,
             "updated_at": now,
         }
-        if dedupe_key is None:
-            row = OutboundMessage(**values)
-            session.add(row)
-            session.flush()
-            return row
-        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
-            return None
-        return session.exec(
-            select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
-        ).one()
 
     def claim_due_outbound(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
         """Atomically move due rows from queued to sending, so two senders never send one row."""
