@@ -44,7 +44,18 @@ class ClaimedMessage:
     contact_id: int
     channel: str
     attempts: int
-    body: str | None  # None when the contact was erased since it was queued
+    # Decrypted only here, just before sending; None when the contact was erased meanwhile.
+    body: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: int
+    status: str  # sent | queued (retry) | failed | blocked
+    provider_id: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
 
 
 class OutboxQueries(StoreBase):
@@ -172,6 +183,11 @@ class OutboxQueries(StoreBase):
                     if message.body_enc is None
                     else self.vault.decrypt(contact.wrapped_key, message.body_enc)
                 )
+                address = (
+                    None
+                    if contact.address_enc is None
+                    else self.vault.decrypt(contact.wrapped_key, contact.address_enc)
+                )
                 claimed.append(
                     ClaimedMessage(
                         id=message.id,
@@ -179,32 +195,29 @@ class OutboxQueries(StoreBase):
                         channel=message.channel,
                         attempts=message.attempts,
                         body=body,
+                        address=address,
                     )
                 )
         return claimed
 
-    def record_send_result(
-        self,
-        *,
-        message_id: int,
-        provider_id: str | None,
-        status: str,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> None:
-        """After an API call: sent (with the provider's id), queued again for a retry, or failed."""
+    def record_send_results(self, results: list[SendResult]) -> None:
+        """After a batch of API calls: each row sent, queued again for a retry, or failed."""
+        if not results:
+            return
+        now = self.clock.now()
         with self.transaction() as session:
-            session.execute(
-                update(OutboundMessage)
-                .where(col(OutboundMessage.id) == message_id)
-                .values(
-                    provider_id=provider_id,
-                    status=status,
-                    last_error=error[:500] if error else None,
-                    next_attempt_at=retry_at,
-                    updated_at=self.clock.now(),
+            for result in results:
+                session.execute(
+                    update(OutboundMessage)
+                    .where(col(OutboundMessage.id) == result.message_id)
+                    .values(
+                        provider_id=result.provider_id,
+                        status=result.status,
+                        last_error=result.error[:500] if result.error else None,
+                        next_attempt_at=result.retry_at,
+                        updated_at=now,
+                    )
                 )
-            )
 
     def apply_delivery_status(
         self, *, provider_id: str, status: str, error_code: str | None
