@@ -27,6 +27,12 @@ class FakeTwilioState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 refuses connections from a concurrent sender; Twilio does not.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class FakeTwilioAPI:
     def __init__(self, *, account_sid: str, auth_token: str) -> None:
         self.state = FakeTwilioState(account_sid=account_sid, auth_token=auth_token)
@@ -102,7 +108,7 @@ class FakeTwilioAPI:
                     },
                 )
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
