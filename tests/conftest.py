@@ -28,7 +28,17 @@ POSTGRES_URL = os.environ.get(
     "CPPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
-TABLES = ["reportevent", "outboundmessage", "inboundmessage", "conversation", "report", "contact"]
+TABLES = [
+    "moderatorcorrection",
+    "slackpost",
+    "slackeventseen",
+    "reportevent",
+    "outboundmessage",
+    "inboundmessage",
+    "conversation",
+    "report",
+    "contact",
+]
 
 
 @pytest.fixture

@@ -7,20 +7,32 @@ Each group lives in its own module (contacts, messages, reports, outbox, …); c
 from flows.store.contacts import ContactQueries
 from flows.store.db import make_engine, normalise_url
 from flows.store.messages import MessageQueries, RecordedInbound, SavedConversation
+from flows.store.moderation import ModerationQueries, ReportStats
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries
+from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
 
 
-class Store(ContactQueries, MessageQueries, ReportQueries, OutboxQueries):
+class Store(
+    ContactQueries,
+    MessageQueries,
+    ReportQueries,
+    OutboxQueries,
+    ModerationQueries,
+    SlackPostQueries,
+):
     """The service's single entry point to the database."""
 
 
 __all__ = [
     "ClaimedMessage",
+    "ClaimedPost",
     "NewReport",
     "RecordedInbound",
+    "ReportStats",
     "SavedConversation",
     "Store",
+    "card_key",
     "make_engine",
     "normalise_url",
 ]
