@@ -184,7 +184,7 @@ class Moderation:
             raise ModerationError("Write a note for the reporter.")
 
         def change(session: Session, report: Report) -> None:
-            contact = self._contact(report)
+            contact = self._contact(report, session)
             self._store.set_report_status(
                 session=session,
                 report=report,
@@ -206,8 +206,8 @@ class Moderation:
 
         return self._apply(report_id, change, allow_closed=False)
 
-    def reach(self, report: Report) -> Reach:
-        contact = self._contact(report)
+    def reach(self, report: Report, *, session: Session | None = None) -> Reach:
+        contact = self._contact(report, session)
         if contact is None:
             return Reach(reachable=False, reason="erased")
         if contact.opted_out:
@@ -222,14 +222,14 @@ class Moderation:
         action = "asked" if key == "relay_question" else "replied"
 
         def change(session: Session, report: Report) -> None:
-            reach = self.reach(report)
+            reach = self.reach(report, session=session)
             if not reach.reachable:
                 raise ModerationError(
                     "The reporter erased their data and can no longer be reached."
                     if reach.reason == "erased"
                     else "The reporter has opted out of messages; nothing was sent."
                 )
-            contact = self._contact(report)
+            contact = self._contact(report, session)
             assert contact is not None
             body = self._wording.render(key, report.language, ref=report.ref, text=text)
             self._store.enqueue_outbound(
@@ -245,10 +245,14 @@ class Moderation:
 
         return self._apply(report_id, change, allow_closed=True)
 
-    def _contact(self, report: Report) -> Contact | None:
+    def _contact(self, report: Report, session: Session | None = None) -> Contact | None:
         if report.contact_id is None:
             return None
-        contact = self._store.contact(report.contact_id)
+        contact = (
+            session.get(Contact, report.contact_id)
+            if session is not None
+            else self._store.contact(report.contact_id)
+        )
         if contact is None or contact.wrapped_key is None:
             return None
         return contact

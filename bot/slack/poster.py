@@ -129,11 +129,16 @@ class CardPoster:
 
     def run_due(self, *, report_id: int | None = None) -> PostResult:
         posted = updated = retried = failed = 0
-        for post in self._store.claim_due_posts(report_id=report_id):
-            outcome = self._post(post)
-            posted += outcome == "posted"
-            retried += outcome == "retried"
-            failed += outcome == "failed"
+        # A failure can queue a triage card: a second round posts it without waiting for the clock.
+        for _ in range(2):
+            claimed = self._store.claim_due_posts(report_id=report_id)
+            for post in claimed:
+                outcome = self._post(post)
+                posted += outcome == "posted"
+                retried += outcome == "retried"
+                failed += outcome == "failed"
+            if not claimed:
+                break
         for card in self._store.claim_stale_cards(report_id=report_id):
             updated += self._update(card)
         return PostResult(posted=posted, updated=updated, retried=retried, failed=failed)

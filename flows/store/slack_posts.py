@@ -186,7 +186,7 @@ class SlackPostQueries(StoreBase):
         session.execute(
             update(SlackPost)
             .where(col(SlackPost.report_id) == report_id, col(SlackPost.kind) == "card")
-            .values(stale=True, next_attempt_at=None, updated_at=self.clock.now())
+            .values(stale=True)
             .execution_options(synchronize_session=False)
         )
 
