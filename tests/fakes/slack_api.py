@@ -47,6 +47,8 @@ class FakeSlackState:
     views: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     memberships: dict[str, list[str]] = field(default_factory=dict)  # user → channel IDs
+    # method → an event the server waits for before answering (to hold a call in flight)
+    holds: dict[str, threading.Event] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -97,6 +99,9 @@ class FakeSlackAPI:
                     self._send(200, {"ok": True}, {})
                     return
                 method = url.path.removeprefix("/api/")
+                hold = state.holds.get(method)
+                if hold is not None:
+                    hold.wait(timeout=10)
                 with state.lock:
                     state.calls.append(SlackCall(method, params, url.query + text))
                     queue = state.failures.get(method) or []
@@ -237,6 +242,12 @@ class FakeSlackAPI:
     ) -> None:
         with self.state.lock:
             self.state.failures.setdefault(method, []).append(Failure(status, error, retry_after))
+
+    def hold(self, method: str) -> threading.Event:
+        """Keep calls of `method` waiting until the returned event is set."""
+        event = threading.Event()
+        self.state.holds[method] = event
+        return event
 
     def set_member(self, user: str, *channel_names: str) -> None:
         with self.state.lock:

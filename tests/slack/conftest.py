@@ -4,7 +4,8 @@ fake Twilio API (both real HTTP servers), really signed requests, and both datab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,9 +234,14 @@ def twilio_api() -> Iterator[FakeTwilioAPI]:
         yield api
 
 
-@pytest.fixture
-def bench(
-    store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
+@contextmanager
+def _bench(
+    store: Store,
+    city: CityConfig,
+    slack_api: FakeSlackAPI,
+    twilio_api: FakeTwilioAPI,
+    *,
+    executor: Executor,
 ) -> Iterator[Harness]:
     moderation = Moderation(store=store, city=city, wording=PlainWording())
     core = build_slack_core(
@@ -264,7 +270,7 @@ def bench(
         moderation=moderation,
         handle=handle,
         dispatch=dispatcher.dispatch_due,
-        listener_executor=InlineExecutor(),
+        listener_executor=executor,
     )
     senders["slack"] = parts.sender
     web = FastAPI()
@@ -283,3 +289,23 @@ def bench(
             analyser=KeywordAnalyser(city=city),
             dms=dms,
         )
+
+
+@pytest.fixture
+def bench(
+    store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
+) -> Iterator[Harness]:
+    with _bench(store, city, slack_api, twilio_api, executor=InlineExecutor()) as harness:
+        yield harness
+
+
+@pytest.fixture
+def threaded_bench(
+    store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
+) -> Iterator[Harness]:
+    """As in production: Bolt runs listeners on its thread pool after acknowledging."""
+    with (
+        ThreadPoolExecutor(max_workers=2) as executor,
+        _bench(store, city, slack_api, twilio_api, executor=executor) as harness,
+    ):
+        yield harness
