@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -66,6 +67,8 @@ class _Plan:
     writes: list[Callable[[Session], None]] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     erased: bool = False
+    # Set when this run changed the opt-out (STOP / START); None when it did not.
+    opted_out: bool | None = None
 
 
 class _VersionConflict(Exception):
@@ -154,12 +157,11 @@ class ConversationRunner:
     def _run(self, contact: Contact, event: Event, *, inbound_id: int | None) -> list[str]:
         for _ in range(5):
             saved = self._store.load_conversation(contact)
-            state = (
-                ConversationState.from_dict(saved.state)
-                if saved.state
-                else ConversationState.initial(language=contact.language)
-            )
+            state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
             plan = self._plan(contact, state, event)
+            if contact.opted_out and plan.opted_out is None:
+                # An opted-out number gets no texts at all until START (the carrier rule).
+                plan.replies.clear()
             try:
                 with self._store.transaction() as session:
                     if not plan.erased:
@@ -167,7 +169,7 @@ class ConversationRunner:
                             contact=contact,
                             state=plan.state.to_dict(),
                             expected_version=saved.version,
-                            wake_at=plan.state.wake_at(self._flow),
+                            wake_at=self._wake_at(plan.state),
                             session=session,
                         )
                         if not saved_ok:
@@ -190,6 +192,13 @@ class ConversationRunner:
                     log.exception("after-commit action failed")
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
+
+    def _wake_at(self, state: ConversationState) -> datetime | None:
+        """When an unfinished conversation should get a Tick (its idle timeout), if ever."""
+        unfinished = state.phase == "intake" or state.pending is not None
+        if not unfinished or state.last_activity_at is None:
+            return None
+        return state.last_activity_at + self._flow.idle_timeout
 
     def _plan(self, contact: Contact, state: ConversationState, first: Event) -> _Plan:
         plan = _Plan(state=state)

@@ -116,5 +116,5 @@ class Screening:
     """The cheap part of the analysis, done on every inbound text before the first reply."""
 
     language: Language
-    urgency: Urgency
+    urgency: Urgency = "none"
     district: str | None = None

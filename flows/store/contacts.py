@@ -63,23 +63,29 @@ class ContactQueries(StoreBase):
             raise ShreddedError("address erased")
         return self.vault.decrypt(contact.wrapped_key, contact.address_enc)
 
-    def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
-        with self.transaction() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                return
-            contact.opted_out = opted_out
-            contact.opted_out_at = self.clock.now() if opted_out else None
-            session.add(contact)
-            if opted_out:
-                session.execute(
-                    update(OutboundMessage)
-                    .where(
-                        col(OutboundMessage.contact_id) == contact_id,
-                        col(OutboundMessage.status) == "queued",
-                    )
-                    .values(status="blocked", last_error="opted out", updated_at=self.clock.now())
+    def set_opted_out(
+        self, contact_id: int, *, opted_out: bool, session: Session | None = None
+    ) -> None:
+        """STOP / START. Opting out also blocks every message still queued for the contact."""
+        if session is None:
+            with self.transaction() as new_session:
+                self.set_opted_out(contact_id, opted_out=opted_out, session=new_session)
+            return
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            return
+        contact.opted_out = opted_out
+        contact.opted_out_at = self.clock.now() if opted_out else None
+        session.add(contact)
+        if opted_out:
+            session.execute(
+                update(OutboundMessage)
+                .where(
+                    col(OutboundMessage.contact_id) == contact_id,
+                    col(OutboundMessage.status) == "queued",
                 )
+                .values(status="blocked", last_error="opted out", updated_at=self.clock.now())
+            )
 
     def set_language(
         self, contact_id: int, language: str, *, session: Session | None = None

@@ -1,0 +1,28 @@
+"""The baseline for benchmarks/sms_webhook.py: validate Twilio's signature, return static TwiML."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request, Response
+from twilio.request_validator import RequestValidator
+
+app = FastAPI()
+_validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
+_PUBLIC = os.environ["PUBLIC_BASE_URL"]
+_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks.</Message></Response>'
+
+
+@app.post("/sms")
+async def sms(request: Request) -> Response:
+    params = dict(parse_qsl((await request.body()).decode()))
+    signature = request.headers.get("x-twilio-signature", "")
+    if not _validator.validate(_PUBLIC + "/sms", params, signature):
+        return Response("invalid signature", status_code=403)
+    return Response(_TWIML, media_type="application/xml")
+
+
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,155 @@
+"""Benchmark: the SMS webhook under load, next to a bare endpoint measured in the same run.
+
+Starts the real service (`cpps serve`, file SQLite, real NLP models, console SMS) and a bare
+FastAPI endpoint that only validates the signature and returns static TwiML, each on loopback in
+its own process; then, from a separate load process, sends Twilio-signed webhooks at concurrency
+1, 8 and 32. Each simulated resident walks through a real intake conversation (story, answers…),
+so the service does its full work: contact lookup, persistence, screening, the engine, filing.
+
+Prints requests/s and p50/p99 latency for both, and the ratios. Targets (2 cores, concurrency 32):
+throughput ≥ 0.5× the bare endpoint, p99 < 250 ms.
+
+    .venv/bin/python benchmarks/sms_webhook.py [--requests 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+REPO = Path(__file__).resolve().parent.parent
+TOKEN = "benchmark-auth-token"
+CONVERSATION = [
+    "The officer at the traffic stop on Millbrook Avenue yelled at me and searched my car without asking.",
+    "It happened after school, my kids were in the back seat and they were scared.",
+    "1",
+    "Millbrook Avenue near the park",
+    "last Tuesday around 4pm",
+    "2",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit(f"server exited early: {' '.join(cmd)}")
+        time.sleep(0.5)
+    process.kill()
+    raise SystemExit("server did not become healthy")
+
+
+async def _load(url: str, public: str, concurrency: int, total: int) -> dict[str, float]:
+    validator = RequestValidator(TOKEN)
+    latencies: list[float] = []
+    failures = 0
+    counter = iter(range(total))
+    run_id = secrets.token_hex(3)
+
+    async def resident(worker: int, client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        turn = 0
+        phone = f"+1555{worker:03d}{int(run_id, 16) % 10000:04d}"
+        for _ in counter:
+            body = CONVERSATION[turn % len(CONVERSATION)]
+            if turn and turn % len(CONVERSATION) == 0:
+                phone = f"+1556{worker:03d}{(turn + int(run_id, 16)) % 10000:04d}"  # a new resident
+            turn += 1
+            form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC" + "0" * 32,
+                    "From": phone, "To": "+15550000000", "Body": body, "NumMedia": "0"}
+            headers = {"X-Twilio-Signature": validator.compute_signature(public + "/sms", form)}
+            start = time.perf_counter()
+            response = await client.post(url + "/sms", data=form, headers=headers)
+            latencies.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                failures += 1
+
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(resident(w, client) for w in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "failures": failures,
+    }
+
+
+def _load_in_subprocess(url: str, concurrency: int, total: int) -> dict[str, float]:
+    """The load generator runs in its own process, as the issue asks."""
+    code = (
+        "import asyncio, json, sys; sys.path.insert(0, %r); from benchmarks.sms_webhook import _load; "
+        "print(json.dumps(asyncio.run(_load(%r, %r, %d, %d))))" % (str(REPO), url, url, concurrency, total)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=600)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        service_port, bare_port = _free_port(), _free_port()
+        base_env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "CPPS_LOG_LEVEL": "WARNING"}
+        service_env = {
+            **base_env,
+            "CPPS_DATA_DIR": tmp,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{service_port}",
+        }
+        bare_env = {**base_env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{bare_port}"}
+        cpps = str(Path(sys.executable).parent / "cpps")
+        service = _start([cpps, "serve", "--no-clock", "--port", str(service_port)], service_env, service_port)
+        bare = _start(
+            [sys.executable, "-m", "uvicorn", "benchmarks.bare_sms_app:app", "--port", str(bare_port),
+             "--log-level", "warning"],
+            bare_env, bare_port,
+        )
+        try:
+            print(f"{'concurrency':>11} | {'bare rps':>9} {'p50':>7} {'p99':>7} | {'cpps rps':>9} {'p50':>7} "
+                  f"{'p99':>7} | {'rps ratio':>9}")
+            for concurrency in (1, 8, 32):
+                total = args.requests if concurrency > 1 else max(100, args.requests // 3)
+                b = _load_in_subprocess(f"http://127.0.0.1:{bare_port}", concurrency, total)
+                c = _load_in_subprocess(f"http://127.0.0.1:{service_port}", concurrency, total)
+                print(f"{concurrency:>11} | {b['rps']:>9.1f} {b['p50_ms']:>6.1f}ms {b['p99_ms']:>6.1f}ms | "
+                      f"{c['rps']:>9.1f} {c['p50_ms']:>6.1f}ms {c['p99_ms']:>6.1f}ms | {c['rps'] / b['rps']:>9.2f}"
+                      + (f"  (failures: bare {b['failures']:.0f}, cpps {c['failures']:.0f})"
+                         if b["failures"] or c["failures"] else ""))
+            print("targets at concurrency 32: rps ratio >= 0.5, cpps p99 < 250 ms")
+        finally:
+            for process in (service, bare):
+                process.terminate()
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The conversation engine: (state, event) → (new state, replies, effects), pure, channel-agnostic.
+
+No database, no HTTP, no NLP, no clock: the service screens each text, applies the effects in
+order, feeds their results back in (FileReport → ReportFiled, LookUpStatus → StatusFound,
+EraseContact → ContactErased) and sends the replies, which are final strings in the person's
+language, one SMS each.
+
+Order of precedence for an inbound text:
+1. Keywords (whole-message, see flows.keywords), at any point; mid-intake they answer and then
+   re-ask the pending question. A keyword also cancels a pending DELETE confirmation.
+2. A pending DELETE confirmation: 1 erases, anything else keeps the data.
+3. Safety: a new emergency or crisis reading puts the 911 / 988 message first.
+4. The intake (flows.intake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from flows.answers import is_substantive, parse_number
+from flows.catalog import Catalog
+from flows.effects import Effect, EraseContact, LookUpStatus, OptIn, OptOut, SetLanguage
+from flows.events import (
+    ContactErased,
+    Event,
+    ReportFiled,
+    StatusFound,
+    TextReceived,
+    Tick,
+)
+from flows.flowdef import Flow
+from flows.intake import (
+    file_report,
+    greeting_language,
+    on_idle_text,
+    on_intake_text,
+    raise_urgency,
+)
+from flows.keywords import Keyword, parse_keyword
+from flows.state import ConversationState
+from flows.turn import Turn
+
+# Enough to stay within two SMS segments with long destination names.
+MAX_STATUS_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class Step:
+    state: ConversationState
+    replies: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+def step(
+    state: ConversationState,
+    event: Event,
+    *,
+    flow: Flow,
+    catalog: Catalog,
+    city_help: Mapping[str, str] | None = None,
+) -> Step:
+    """Advance one reporter's conversation by one event."""
+    turn = Turn(flow=flow, catalog=catalog, city_help=city_help)
+    if isinstance(event, TextReceived):
+        new_state = _on_text(state, event, turn)
+    elif isinstance(event, ReportFiled):
+        new_state = _on_filed(state, event, turn)
+    elif isinstance(event, StatusFound):
+        new_state = _on_status(state, event, turn)
+    elif isinstance(event, ContactErased):
+        turn.say(state, "delete_done")
+        new_state = ConversationState()
+    else:
+        new_state = _on_tick(state, event, turn)
+    return Step(state=new_state, replies=tuple(turn.replies), effects=tuple(turn.effects))
+
+
+def _on_text(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:
+    keyword = parse_keyword(event.text)
+    if keyword and keyword.kind == "language" and keyword.argument not in turn.catalog.languages:
+        keyword = None  # ESPAÑOL in a city without Spanish is just a word
+    state = _settle_language(replace(state, last_activity_at=event.at), event, keyword, turn)
+    if keyword is not None:
+        return _on_keyword(state, keyword, turn)
+    if state.pending == "delete":
+        state = replace(state, pending=None)
+        if parse_number(event.text) == 1:
+            turn.do(EraseContact())
+            return state
+        turn.say(state, "delete_cancelled")
+        if not is_substantive(event.text, turn.flow.bare):
+            turn.reask(state)
+            return state
+    state = raise_urgency(state, event, turn)
+    if state.phase == "intake":
+        return on_intake_text(state, event, turn)
+    return on_idle_text(state, event, turn)
+
+
+def _on_keyword(state: ConversationState, keyword: Keyword, turn: Turn) -> ConversationState:
+    if state.pending == "delete" and keyword.kind not in ("delete", "opt_out"):
+        turn.say(state, "delete_cancelled")
+    state = replace(state, pending=None)
+    kind = keyword.kind
+    if kind == "opt_out":
+        turn.do(OptOut())
+        turn.say(state, "opted_out")
+    elif kind == "opt_in":
+        turn.do(OptIn())
+        turn.say(state, "opted_in")
+        turn.reask(state)
+    elif kind == "help":
+        turn.say_text(turn.help_text(state))
+        turn.reask(state)
+    elif kind == "status":
+        # The reply comes with StatusFound, which also re-asks the pending question.
+        turn.do(LookUpStatus(ref=keyword.argument))
+    elif kind == "delete":
+        state = replace(state, pending="delete")
+        turn.say(state, "delete_confirm")
+    elif kind == "new":
+        opening = "new_report_discarded" if state.phase == "intake" else "new_report"
+        turn.say_text(turn.joined(state, opening, turn.flow.steps[turn.flow.start].prompt))
+        # Closing the append window too: what comes next is a separate report.
+        state = replace(state.draft_cleared(), filed_at=None)
+    else:
+        assert keyword.argument is not None
+        state = replace(state, language=keyword.argument, language_source="explicit")
+        turn.do(SetLanguage(keyword.argument))
+        turn.say(state, "language_set")
+        turn.reask(state, full=True)
+    return state
+
+
+def _settle_language(
+    state: ConversationState, event: TextReceived, keyword: Keyword | None, turn: Turn
+) -> ConversationState:
+    """Pick the language from the first message; a weak first guess yields to the first story."""
+    if state.language_source in ("explicit", "detected") and state.language is not None:
+        return state
+    languages = turn.catalog.languages
+    chosen, source = state.language, state.language_source
+    if keyword is not None:
+        if state.language is None and keyword.language in languages:
+            chosen, source = keyword.language, "greeting"
+    elif is_substantive(event.text, turn.flow.bare):
+        if event.screening.language in languages:
+            chosen, source = event.screening.language, "detected"
+    elif state.language is None:
+        greeted = greeting_language(event.text, turn)
+        if greeted is not None:
+            chosen, source = greeted, "greeting"
+    if chosen is None:
+        chosen, source = turn.catalog.default_language, "default"
+    if chosen != state.language:
+        turn.do(SetLanguage(chosen))
+    return replace(state, language=chosen, language_source=source)
+
+
+def _on_filed(state: ConversationState, event: ReportFiled, turn: Turn) -> ConversationState:
+    lang = turn.language(state)
+    names = [turn.catalog.render("destination_item", lang, name=n) for n in event.destinations]
+    if not names:
+        names = [turn.catalog.render("destination_pending", lang)]
+    key = "filed_after_timeout" if state.filing_reason == "timeout" else "filed"
+    turn.say(state, key, ref=event.ref, destinations=turn.catalog.join(names, lang))
+    if state.phase == "filing":
+        state = state.draft_cleared()
+    # (If a new story began while filing, it is kept; only the last report is remembered.)
+    return replace(state, last_ref=event.ref, filed_at=event.at, last_story_at=None)
+
+
+def _on_status(state: ConversationState, event: StatusFound, turn: Turn) -> ConversationState:
+    lang = turn.language(state)
+    catalog = turn.catalog
+
+    def status_name(status: str) -> str:
+        # Spam is shown as closed: a resident is never told their report was judged spam.
+        key = "status_closed" if status == "spam" else f"status_{status}"
+        return catalog.render(key if key in catalog.messages[lang] else "status_unknown", lang)
+
+    if event.asked_ref is not None:
+        # Only the sender's own reports are given to us: another's reference looks like no report.
+        found = next((r for r in event.reports if r.ref == event.asked_ref), None)
+        if found is None:
+            turn.say(state, "status_not_found", ref=event.asked_ref)
+        else:
+            names = [catalog.render("destination_item", lang, name=n) for n in found.destinations]
+            if not names:
+                names = [catalog.render("destination_pending", lang)]
+            turn.say(
+                state,
+                "status_one",
+                ref=found.ref,
+                status=status_name(found.status),
+                destinations=catalog.join(names, lang),
+            )
+    elif not event.reports:
+        turn.say(state, "status_none")
+    else:
+        items = [
+            catalog.render("status_item", lang, ref=r.ref, status=status_name(r.status))
+            for r in event.reports[:MAX_STATUS_ITEMS]
+        ]
+        turn.say(state, "status_list", reports="; ".join(items))
+    turn.reask(state)
+    return state
+
+
+def _on_tick(state: ConversationState, event: Tick, turn: Turn) -> ConversationState:
+    last = state.last_activity_at
+    if last is None or event.at - last < turn.flow.idle_timeout:
+        return state
+    if state.phase == "intake" and state.story:
+        # Submitted with what it has; FileReport fills unanswered questions with the defaults.
+        return file_report(replace(state, pending=None), "timeout", turn)
+    if state.phase == "intake" or state.pending is not None:
+        return replace(state.draft_cleared(), pending=None)  # closed quietly
+    return state

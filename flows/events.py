@@ -1,0 +1,75 @@
+"""What the conversation engine reacts to: inbound texts, results of its own effects, the clock.
+
+The service computes everything impure (NLP screening, database look-ups, the time) and hands the
+engine these plain values, so the engine stays a pure function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from nlp.types import Screening
+
+__all__ = [
+    "ContactErased",
+    "Event",
+    "ReportFiled",
+    "ReportStatus",
+    "Screening",
+    "StatusFound",
+    "TextReceived",
+    "Tick",
+]
+
+
+@dataclass(frozen=True)
+class TextReceived:
+    """An inbound message (SMS or Slack DM). `text` may be empty, emoji only, or 1,600 chars."""
+
+    text: str
+    at: datetime
+    screening: Screening
+
+
+@dataclass(frozen=True)
+class ReportFiled:
+    """The result of a `FileReport` effect: the new reference and where the report went."""
+
+    ref: str
+    destinations: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    ref: str
+    # new, routed, acknowledged, in_progress, resolved, closed or spam (models.Report.status)
+    status: str
+    destinations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusFound:
+    """The result of `LookUpStatus`: ONLY the sender's own reports, newest first."""
+
+    asked_ref: str | None
+    reports: tuple[ReportStatus, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactErased:
+    """The result of `EraseContact`."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Periodic wake-up for idle timeouts."""
+
+    at: datetime
+
+
+Event = TextReceived | ReportFiled | StatusFound | ContactErased | Tick

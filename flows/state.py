@@ -1,0 +1,95 @@
+"""Where one reporter is in the conversation: a frozen value the service stores after every step.
+
+`to_dict()` is JSON-safe (datetimes as ISO strings, tuples as lists) and `from_dict()` reads it
+back, so a restarted process resumes exactly where the person was.
+
+PRIVACY: `story` and `place_text`/`when_text` hold the reporter's raw words while they are being
+told. The service must store this state encrypted under the contact's own key (like every other
+raw text), never as plaintext JSON, and never log it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, Literal
+
+from nlp.types import Urgency
+
+STATE_VERSION = 1
+
+# idle: no unfinished report. intake: a story is being told and questions asked.
+# filing: FileReport was emitted; waiting for ReportFiled.
+Phase = Literal["idle", "intake", "filing"]
+# How the language was chosen; a weak guess (default, greeting) is revised by the first story.
+LanguageSource = Literal["default", "greeting", "detected", "explicit"]
+Pending = Literal["delete"]
+FilingReason = Literal["complete", "timeout"]
+
+URGENCY_RANK: dict[str, int] = {"none": 0, "crisis": 1, "emergency": 2}
+
+_DATETIME_FIELDS = frozenset({"last_story_at", "last_activity_at", "filed_at"})
+_TUPLE_FIELDS = frozenset({"story", "warned"})
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    phase: Phase = "idle"
+    step: str | None = None
+    language: str | None = None
+    language_source: LanguageSource = "default"
+    # The unfinished report.
+    story: tuple[str, ...] = ()
+    # True from a story text until the next accepted answer: quick texts then join the story.
+    story_open: bool = False
+    last_story_at: datetime | None = None
+    story_district: str | None = None
+    anonymous: bool | None = None
+    contact_ok: bool | None = None
+    consent_checkins: bool | None = None
+    place_text: str | None = None
+    when_text: str | None = None
+    district: str | None = None
+    place_attempts: int = 0
+    urgency: Urgency = "none"
+    # Safety messages already sent for this report ("emergency", "crisis").
+    warned: tuple[str, ...] = ()
+    pending: Pending | None = None
+    filing_reason: FilingReason | None = None
+    last_activity_at: datetime | None = None
+    # The last report filed, for the short append window and STATUS hints.
+    last_ref: str | None = None
+    filed_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in _DATETIME_FIELDS:
+            value = data[name]
+            data[name] = value.isoformat() if value is not None else None
+        for name in _TUPLE_FIELDS:
+            data[name] = list(data[name])
+        data["version"] = STATE_VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConversationState:
+        """Read a stored state; unknown keys (from a newer version) are ignored."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        for name in _DATETIME_FIELDS & values.keys():
+            raw = values[name]
+            values[name] = datetime.fromisoformat(raw) if raw is not None else None
+        for name in _TUPLE_FIELDS & values.keys():
+            values[name] = tuple(values[name])
+        return cls(**values)
+
+    def draft_cleared(self) -> ConversationState:
+        """This state with no unfinished report (keeps language, last report, pending)."""
+        return ConversationState(
+            language=self.language,
+            language_source=self.language_source,
+            last_activity_at=self.last_activity_at,
+            last_ref=self.last_ref,
+            filed_at=self.filed_at,
+            pending=self.pending,
+        )

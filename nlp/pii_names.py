@@ -1,0 +1,287 @@
+"""People's names: spaCy PERSON entities plus the cues spaCy misses.
+
+spaCy's small English model misses names after introductions ("my name is eva", "me llamo
+Lucía", "soy Marta", "User: Šárka Ottová"), after honorifics ("Sra. Ortega"), in all-lower-case
+SMS and in Spanish sentences. Once a name is found, its other mentions in the same text are
+found too ("Jožef Albin ... Albin said"), because one missed mention is enough to identify someone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy.tokens import Doc
+
+from nlp.common_words import is_common_word
+from nlp.first_names import is_ambiguous_name, is_given_name
+
+# A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"
+_INITIAL = r"[^\W\d_]\."
+# Introductions after which a name follows even when written in lower case.
+_STRONG_CUES = (
+    r"my\s+name\s+is|my\s+name's|name\s+is|names?\s*:|full\s+name\s*:|nombre\s*:|"
+    r"me\s+llamo|mi\s+nombre\s+es|se\s+llama|call\s+me|calls\s+me|ll[aá]m[ae]me|"
+    r"user\s*:|name\s*\?|maiden\s+name\s+is|last\s+name\s+is|first\s+name\s+is"
+)
+# Weaker introductions: the name must be capitalised ("I'm Naomi", not "I'm tired").
+_WEAK_CUES = (
+    r"called|named|llamad[oa]|i\s+am|i['’]m|this\s+is|it['’]s|soy|habla|signed|sincerely|"
+    r"regards|atentamente"
+)
+_HONORIFICS = (
+    r"mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|don|do[nñ]a|se[nñ]or|se[nñ]ora|se[nñ]orita|"
+    r"lic|ing|mister|madam"
+)
+_STRONG = re.compile(
+    rf"\b(?:{_STRONG_CUES})[ \t]*(?P<name>(?:{_INITIAL}[ \t]*|{_NAME_WORD}[ \t]*){{1,4}})",
+    re.IGNORECASE,
+)
+_WEAK = re.compile(
+    rf"\b(?:{_WEAK_CUES})[ \t]+(?P<name>[^\W\d_][^\W_]*(?:[ \t]+(?:{_INITIAL}|[^\W\d_]+)){{0,3}})",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(
+    rf"\b(?:{_HONORIFICS})\.?[ \t]+(?P<name>(?:{_INITIAL}[ \t]*|{_NAME_WORD}[ \t]*){{1,3}})",
+    re.IGNORECASE,
+)
+
+
+def _leading_name(candidate: str, *, need_capital: bool) -> int:
+    """Length of the name at the start of `candidate`: name words until an everyday word."""
+    end = 0
+    for match in re.finditer(rf"{_INITIAL}|{_NAME_WORD}", candidate):
+        word = match.group()
+        if is_common_word(word.rstrip(".")):
+            break
+        if need_capital and not word[:1].isupper():
+            break
+        end = match.end()
+    # A name never ends in a bare initial; "eric g." is "eric".
+    trimmed = candidate[:end].rstrip()
+    while re.search(rf"(?:^|\s){_INITIAL}$", trimmed):
+        trimmed = trimmed[: trimmed.rfind(" ")].rstrip() if " " in trimmed else ""
+    return len(trimmed)
+
+
+def _cue_names(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern, need_capital in ((_STRONG, False), (_WEAK, True), (_HONORIFIC, True)):
+        for match in pattern.finditer(text):
+            length = _leading_name(match.group("name"), need_capital=need_capital)
+            if length:
+                spans.append((match.start("name"), match.start("name") + length))
+    return spans
+
+
+# Street words after a "name" make it a street ("Adams St", "Dorchester Ave"): a place, kept.
+_STREET_AFTER = re.compile(
+    r"^[ \t]*(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|pl|place|"
+    r"ct|court|sq|square|pkwy|parkway|hwy)\b",
+    re.IGNORECASE,
+)
+
+
+def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
+    spans = []
+    text = doc.text
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        if any(ch.isdigit() or ch == "@" for ch in ent.text):
+            continue
+        # The small model sometimes runs a name into the next line ("Zizi Kónya\nEnigmaio").
+        first_line = ent.text.split("\n", 1)[0].rstrip()
+        start, end = ent.start_char, ent.start_char + len(first_line)
+        # Leading everyday or rank words are not part of the name ("The Davis", "Sergeant F").
+        while lead := re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end]):
+            if not is_common_word(lead.group(1)):
+                break
+            start += lead.end()
+        if text[start:end].endswith(("'s", "’s")):
+            end -= 2
+        words = re.findall(r"[^\W\d_]+", text[start:end])
+        if not words or all(is_common_word(w) for w in words):
+            continue
+        if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
+            continue
+        spans.append((start, end))
+    return spans
+
+
+def _other_mentions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every other occurrence of a word of an already-found name (whole word).
+
+    Only capitalised name words spread, and only to capitalised occurrences (any case in an
+    all-lower-case text): "Williamson Orchestra" must not turn every "orchestra" into a name.
+    """
+    lower_text = text.islower()
+    words = {
+        word
+        for start, end in spans
+        for word in re.findall(r"[^\W\d_]{3,}", text[start:end])
+        if not is_common_word(word) and (lower_text or word[:1].isupper())
+    }
+    if not words:
+        return []
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+    return [m.span() for m in pattern.finditer(text) if lower_text or m.group()[:1].isupper()]
+
+
+_NEXT_NAME_WORD = re.compile(rf"[ \t]+({_INITIAL}|{_NAME_WORD})")
+
+
+def _lexicon_names(text: str) -> list[tuple[int, int]]:
+    """A known given name, capitalised, plus the surname words after it ("Marta Palermo")."""
+    lower_text = text.islower()
+    spans = []
+    for match in re.finditer(rf"(?<![\w]){_NAME_WORD}", text):
+        word = match.group()
+        if not is_given_name(word) or not (word[:1].isupper() or lower_text):
+            continue
+        if word.isupper() and len(word) > 1 and not text.isupper():
+            continue  # an acronym
+        end = match.end()
+        # In all-lower-case text nothing marks where a name ends: take one surname word at most.
+        for _ in range(1 if lower_text else 3):
+            surname = _NEXT_NAME_WORD.match(text, end)
+            if surname is None:
+                break
+            candidate = surname.group(1)
+            if is_common_word(candidate.rstrip(".")) or not (candidate[:1].isupper() or lower_text):
+                break
+            if _STREET_AFTER.match(candidate):
+                break  # "Summer Street" is a street, not Summer with a surname
+            end = surname.end()
+        has_surname = end > match.end()
+        if (is_ambiguous_name(word) or is_common_word(word)) and not has_surname:
+            continue
+        spans.append((match.start(), end))
+    return spans
+
+
+# Surname endings common across European languages: "Nyström", "Guðmundsdóttir", "Jeknić".
+# Compared case-folded but NOT accent-folded: "-ić" is a surname, "-ic" is "Traffic".
+_PAIR_ENDINGS = tuple(
+    str.split(
+        "sson ssen sen son dottir dóttir ová ova eva ovich evich ić ič ski sky wicz enko nen "
+        "opoulos poulos oglu oğlu escu ström qvist kvist berg gren ez"
+    )
+)
+# Endings distinctive enough to mark a lone capitalised word as a surname ("Usamov").
+_SINGLE_ENDINGS = tuple(
+    str.split("sson dottir dóttir ová ova ov ev eva ić vić nen enko wicz ski opoulos")
+)
+_TITLE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][^\W\d_]+"
+# "Ravil G Yefimov", "Ella H. Snider": given name, initial, surname.
+_FIRST_INITIAL_LAST = re.compile(rf"(?<![\w]){_TITLE_WORD}[ \t]+[A-Z]\.?[ \t]+{_TITLE_WORD}")
+_TWO_TITLE_WORDS = re.compile(rf"(?<![\w])({_TITLE_WORD})[ \t]+({_TITLE_WORD})(?![\w])")
+
+
+def _shaped_names(text: str) -> list[tuple[int, int]]:
+    """Names recognisable by their shape: first-initial-last, or a surname ending ("-sson")."""
+    spans = []
+    for match in _FIRST_INITIAL_LAST.finditer(text):
+        words = re.findall(r"[^\W\d_]{2,}", match.group())
+        if not any(is_common_word(w) for w in words):
+            spans.append(match.span())
+    for match in _TWO_TITLE_WORDS.finditer(text):
+        first, last = match.group(1), match.group(2)
+        if is_common_word(first) or is_common_word(last) or last.isupper() or first.isupper():
+            continue
+        if len(last) >= 5 and last.casefold().endswith(_PAIR_ENDINGS):
+            spans.append(match.span())
+    for match in re.finditer(rf"(?<![\w]){_TITLE_WORD}(?![\w])", text):
+        word = match.group()
+        if word.isupper() or is_common_word(word):
+            continue
+        if len(word) >= 6 and word.casefold().endswith(_SINGLE_ENDINGS):
+            spans.append(match.span())
+    return spans
+
+
+# "Danial, can I please ...": a message that opens by addressing someone.
+_VOCATIVE = re.compile(
+    rf"^[ \t]*({_TITLE_WORD}),[ \t]+(?:can|could|would|will|please|i|we|you|do|did|are|is|thanks|"
+    rf"thank|puedes|puede|por|gracias|necesito)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "Franciska's kid", "Matej's address": a possessive naming a relative or personal belonging.
+_POSSESSIVE = re.compile(
+    rf"(?<![\w])({_TITLE_WORD})['’]s[ \t]+(?:kids?|son|daughter|mother|mom|mum|father|dad|wife|"
+    rf"husband|brother|sister|boyfriend|girlfriend|partner|friend|family|address|phone|number|"
+    rf"house|home|car|killers?|attorney|lawyer)\b"
+)
+
+
+def _addressed_or_possessed(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (_VOCATIVE, _POSSESSIVE):
+        for match in pattern.finditer(text):
+            if match.group(1)[:1].isupper() and not is_common_word(match.group(1)):
+                spans.append(match.span(1))
+    return spans
+
+
+_LIST_ITEM = r"[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\d_]+)?"
+_NAME_LIST = re.compile(
+    rf"{_LIST_ITEM}(?:,[ \t]*{_LIST_ITEM})*,?[ \t]+(?:and|y|&|or|o)[ \t]+{_LIST_ITEM}"
+)
+
+
+def _listed_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """In "Monjeau, Graves and Reed", one name makes every item of the list a name."""
+    found = []
+    for listing in _NAME_LIST.finditer(text):
+        items = [m.span() for m in re.finditer(_LIST_ITEM, listing.group())]
+        items = [(listing.start() + a, listing.start() + b) for a, b in items]
+        if any(a < e and s < b for a, b in items for s, e in spans) and not any(
+            is_common_word(text[a:b]) for a, b in items
+        ):
+            found += items
+    return found
+
+
+_SPEAKER = re.compile(r"(?m)^[ \t>]*([A-Z][^\W\d_]+):[ \t]")
+_LABELS = frozenset(
+    str.split(
+        "bot user agent note notes address phone name date time website email mail mobile desk "
+        "fax subject re to from cc tel question answer q a customer client support admin system"
+    )
+)
+
+
+def _speakers(text: str) -> list[tuple[int, int]]:
+    """Speaker names in a written dialogue ("Ubul: What a wife.\nNicole: ...")."""
+    labels = [m for m in _SPEAKER.finditer(text) if m.group(1).casefold() not in _LABELS]
+    if len({m.group(1) for m in labels}) < 2:
+        return []
+    return [m.span(1) for m in labels if not is_common_word(m.group(1))]
+
+
+def _words_of(text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
+    return {
+        w.casefold() for start, end in spans for w in re.findall(r"[^\W\d_]{2,}", text[start:end])
+    }
+
+
+def find_names(
+    text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """(start, end) spans of people's names in `text` (may overlap; the caller merges).
+
+    Names written inside `keep` spans (officer references) are not names to redact, and neither are
+    their later mentions: "Officer Ramirez ... then Ramirez grabbed me" keeps both.
+    """
+    protected = _words_of(text, keep)
+
+    def unprotected(span: tuple[int, int]) -> bool:
+        return bool(_words_of(text, [span]) - protected)
+
+    spans = _spacy_names(doc) + _cue_names(text) + _lexicon_names(text) + _speakers(text)
+    spans += _shaped_names(text) + _addressed_or_possessed(text)
+    spans = [s for s in spans if unprotected(s)]
+    spans += [s for s in _listed_with_names(text, spans) if unprotected(s)]
+    return spans + [s for s in _other_mentions(text, spans) if unprotected(s)]

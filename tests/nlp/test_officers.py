@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from nlp.officers import find_officers
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "key"),
+    [
+        ("Officer J. Ramirez pushed me", "Officer J. Ramirez", "name:ramirez"),
+        ("Sgt. Miller laughed", "Sgt. Miller", "name:miller"),
+        ("then Det. Ana Ortiz arrived", "Det. Ana Ortiz", "name:ortiz"),
+        ("el oficial Pérez me gritó", "oficial Pérez", "name:perez"),
+        ("el agente López no me dejó ir", "agente López", "name:lopez"),
+        ("Deputy Smith took my license", "Deputy Smith", "name:smith"),
+        ("Lt. O'Brien refused", "Lt. O'Brien", "name:obrien"),
+        ("his badge #4471 was covered", "badge #4471", "badge:4471"),
+        ("badge number 4471", "badge number 4471", "badge:4471"),
+        ("la placa 4471", "placa 4471", "badge:4471"),
+        ("the police in car 12 followed me", "car 12", "unit:car-12"),
+        ("officers from unit 3B came", "unit 3B", "unit:unit-3b"),
+        ("la patrulla 12 me siguió", "patrulla 12", "unit:car-12"),
+        ("squad car 7 was parked outside", "squad car 7", "unit:car-7"),
+        ("OFFICER RAMÍREZ HIT ME", "OFFICER RAMÍREZ", "name:ramirez"),
+        ("officer ramirez hit me", "officer ramirez", "name:ramirez"),
+    ],
+)
+def test_finds_reference_and_key(text: str, reference: str, key: str) -> None:
+    found = find_officers(text)
+    assert [(o.text, o.key) for o in found] == [(reference, key)]
+    assert text[found[0].start : found[0].end] == reference
+
+
+def test_same_officer_in_two_reports_shares_a_key() -> None:
+    first = find_officers("Officer J. Ramírez stopped us")[0]
+    second = find_officers("it was officer ramirez again")[0]
+    assert first.key == second.key == "name:ramirez"
+
+
+def test_name_and_badge_merge_into_one_reference() -> None:
+    (ref,) = find_officers("Officer J. Ramirez (badge #4471) hit me")
+    assert ref.text == "Officer J. Ramirez (badge #4471)"
+    assert (ref.name, ref.badge, ref.key) == ("J. Ramirez", "4471", "badge:4471")
+    (ref,) = find_officers("Deputy Smith #3321")
+    assert (ref.name, ref.badge) == ("Smith", "3321")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I went to the office officially",
+        "the officer was rude",
+        "officer told me to leave",
+        "OFFICER STOPPED ME",
+        "el sargento de la escuela",
+        "I live in unit 3B",
+        "my car 2 was towed",
+        "badge",
+        "The officers officially closed the office",
+        "",
+    ],
+)
+def test_no_false_officers(text: str) -> None:
+    assert find_officers(text) == []
+
+
+def test_several_references_in_order() -> None:
+    found = find_officers("Sgt. Miller and Det. Ana Ortiz, then patrulla 12")
+    assert [o.key for o in found] == ["name:miller", "name:ortiz", "unit:car-12"]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlp.spacy_model import EXCLUDED_COMPONENTS, load_spacy
+
+
+def test_loaded_once_and_trimmed_to_ner(nlp: Language) -> None:
+    assert load_spacy() is nlp
+    assert "ner" in nlp.pipe_names
+    assert not set(EXCLUDED_COMPONENTS) & set(nlp.pipe_names)
+
+
+def test_entities_still_found(nlp: Language) -> None:
+    doc = nlp("Maria Lopez walked from Chicago to the Riverton City Hall on Monday.")
+    labels = {(ent.text, ent.label_) for ent in doc.ents}
+    assert ("Maria Lopez", "PERSON") in labels
+    assert ("Chicago", "GPE") in labels

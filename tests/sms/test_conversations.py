@@ -1,0 +1,286 @@
+"""Whole conversations as a resident has them: signed SMS in, TwiML out, real NLP and database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from bot.wiring import Services
+from flows.clocks import FixedClock
+from flows.models import Report
+from flows.runner import Analyser
+from flows.segments import count_segments
+from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.service_harness import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    Resident,
+    make_settings,
+    start_service,
+)
+
+REF = re.compile(r"R-[2-9A-HJ-NP-Z]{4}")
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioAPI]:
+    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def settings_kwargs(
+    database_url: str, tmp_path: Path, master_key: str, twilio_api: FakeTwilioAPI
+) -> dict[str, object]:
+    return {
+        "database_url": database_url,
+        "data_dir": tmp_path,
+        "master_key": master_key,
+        "twilio_api_url": twilio_api.base_url,
+    }
+
+
+@pytest.fixture
+def service(
+    settings_kwargs: dict[str, object], clock: FixedClock, analyser: Analyser
+) -> tuple[Services, TestClient]:
+    return start_service(
+        settings=make_settings(**settings_kwargs),  # type: ignore[arg-type]
+        clock=clock,
+        analyser=analyser,
+    )
+
+
+def _reports(services: Services) -> list[Report]:
+    with services.store.transaction() as session:
+        return list(session.exec(select(Report)).all())
+
+
+def _walk(resident: Resident, clock: FixedClock, texts: list[str]) -> list[list[str]]:
+    replies = []
+    for body in texts:
+        clock.advance(timedelta(minutes=3))  # a person answering, not a burst
+        replies.append(resident.text(body))
+    return replies
+
+
+def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:
+    services, client = service
+    resident = Resident(client)
+    welcome = resident.text("hi")
+    assert "911" in welcome[0] and "anonymous" in welcome[0]
+    replies = _walk(
+        resident,
+        clock,
+        [
+            "An officer pushed me to the ground at the bus stop on Cedar Street and laughed at me. "
+            "His badge number was 4471.",
+            "1",
+            "Cedar Street by Millbrook Park",
+            "last friday around 6pm",
+            "1",
+        ],
+    )
+    assert "anonymous" in replies[0][0]
+    assert "Where" in replies[1][0]
+    assert "When" in replies[2][0]
+    assert "check in" in replies[3][0]
+    confirmation = replies[4][-1]
+    ref = REF.search(confirmation)
+    assert ref is not None
+    assert "Community Police Oversight Council" in confirmation
+    [report] = _reports(services)
+    assert report.ref == ref.group(0)
+    assert report.anonymous and report.consent_checkins
+    assert report.district == "d1"
+    assert report.top_category == "use_of_force"
+    assert report.status == "routed" and "oversight" in report.destinations
+    assert "4471" in report.redacted_text  # the badge is kept for the council
+    assert report.raw_text_enc and "pushed" not in report.raw_text_enc
+    status = resident.text(f"STATUS {report.ref}")
+    assert report.ref in status[0]
+
+
+def test_spanish_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:
+    services, client = service
+    resident = Resident(client, phone="+15558675310")
+    replies = _walk(
+        resident,
+        clock,
+        [
+            "Hola, quiero reportar que un policía me insultó y me revisó la mochila sin razón "
+            "cuando salía del mercado Las Flores.",
+            "2",
+            "en Las Flores, cerca del mercado",
+            "OMITIR",
+            "2",
+        ],
+    )
+    assert "anonimato" in replies[0][0]
+    assert "lugar" in replies[1][0]
+    confirmation = replies[-1][-1]
+    assert "Su reporte" in confirmation and REF.search(confirmation)
+    [report] = _reports(services)
+    assert report.language == "es"
+    assert not report.anonymous and report.contact_ok and not report.consent_checkins
+    assert report.district == "d3"
+
+
+def test_help_and_status_mid_intake_then_carry_on(
+    service: tuple[Services, TestClient], clock: FixedClock
+) -> None:
+    services, client = service
+    resident = Resident(client)
+    resident.text("The police car blocked my driveway for hours and the officer was rude to me.")
+    clock.advance(timedelta(minutes=5))
+    help_reply = resident.text("HELP")
+    assert "911" in help_reply[0] and any("1" in r for r in help_reply[1:])
+    status = resident.text("STATUS")
+    assert any("no reports" in r for r in status)
+    _walk(resident, clock, ["1", "SKIP", "SKIP", "2"])
+    assert len(_reports(services)) == 1
+
+
+@pytest.mark.parametrize(
+    ("story", "number"),
+    [
+        ("my neighbor is beating his wife right now, I can hear her screaming", "911"),
+        ("there is a man with a gun outside my building on Water Street right now", "911"),
+        ("I want to end my life tonight, I can't do this anymore", "988"),
+        ("quiero quitarme la vida, ya no aguanto", "988"),
+    ],
+)
+def test_safety_first_reply(
+    service: tuple[Services, TestClient], story: str, number: str
+) -> None:
+    services, client = service
+    replies = Resident(client).text(story)
+    assert number in replies[0]
+
+
+def test_four_quick_texts_become_one_report(
+    service: tuple[Services, TestClient], clock: FixedClock
+) -> None:
+    services, client = service
+    resident = Resident(client)
+    parts = [
+        "So last night I was walking home from work near Union Station",
+        "and two cops stopped me and asked for ID for no reason",
+        "when I asked why they said shut up and pushed me against the wall",
+        "I am Black and they did not stop the white guys walking right beside me",
+    ]
+    answered = []
+    for part in parts:
+        clock.advance(timedelta(seconds=15))
+        answered.append(resident.text(part))
+    assert answered[0] and all(r == [] for r in answered[1:])
+    _walk(resident, clock, ["1", "Union Station", "SKIP", "2"])
+    [report] = _reports(services)
+    for part in ("Union Station", "asked for ID", "pushed me", "white guys"):
+        assert part in report.redacted_text
+
+
+def test_duplicate_webhook_mid_flow_and_restart_resume(
+    service: tuple[Services, TestClient],
+    settings_kwargs: dict[str, object],
+    clock: FixedClock,
+    analyser: Analyser,
+) -> None:
+    services, client = service
+    resident = Resident(client)
+    resident.text("Officers searched my car on Harbor Boulevard and took my phone without a warrant.")
+    clock.advance(timedelta(minutes=3))
+    first = resident.text("1", sid="SM" + "c" * 32)
+    assert resident.text("1", sid="SM" + "c" * 32) == first
+    # A new process on the same database picks up where the resident was.
+    _, restarted_client = start_service(
+        settings=make_settings(**settings_kwargs),  # type: ignore[arg-type]
+        clock=clock,
+        analyser=analyser,
+    )
+    resumed = Resident(restarted_client, phone=resident.phone)
+    clock.advance(timedelta(minutes=3))
+    assert "When" in resumed.text("Harbor Boulevard")[0]
+    _walk(resumed, clock, ["SKIP", "2"])
+    [report] = _reports(services)
+    assert report.district == "d2" and report.anonymous
+
+
+def test_status_with_someone_elses_reference_reveals_nothing(
+    service: tuple[Services, TestClient], clock: FixedClock
+) -> None:
+    services, client = service
+    owner = Resident(client, phone="+15558675311")
+    _walk(owner, clock, ["A cop took my skateboard and would not give it back.", "1", "SKIP", "SKIP", "2"])
+    [report] = _reports(services)
+    stranger = Resident(client, phone="+15558675312")
+    reply = " ".join(stranger.text(f"STATUS {report.ref}"))
+    never = " ".join(stranger.text("STATUS R-ZZZZ"))
+    assert reply.replace(report.ref, "REF") == never.replace("R-ZZZZ", "REF")
+    assert "routed" not in reply and "Oversight" not in reply
+
+
+def test_delete_erases_contact_and_raw_text(
+    service: tuple[Services, TestClient], clock: FixedClock, twilio_api: FakeTwilioAPI
+) -> None:
+    services, client = service
+    resident = Resident(client)
+    _walk(
+        resident,
+        clock,
+        ["Officer Ramirez insulted my mother at the Eastgate Plaza.", "2", "Eastgate Plaza", "SKIP", "1"],
+    )
+    [report] = _reports(services)
+    contact_id = report.contact_id
+    assert contact_id is not None
+    assert "erase" in resident.text("DELETE")[0].lower()
+    done = resident.text("1")
+    assert "erased" in done[0].lower() and "council" in done[0].lower()
+    [report] = _reports(services)
+    assert report.raw_text_enc is None and report.contact_id is None
+    assert "Ramirez" in report.redacted_text  # the council's redacted copy stays
+    contact = services.store.contact(contact_id)
+    assert contact is not None and contact.address_enc is None and contact.wrapped_key is None
+    with services.store.transaction() as session:
+        services.store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t")
+    services.dispatcher.dispatch_due()
+    assert twilio_api.created == []
+
+
+def test_every_reply_fits_two_segments(
+    service: tuple[Services, TestClient], clock: FixedClock
+) -> None:
+    services, client = service
+    replies: list[str] = []
+    for phone, texts in (
+        ("+15558675313", ["hi", "HELP", "Police ignored my call about the break-in.", "1", "Oak Street",
+                          "yesterday", "1", "STATUS"]),
+        ("+15558675314", ["hola", "AYUDA", "La policía no vino cuando llamé.", "1", "SKIP", "ayer", "2",
+                          "ESTADO"]),
+    ):
+        resident = Resident(client, phone=phone)
+        for reply in _walk(resident, clock, texts):
+            replies.extend(reply)
+    assert replies
+    for reply in replies:
+        assert count_segments(reply) <= 2, reply
+
+
+def test_idle_conversation_is_submitted_after_24_hours(
+    service: tuple[Services, TestClient], clock: FixedClock, twilio_api: FakeTwilioAPI
+) -> None:
+    services, client = service
+    resident = Resident(client)
+    resident.text("The officer at the Southfield station refused to take my report about my stolen bike.")
+    clock.advance(timedelta(hours=25))
+    assert services.wake_conversations() == 1
+    [report] = _reports(services)
+    assert report.anonymous and not report.consent_checkins
+    services.dispatcher.dispatch_due()
+    assert len(twilio_api.created) == 1 and report.ref in twilio_api.created[0]["Body"]

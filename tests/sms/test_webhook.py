@@ -1,0 +1,230 @@
+"""The Twilio webhook end to end: signatures, replays, keywords, bad input, privacy at rest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from bot.wiring import Services
+from flows.clocks import FixedClock
+from flows.runner import Analyser
+from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.service_harness import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    Resident,
+    make_settings,
+    signed_form,
+    start_service,
+)
+
+PHONE = "+15558675309"
+STORY = (
+    "Two officers stopped me on Millbrook Avenue last night, searched my bag without asking "
+    "and called me names. My name is Dana Whitfield, call me at 555-201-7788."
+)
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioAPI]:
+    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def service(
+    database_url: str,
+    tmp_path: Path,
+    master_key: str,
+    clock: FixedClock,
+    analyser: Analyser,
+    twilio_api: FakeTwilioAPI,
+) -> tuple[Services, TestClient]:
+    settings = make_settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        master_key=master_key,
+        twilio_api_url=twilio_api.base_url,
+    )
+    return start_service(settings=settings, clock=clock, analyser=analyser)
+
+
+@pytest.fixture
+def client(service: tuple[Services, TestClient]) -> TestClient:
+    return service[1]
+
+
+@pytest.fixture
+def services(service: tuple[Services, TestClient]) -> Services:
+    return service[0]
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def _all_text(engine: Engine) -> str:
+    """Every value of every column of every table, as one string to search."""
+    chunks: list[str] = []
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            for row in connection.execute(text(f"SELECT * FROM {table}")):
+                chunks.extend(str(value) for value in row)
+    return "\n".join(chunks)
+
+
+def test_signed_webhook_is_answered_and_persisted(client: TestClient, services: Services) -> None:
+    replies = Resident(client).text("hi")
+    assert replies and "911" in replies[0]
+    assert _count(services.store.engine, "inboundmessage") == 1
+
+
+@pytest.mark.parametrize("forgery", ["wrong", "missing", "other_url", "tampered", "other_token"])
+def test_forged_signatures_get_403_and_store_nothing(
+    client: TestClient, services: Services, forgery: str
+) -> None:
+    resident = Resident(client)
+    form = resident.form(STORY)
+    headers = signed_form(form)
+    if forgery == "wrong":
+        headers = {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
+    elif forgery == "missing":
+        headers = {}
+    elif forgery == "other_url":
+        headers = {
+            "X-Twilio-Signature": signed_form(form, path="/other")["X-Twilio-Signature"]
+        }
+    elif forgery == "tampered":
+        form = {**form, "Body": "something else"}
+    elif forgery == "other_token":
+        headers = signed_form(form, token="not-the-token")
+    response = client.post("/sms", data=form, headers=headers)
+    assert response.status_code == 403
+    assert _count(services.store.engine, "inboundmessage") == 0
+    assert _count(services.store.engine, "contact") == 0
+
+
+def test_a_retried_message_sid_is_processed_once_with_the_same_reply(
+    client: TestClient, services: Services
+) -> None:
+    resident = Resident(client)
+    first = resident.text(STORY, sid="SM" + "a" * 32)
+    again = resident.text(STORY, sid="SM" + "a" * 32)
+    assert first == again and first
+    assert _count(services.store.engine, "inboundmessage") == 1
+    # Walk to the end; a retry of the final answer files one report, not two.
+    resident.text("1")
+    resident.text("Millbrook Avenue")
+    resident.text("SKIP")
+    final = resident.text("2", sid="SM" + "b" * 32)
+    assert resident.text("2", sid="SM" + "b" * 32) == final
+    assert _count(services.store.engine, "report") == 1
+
+
+def test_stop_blocks_every_outbound_path_until_start(
+    client: TestClient, services: Services, twilio_api: FakeTwilioAPI
+) -> None:
+    resident = Resident(client)
+    resident.text("STOP")
+    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    assert contact.opted_out
+    with services.store.transaction() as session:
+        services.store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t")
+    services.dispatcher.dispatch_due()
+    assert twilio_api.created == []
+    assert resident.text("I want to report something") == []  # no texts while opted out
+    resident.text("START")
+    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    with services.store.transaction() as session:
+        services.store.enqueue_outbound(session=session, contact=contact, body="y", purpose="t")
+    services.dispatcher.dispatch_due()
+    assert [m["Body"] for m in twilio_api.created] == ["y"]
+    assert twilio_api.created[0]["To"] == PHONE
+
+
+@pytest.mark.parametrize("word", ["stop", " STOP. ", "Unsubscribe", "quit!", "OPTOUT"])
+def test_carrier_stop_words(client: TestClient, services: Services, word: str) -> None:
+    Resident(client).text(word)
+    assert services.store.get_or_create_contact(channel="sms", address=PHONE).opted_out
+
+
+def test_help_names_the_service_and_911(client: TestClient) -> None:
+    [reply] = Resident(client).text("HELP")
+    assert "911" in reply and "STOP" in reply
+
+
+def test_no_phone_number_or_text_at_rest_or_in_logs(
+    client: TestClient, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    resident = Resident(client)
+    for body in (STORY, "1", "Millbrook Avenue", "yesterday", "2"):
+        resident.text(body, FromCity="RIVERTON", FromZip="60601", FromState="IL")
+    everything = _all_text(services.store.engine)
+    for secret in (PHONE, PHONE[2:], "8675309", "Dana Whitfield", "searched my bag", "RIVERTON"):
+        assert secret not in everything
+        assert secret not in caplog.text
+    assert _count(services.store.engine, "report") == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "   ", "x" * 1600, "🙂🙂🙂 estoy bien 🙂", "bad\x00\x07\x1bbytes\x7f here", "ÑANDÚ " * 200],
+)
+def test_odd_bodies_get_a_normal_reply_and_are_kept(
+    client: TestClient, services: Services, body: str
+) -> None:
+    replies = Resident(client).text(body)
+    assert replies  # something sensible, never a 500
+    assert _count(services.store.engine, "inboundmessage") == 1
+
+
+def test_missing_fields_and_wrong_content_type_get_clear_4xx(
+    client: TestClient, services: Services
+) -> None:
+    form = {"AccountSid": ACCOUNT_SID, "Body": "hello"}  # no MessageSid, no From
+    response = client.post("/sms", data=form, headers=signed_form(form))
+    assert response.status_code == 400 and "MessageSid" in response.text
+    response = client.post("/sms", json={"Body": "hi"})
+    assert response.status_code == 415
+    binary = client.post(
+        "/sms",
+        content=b"\xff\xfe\x00garbage",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert binary.status_code in (400, 403)
+    assert _count(services.store.engine, "inboundmessage") == 0
+
+
+def test_mms_media_is_kept_as_encrypted_references(client: TestClient, services: Services) -> None:
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    replies = Resident(client).text(
+        STORY, NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"
+    )
+    assert replies
+    with services.store.engine.connect() as connection:
+        row = connection.execute(text("SELECT num_media, media_enc FROM inboundmessage")).one()
+    assert row.num_media == 1 and row.media_enc and url not in row.media_enc
+
+
+def test_status_callback_is_signed_and_updates_the_row(
+    client: TestClient, services: Services, twilio_api: FakeTwilioAPI
+) -> None:
+    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    with services.store.transaction() as session:
+        row = services.store.enqueue_outbound(session=session, contact=contact, body="q", purpose="t")
+    assert row is not None and row.id is not None
+    services.dispatcher.dispatch_due()
+    sid = twilio_api.created[0]["Sid"]
+    form = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
+    assert client.post("/sms/status", data=form).status_code == 403
+    assert client.post("/sms/status", data=form, headers=signed_form(form, path="/sms/status")).status_code == 204
+    updated = services.store.outbound(row.id)
+    assert updated is not None and updated.status == "delivered"
