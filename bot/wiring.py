@@ -6,15 +6,16 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.catalog import Catalog, load_catalog
-from flows.engine import Flow, load_flow
-
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
+from bot.slack import SlackParts, build_slack_app_parts, build_slack_core
+from flows.catalog import Catalog, load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
+from flows.flowdef import Flow, load_flow
 from flows.messages import DeliveryStatus
+from flows.moderation import Moderation
 from flows.privacy import Vault
 from flows.runner import Analyser, ConversationRunner
 from flows.store import Store, make_engine
@@ -35,6 +36,8 @@ class Services:
     catalog: Catalog
     runner: ConversationRunner
     dispatcher: OutboxDispatcher
+    moderation: Moderation
+    slack: SlackParts
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -47,6 +50,8 @@ class Services:
         return [
             Job(id="outbox", run=lambda: self.dispatcher.dispatch_due(), every_seconds=5),
             Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
+            # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
+            Job(id="slack-posts", run=lambda: self.slack.poster.run_due(), every_seconds=15),
         ]
 
     def wake_conversations(self) -> int:
@@ -90,16 +95,42 @@ def build_services(
         vault=Vault(keys=secrets.keys),
         clock=clock,
     )
-    flow = load_flow(FLOWS_DIR / "intake.yaml")
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
+    flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
     analyser = analyser or load_analyser(city)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
     )
-    runner = ConversationRunner(
-        store=store, city=city, flow=flow, catalog=catalog, analyser=analyser
+    moderation = Moderation(store=store, city=city, wording=catalog)
+    slack_core = build_slack_core(
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        api_url=settings.slack_api_url,
+        store=store,
+        city=city,
+        moderation=moderation,
     )
+    runner = ConversationRunner(
+        store=store,
+        city=city,
+        flow=flow,
+        catalog=catalog,
+        analyser=analyser,
+        on_report_filed=[slack_core.poster.report_filed],
+        on_report_updated=[slack_core.poster.report_changed],
+    )
+    # A relayed question makes the reporter's next text its answer (the engine routes it).
+    moderation.route_answers_with(runner)
+    slack = build_slack_app_parts(
+        core=slack_core,
+        signing_secret=secrets.slack_signing_secret,
+        store=store,
+        city=city,
+        moderation=moderation,
+        handle=runner.handle,
+        dispatch=dispatcher.dispatch_due,
+    )
+    senders["slack"] = slack.sender
     return Services(
         settings=settings,
         secrets=secrets,
@@ -110,6 +141,8 @@ def build_services(
         catalog=catalog,
         runner=runner,
         dispatcher=dispatcher,
+        moderation=moderation,
+        slack=slack,
         senders=senders,
     )
 

@@ -63,4 +63,22 @@ class SetLanguage:
     language: str
 
 
-Effect = FileReport | AppendToReport | LookUpStatus | OptOut | OptIn | EraseContact | SetLanguage
+@dataclass(frozen=True)
+class RelayAnswer:
+    """The reporter's answer to a moderator's question on `ref` (raw text: handle as secret;
+    only its redacted form reaches the report's trail and the moderators' thread)."""
+
+    ref: str
+    text: str
+
+
+Effect = (
+    FileReport
+    | AppendToReport
+    | LookUpStatus
+    | OptOut
+    | OptIn
+    | EraseContact
+    | SetLanguage
+    | RelayAnswer
+)

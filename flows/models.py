@@ -161,7 +161,8 @@ class SlackPost(SQLModel, table=True):
     # "card:{report}:{destination}" or "thread:{report}:{destination}:{origin}": one row per post.
     key: str = Field(max_length=160, unique=True)
     report_id: int = Field(foreign_key="report.id", index=True)
-    kind: str = Field(max_length=16)  # card | thread
+    # card | thread (a moderator-side line) | answer (a reporter's redacted words)
+    kind: str = Field(max_length=16)
     destination: str = Field(max_length=64)
     # The channel as configured (name or ID) and, once posted, Slack's ID and the message ts.
     channel: str = Field(max_length=80)

@@ -38,7 +38,7 @@ class ModerationError(Exception):
 class Wording(Protocol):
     """The message catalogue (flows.catalog.Catalog): relayed texts in the reporter's language."""
 
-    def render(self, key: str, language: str, /, **values: str) -> str: ...
+    def render(self, key: str, language: str, **params: str) -> str: ...
 
 
 class AnswerRouting(Protocol):
@@ -75,7 +75,12 @@ class Moderation:
         self._on_changed = list(on_changed)
 
     def add_hook(self, hook: ReportHook) -> None:
+        """Run `hook(report_id)` after every committed action (the Slack poster's refresh)."""
         self._on_changed.append(hook)
+
+    def route_answers_with(self, answers: AnswerRouting) -> None:
+        """Set after construction: the conversation runner is built after the card poster."""
+        self._answers = answers
 
     # -- the actions ------------------------------------------------------------------------
 

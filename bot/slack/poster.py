@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.slack.cards import build_card, fallback_text
+from bot.slack.cards import build_card, fallback_text, reporter_line
 from bot.slack.content import CardContent
 from bot.slack.gateway import (
     SlackChannelError,
@@ -109,20 +109,13 @@ class CardPoster:
         `text` is posted as mrkdwn as it is: callers escape what they did not write (see
         `cards.moderator_line` and `cards.reporter_line`) and pass only redacted words.
         """
-        report = self._store.report(report_id)
-        if report is None:
-            return
         with self._store.transaction() as session:
-            for destination in report.destinations:
-                self._store.queue_slack_post(
-                    session=session,
-                    key=f"thread:{report_id}:{destination}:{origin}",
-                    report_id=report_id,
-                    kind="thread",
-                    destination=destination,
-                    channel=self._channel(destination),
-                    text=text,
-                )
+            report = self._store.report(report_id, session=session)
+            if report is None:
+                return
+            self._store.queue_report_thread(
+                session=session, report=report, origin=origin, text=text, kind="thread"
+            )
         self.run_due(report_id=report_id)
 
     # -- the clock job ----------------------------------------------------------------------
@@ -173,8 +166,11 @@ class CardPoster:
                         uncount_attempt=True,
                     )
                     return "waiting"
+                text = post.text or ""
+                if post.kind == "answer":
+                    text = reporter_line(text)
                 channel_id, ts = self._gateway.post(
-                    channel=parent[0], text=post.text or "", thread_ts=parent[1]
+                    channel=parent[0], text=text, thread_ts=parent[1]
                 )
         except SlackTransientError as exc:
             if post.attempts >= MAX_TRANSIENT_ATTEMPTS:

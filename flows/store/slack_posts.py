@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from flows.models import SlackEventSeen, SlackPost
+from flows.models import Report, SlackEventSeen, SlackPost
 from flows.store.base import StoreBase
 
 # A claim older than this was lost in a crash: the row is tried again.
@@ -88,6 +88,26 @@ class SlackPostQueries(StoreBase):
             },
         )
 
+    def queue_report_thread(
+        self, *, session: Session, report: Report, origin: str, text: str, kind: str = "thread"
+    ) -> None:
+        """A line for the thread of every card of the report (one per destination, once).
+
+        kind "thread": moderator-side mrkdwn, posted as it is; kind "answer": the reporter's
+        redacted words, framed and escaped by the poster. The channel is the card's own.
+        """
+        assert report.id is not None
+        for destination in report.destinations:
+            self.queue_slack_post(
+                session=session,
+                key=f"thread:{report.id}:{destination}:{origin}"[:160],
+                report_id=report.id,
+                kind=kind,
+                destination=destination,
+                channel="",
+                text=text,
+            )
+
     def claim_due_posts(
         self, *, limit: int = 50, report_id: int | None = None
     ) -> list[ClaimedPost]:
@@ -104,7 +124,8 @@ class SlackPostQueries(StoreBase):
                         & (col(SlackPost.updated_at) <= now - _STALE_CLAIM),
                     )
                 )
-                .order_by(col(SlackPost.kind), col(SlackPost.id))
+                # Cards before thread lines: a line waits for its card.
+                .order_by(col(SlackPost.kind) != "card", col(SlackPost.id))
                 .limit(limit)
             )
             if report_id is not None:

@@ -46,8 +46,8 @@ RELAY_WORDING = {
 
 
 class PlainWording:
-    def render(self, key: str, language: str, /, **values: str) -> str:
-        return RELAY_WORDING[key].format(**values)
+    def render(self, key: str, language: str, **params: str) -> str:
+        return RELAY_WORDING[key].format(**params)
 
 
 class InlineExecutor(Executor):
