@@ -63,7 +63,7 @@ def build_sms_router(
                 url += "?" + request.url.query
             signature = request.headers.get("x-twilio-signature", "")
             # Validate over every value (repeated keys included), as Twilio signs them.
-            params: dict[str, list[str]] = {}
+            params = _RepeatedFields()
             for key, value in pairs:
                 params.setdefault(key, []).append(value)
             if not signature or not validator.validate(url, params, signature):
@@ -116,6 +116,14 @@ def build_sms_router(
         return Response(status_code=204)
 
     return router
+
+
+class _RepeatedFields(dict[str, list[str]]):
+    """Form fields with every value of a repeated key; `getall` is how Twilio's validator reads
+    a multi-valued mapping (a plain dict of lists would be taken as one unhashable value)."""
+
+    def getall(self, key: str) -> list[str]:
+        return self[key]
 
 
 def _int(value: str | None) -> int:

@@ -21,6 +21,7 @@ from flows.effects import (
     LookUpStatus,
     OptIn,
     OptOut,
+    RelayAnswer,
     SetLanguage,
 )
 from flows.engine import Step, step
@@ -57,6 +58,7 @@ class Resident:
     now: datetime = START
     filed: list[FileReport] = field(default_factory=list)
     appended: list[AppendToReport] = field(default_factory=list)
+    relayed: list[RelayAnswer] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     # ref → status of this resident's reports, newest last
     own_reports: dict[str, ReportStatus] = field(default_factory=dict)
@@ -120,6 +122,8 @@ class Resident:
             self.opted_out = True
         elif isinstance(effect, OptIn):
             self.opted_out = False
+        elif isinstance(effect, RelayAnswer):
+            self.relayed.append(effect)
         else:
             assert isinstance(effect, SetLanguage)
         return None

@@ -29,6 +29,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.slack import signing
 from tests.slack.analyser import KeywordAnalyser
+from tests.slack.privacy import phone_numbers_sent_to_slack
 
 SECRET = "slack-signing-secret-for-tests"
 TOKEN = "xoxb-test-token"
@@ -297,6 +298,8 @@ def bench(
 ) -> Iterator[Harness]:
     with _bench(store, city, slack_api, twilio_api, executor=InlineExecutor()) as harness:
         yield harness
+    # Whatever the test did, no phone number may have reached Slack.
+    assert phone_numbers_sent_to_slack(slack_api, REPORTER_PHONE) == []
 
 
 @pytest.fixture
