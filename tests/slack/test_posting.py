@@ -115,3 +115,35 @@ def test_a_permanent_error_fails_the_post_but_not_the_report(bench: Harness) -> 
     assert posts["oversight"].status == "failed"
     assert posts["triage:fallback:oversight"].status == "posted"
     assert [r.ref for r in bench.store.open_reports()] == [report.ref]
+
+
+def test_two_clocks_racing_post_each_card_once(bench: Harness) -> None:
+    """Two clock processes started by mistake: each card is claimed by one of them only."""
+    import threading
+
+    for _ in range(4):
+        bench.api.fail_next("chat.postMessage", status=503, error="service_unavailable")
+    reports = [
+        bench.file(text) for text in (FORCE, "A racist cop in Millbrook Park", "My husband hits me")
+    ]
+    # Slack was down: every card waits for the clock.
+    assert all(p.status == "pending" for r in reports for p in bench.store.slack_posts(r.id or 0))
+    bench.store.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    start = threading.Barrier(2)
+
+    def clock_process() -> None:
+        start.wait()
+        bench.core.poster.run_due()
+
+    threads = [threading.Thread(target=clock_process) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cards = [
+        c
+        for ch in ("cpps-oversight", "cpps-council-northside", "cpps-family-violence")
+        for c in bench.api.cards(ch)
+    ]
+    assert len(cards) == 4  # force, bias (x2: oversight and Northside), family violence
+    assert len({c["text"] for c in cards}) == 4
