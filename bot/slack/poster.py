@@ -101,6 +101,8 @@ class CardPoster:
 
     def report_changed(self, report_id: int) -> None:
         """A moderator acted, or the reporter wrote: post what is new and refresh the cards."""
+        with self._store.transaction() as session:
+            self._store.mark_cards_stale(session=session, report_id=report_id)
         self.run_due(report_id=report_id)
 
     def thread_line(self, report_id: int, *, origin: str, text: str) -> None:

@@ -256,3 +256,20 @@ def test_a_resident_files_a_report_in_a_slack_dm(
         if call.method != "conversations.open":
             assert RESIDENT_SLACK_ID not in call.raw
     assert phone_numbers_sent_to_slack(slack_api) == []
+
+
+def test_more_words_from_the_reporter_update_the_card(
+    service: tuple[Services, TestClient], vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI]
+) -> None:
+    services, client = service
+    slack_api, _ = vendor_apis
+    resident = Resident(client, phone=PHONE)
+    resident.text("An officer pushed me to the ground on Water Street last night")
+    for answer in ("1", "SKIP", "SKIP", "2"):
+        resident.text(answer)
+    [card] = slack_api.cards("cpps-oversight")
+    assert "He was in car 12" not in str(card["blocks"])
+    resident.text("He was in car 12 and did not give his name")  # within the append window
+    [card] = slack_api.cards("cpps-oversight")
+    assert "He was in car 12" in str(card["blocks"])
+    assert len(slack_api.cards("cpps-oversight")) == 1
