@@ -180,3 +180,26 @@ def test_a_message_in_a_card_thread_is_never_relayed(bench: Harness) -> None:
     assert bench.twilio.created == []
     assert len(bench.api.calls("chat.postMessage")) == posts_before
     assert bench.dms == []
+
+
+def test_a_report_rerouted_twice_is_one_example_with_the_last_label(bench: Harness) -> None:
+    report = bench.file("Officers searched my brother during a mental health crisis.")
+    bench.submit(
+        VIEW_REROUTE,
+        report,
+        "oversight",
+        {"destination": select_value("crisis-team"), "category": select_value("mental_health")},
+    )
+    bench.submit(
+        VIEW_REROUTE,
+        report,
+        "crisis-team",
+        {
+            "destination": select_value("social-services"),
+            "category": select_value("social_services"),
+        },
+        view_id="V000SECOND",
+    )
+    fresh = bench.reload(report)
+    assert fresh.destinations == ["social-services"]
+    assert bench.store.corrections() == [(fresh.redacted_text, "social_services")]

@@ -1,4 +1,4 @@
-"""`/cpps status`, `/cpps queue`, `/cpps stats` and `/cpps reply`, answered only to the moderator."""
+"""`/cpps status`, `/cpps queue`, `/cpps stats` and `/cpps reply`, answered to the moderator."""
 
 from __future__ import annotations
 

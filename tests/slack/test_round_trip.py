@@ -261,7 +261,7 @@ def test_a_resident_files_a_report_in_a_slack_dm(
 def test_more_words_from_the_reporter_update_the_card(
     service: tuple[Services, TestClient], vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI]
 ) -> None:
-    services, client = service
+    _services, client = service
     slack_api, _ = vendor_apis
     resident = Resident(client, phone=PHONE)
     resident.text("An officer pushed me to the ground on Water Street last night")
