@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from bot import nlp_cli
+from bot.nlp_cli import eval_app
 from bot.settings import Settings
 
 app = typer.Typer(help="CPPS Bot: community reports by SMS and Slack.", no_args_is_help=True)
@@ -19,6 +21,9 @@ keys_app = typer.Typer(help="Secret keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(keys_app, name="keys")
+app.add_typer(eval_app, name="eval")
+app.command("analyse")(nlp_cli.analyse)
+app.command("train")(nlp_cli.train)
 
 
 def _settings() -> Settings:

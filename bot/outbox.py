@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from flows.privacy import ShreddedError
 from flows.store import Store
+from flows.store.outbox import ClaimedMessage, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -109,71 +110,73 @@ class DispatchResult:
 
 
 class OutboxDispatcher:
+    """Sends due outbox rows: claimed in one transaction, sent concurrently, recorded in one.
+
+    Delivery is at most once: a row is `sending` from its claim until its result is recorded, and
+    a process that dies in between leaves it `sending` rather than risk a second text.
+    """
+
     def __init__(
         self,
         *,
         store: Store,
         senders: dict[str, Sender],
         max_attempts: int = 5,
+        concurrency: int = 8,
         backoff: Callable[[int], timedelta] | None = None,
     ) -> None:
         self._store = store
         self._senders = senders
         self._max_attempts = max_attempts
-        self._backoff = backoff or (
-            lambda attempt: timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+        self._concurrency = concurrency
+        self._backoff = backoff or _exponential_backoff
+
+    def dispatch_due(self, *, limit: int = 200) -> DispatchResult:
+        now = self._store.clock.now()
+        claimed = self._store.claim_due_outbound(now=now, limit=limit)
+        if not claimed:
+            return DispatchResult()
+        if len(claimed) == 1 or self._concurrency == 1:
+            results = [self._send(message, now) for message in claimed]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self._concurrency, len(claimed))) as pool:
+                results = list(pool.map(lambda m: self._send(m, now), claimed))
+        self._store.record_send_results(results)
+        counts = {"sent": 0, "queued": 0, "failed": 0, "blocked": 0}
+        for result in results:
+            counts[result.status] += 1
+        return DispatchResult(
+            sent=counts["sent"],
+            retried=counts["queued"],
+            failed=counts["failed"],
+            skipped=counts["blocked"],
         )
 
-    def dispatch_due(self, *, limit: int = 100) -> DispatchResult:
-        now = self._store.clock.now()
-        sent = retried = failed = skipped = 0
-        for message in self._store.claim_due_outbound(now=now, limit=limit):
-            contact = self._store.contact(message.contact_id)
-            sender = self._senders.get(message.channel)
-            if contact is None or message.body is None or sender is None:
-                self._store.record_send_result(
-                    message_id=message.id,
-                    provider_id=None,
-                    status="failed",
-                    error="no sender" if sender is None else "contact erased",
-                )
-                skipped += 1
-                continue
-            try:
-                address = self._store.contact_address(contact)
-                provider_id = sender.send(
-                    to=address, body=message.body, contact_id=message.contact_id
-                )
-            except ShreddedError:
-                self._store.record_send_result(
-                    message_id=message.id, provider_id=None, status="blocked", error="erased"
-                )
-                skipped += 1
-            except TransientSendError as exc:
-                if message.attempts >= self._max_attempts:
-                    self._store.record_send_result(
-                        message_id=message.id, provider_id=None, status="failed", error=str(exc)
-                    )
-                    failed += 1
-                else:
-                    self._store.record_send_result(
-                        message_id=message.id,
-                        provider_id=None,
-                        status="queued",
-                        error=str(exc),
-                        retry_at=now + self._backoff(message.attempts),
-                    )
-                    retried += 1
-                log.warning("outbound #%s attempt %s: %s", message.id, message.attempts, exc)
-            except PermanentSendError as exc:
-                self._store.record_send_result(
-                    message_id=message.id, provider_id=None, status="failed", error=str(exc)
-                )
-                log.warning("outbound #%s failed: %s", message.id, exc)
-                failed += 1
-            else:
-                self._store.record_send_result(
-                    message_id=message.id, provider_id=provider_id, status="sent"
-                )
-                sent += 1
-        return DispatchResult(sent=sent, retried=retried, failed=failed, skipped=skipped)
+    def _send(self, message: ClaimedMessage, now: datetime) -> SendResult:
+        sender = self._senders.get(message.channel)
+        if message.body is None or message.address is None:
+            return SendResult(message_id=message.id, status="blocked", error="erased")
+        if sender is None:
+            return SendResult(message_id=message.id, status="failed", error="no sender")
+        try:
+            provider_id = sender.send(
+                to=message.address, body=message.body, contact_id=message.contact_id
+            )
+        except TransientSendError as exc:
+            log.warning("outbound #%s attempt %s: %s", message.id, message.attempts, exc)
+            if message.attempts >= self._max_attempts:
+                return SendResult(message_id=message.id, status="failed", error=str(exc))
+            return SendResult(
+                message_id=message.id,
+                status="queued",
+                error=str(exc),
+                retry_at=now + self._backoff(message.attempts),
+            )
+        except PermanentSendError as exc:
+            log.warning("outbound #%s failed: %s", message.id, exc)
+            return SendResult(message_id=message.id, status="failed", error=str(exc))
+        return SendResult(message_id=message.id, status="sent", provider_id=provider_id)
+
+
+def _exponential_backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))

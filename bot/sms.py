@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -62,10 +63,9 @@ def build_sms_router(
             if request.url.query:
                 url += "?" + request.url.query
             signature = request.headers.get("x-twilio-signature", "")
-            # Validate over every value (repeated keys included), as Twilio signs them.
-            params = _RepeatedFields()
-            for key, value in pairs:
-                params.setdefault(key, []).append(value)
+            # Validate over every value (repeated keys included), as Twilio signs them; the
+            # validator reads repeated keys through `getlist`, which starlette's multidict has.
+            params = ImmutableMultiDict(pairs)
             if not signature or not validator.validate(url, params, signature):
                 log.warning(
                     "rejected a Twilio request with a bad signature on %s", request.url.path
@@ -116,14 +116,6 @@ def build_sms_router(
         return Response(status_code=204)
 
     return router
-
-
-class _RepeatedFields(dict[str, list[str]]):
-    """Form fields with every value of a repeated key; `getall` is how Twilio's validator reads
-    a multi-valued mapping (a plain dict of lists would be taken as one unhashable value)."""
-
-    def getall(self, key: str) -> list[str]:
-        return self[key]
 
 
 def _int(value: str | None) -> int:

@@ -9,13 +9,15 @@ from pathlib import Path
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
-from bot.slack import SlackParts, build_slack_app_parts, build_slack_core
+from bot.slack import SlackNotifier, SlackParts, build_slack_app_parts, build_slack_core
 from flows.catalog import Catalog, load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
 from flows.flowdef import Flow, load_flow
+from flows.followup import FollowUps
 from flows.messages import DeliveryStatus
 from flows.moderation import Moderation
+from flows.notify import ModeratorNotifier
 from flows.privacy import Vault
 from flows.runner import Analyser, ConversationRunner
 from flows.store import Store, make_engine
@@ -36,6 +38,8 @@ class Services:
     catalog: Catalog
     runner: ConversationRunner
     dispatcher: OutboxDispatcher
+    followups: FollowUps
+    notifier: ModeratorNotifier
     moderation: Moderation
     slack: SlackParts
     senders: dict[str, Sender] = field(default_factory=dict)
@@ -47,9 +51,16 @@ class Services:
 
     def jobs(self) -> list[Job]:
         """The recurring work of the clock process (or of `serve` on the embedded default)."""
+        followups = self.followups
+        # In this order, so that one `cpps clock --once` pass sends the check-ins it queues.
         return [
+            Job(id="checkins", run=followups.dispatch_due, every_seconds=60),
             Job(id="outbox", run=lambda: self.dispatcher.dispatch_due(), every_seconds=5),
             Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
+            Job(id="checkin-no-answer", run=followups.expire_unanswered, every_seconds=600),
+            # Hourly, but posts once a week (from the city's digest day and time).
+            Job(id="weekly-digest", run=followups.post_weekly_digests, every_seconds=3600),
+            Job(id="retention", run=followups.erase_old_raw_texts, every_seconds=86400),
             # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
             Job(id="slack-posts", run=lambda: self.slack.poster.run_due(), every_seconds=15),
         ]
@@ -74,7 +85,19 @@ class Services:
 def load_analyser(city: CityConfig) -> Analyser:
     from nlp.analyse import Analyzer
 
-    return Analyzer.load(city=city)
+    return Analyzer.load(
+        districts=city.gazetteer_entries(),
+        languages=city.city.languages,
+        default_region=city.city.default_region,
+    )
+
+
+def build_store(settings: Settings, *, secrets: Secrets, clock: Clock | None = None) -> Store:
+    return Store(
+        engine=make_engine(settings.effective_database_url),
+        vault=Vault(keys=secrets.keys),
+        clock=clock or SystemClock(),
+    )
 
 
 def build_services(
@@ -82,6 +105,7 @@ def build_services(
     settings: Settings,
     clock: Clock | None = None,
     analyser: Analyser | None = None,
+    notifier: ModeratorNotifier | None = None,
 ) -> Services:
     secrets = resolve_secrets(settings)
     city = load_city_config(settings.cpps_city_config)
@@ -89,12 +113,7 @@ def build_services(
         city = city.model_copy(
             update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
         )
-    clock = clock or SystemClock()
-    store = Store(
-        engine=make_engine(settings.effective_database_url),
-        vault=Vault(keys=secrets.keys),
-        clock=clock,
-    )
+    store = build_store(settings, secrets=secrets, clock=clock)
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
     flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
     analyser = analyser or load_analyser(city)
@@ -102,25 +121,36 @@ def build_services(
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
     )
-    moderation = Moderation(store=store, city=city, wording=catalog)
+    # Without a bot token the cards (and these notices) go to the console.
     slack_core = build_slack_core(
         bot_token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_url,
         store=store,
         city=city,
-        moderation=moderation,
     )
+    notifier = notifier or SlackNotifier(
+        poster=slack_core.poster, gateway=slack_core.gateway, city=city
+    )
+    followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
     runner = ConversationRunner(
         store=store,
         city=city,
         flow=flow,
         catalog=catalog,
         analyser=analyser,
+        followups=followups,
         on_report_filed=[slack_core.poster.report_filed],
         on_report_updated=[slack_core.poster.report_changed],
     )
-    # A relayed question makes the reporter's next text its answer (the engine routes it).
-    moderation.route_answers_with(runner)
+    moderation = Moderation(
+        store=store,
+        city=city,
+        wording=catalog,
+        # A relayed question makes the reporter's next text its answer (the engine routes it).
+        answers=runner,
+        followups=followups,
+        on_changed=[slack_core.poster.report_changed],
+    )
     slack = build_slack_app_parts(
         core=slack_core,
         signing_secret=secrets.slack_signing_secret,
@@ -141,6 +171,8 @@ def build_services(
         catalog=catalog,
         runner=runner,
         dispatcher=dispatcher,
+        followups=followups,
+        notifier=notifier,
         moderation=moderation,
         slack=slack,
         senders=senders,

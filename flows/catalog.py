@@ -54,6 +54,9 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "status_closed": frozenset(),
     "status_unknown": frozenset(),
     "answer_relayed": frozenset({"ref"}),
+    # Answers to a check-in (flows/checkin_answers.py).
+    "checkin_thanks": frozenset(),
+    "checkin_added": frozenset({"ref"}),
 }
 
 # Messages the moderators' relay renders (flows.moderation): a moderator's words in a frame.

@@ -96,15 +96,43 @@ class Routing(_Strict):
     triage: str
 
 
+# Check-in kinds a city may schedule at an offset; "resolution" is sent when a report is resolved.
+SCHEDULED_CHECKIN_KINDS = ("contacted", "satisfaction")
+
+
 class CheckinStep(_Strict):
     kind: str
     after_days: float = Field(gt=0)
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in SCHEDULED_CHECKIN_KINDS:
+            raise ValueError(
+                f"unknown check-in kind {value!r}; known: {list(SCHEDULED_CHECKIN_KINDS)}"
+            )
+        return value
+
 
 class Checkins(_Strict):
+    # Local (city time zone) [start, end): no check-in is texted in between. start == end: none.
     quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
     no_answer_after_hours: float = Field(default=48, gt=0)
     schedule: list[CheckinStep] = Field(default_factory=list)
+    # The weekly digest to each destination's channel: ISO weekday (1 = Monday) and local time.
+    digest_weekday: int = Field(default=1, ge=1, le=7)
+    digest_time: time = time(9, 0)
+    # An open report with no moderator action for this long is flagged in the digest.
+    stale_after_days: float = Field(default=3, gt=0)
+
+    @field_validator("schedule")
+    @classmethod
+    def _one_per_kind(cls, value: list[CheckinStep]) -> list[CheckinStep]:
+        kinds = [step.kind for step in value]
+        duplicated = sorted({k for k in kinds if kinds.count(k) > 1})
+        if duplicated:
+            raise ValueError(f"check-in kinds scheduled twice: {duplicated}")
+        return value
 
 
 class CityConfig(_Strict):

@@ -72,6 +72,16 @@ class RelayAnswer:
     text: str
 
 
+@dataclass(frozen=True)
+class AnswerCheckin:
+    """The answer to an open check-in: a choice `number`, or `text` (raw words: handle as secret)
+    that is new information for the report."""
+
+    checkin_id: int
+    number: int | None
+    text: str | None
+
+
 Effect = (
     FileReport
     | AppendToReport
@@ -81,4 +91,5 @@ Effect = (
     | EraseContact
     | SetLanguage
     | RelayAnswer
+    | AnswerCheckin
 )

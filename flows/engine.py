@@ -10,7 +10,9 @@ Order of precedence for an inbound text:
    re-ask the pending question. A keyword also cancels a pending DELETE confirmation.
 2. A pending DELETE confirmation: 1 erases, anything else keeps the data.
 3. Safety: a new emergency or crisis reading puts the 911 / 988 message first.
-4. The intake (flows.intake).
+4. The intake in progress (flows.intake).
+5. Outside an intake, the answer to an open check-in (flows.checkin_answers).
+6. Otherwise the intake starts (flows.intake).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import timedelta
 
 from flows.answers import is_substantive, parse_number
 from flows.catalog import Catalog
+from flows.checkin_answers import on_checkin_text
 from flows.effects import (
     Effect,
     EraseContact,
@@ -108,11 +111,20 @@ def _on_text(state: ConversationState, event: TextReceived, turn: Turn) -> Conve
             turn.reask(state)
             return state
     state = raise_urgency(state, event, turn)
-    if state.awaiting_answer is not None and state.phase == "idle":
-        return _on_answer(state, event, turn)
     if state.phase == "intake":
         return on_intake_text(state, event, turn)
+    # A moderator's open question takes any text except a numbered answer to an open check-in.
+    if state.awaiting_answer is not None and not _numbered_checkin_answer(event):
+        return _on_answer(state, event, turn)
+    answered = on_checkin_text(state, event, turn)
+    if answered is not None:
+        return answered
     return on_idle_text(state, event, turn)
+
+
+def _numbered_checkin_answer(event: TextReceived) -> bool:
+    number = parse_number(event.text)
+    return event.checkin is not None and number is not None and 1 <= number <= event.checkin.choices
 
 
 def _on_answer(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:

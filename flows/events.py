@@ -24,12 +24,25 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class OpenCheckin:
+    """A follow-up question sent to this reporter and not answered yet (flows/checkins.py):
+    their next numbered answer, or more words, may be its answer."""
+
+    id: int
+    kind: str
+    ref: str
+    choices: int  # answers 1..choices
+
+
+@dataclass(frozen=True)
 class TextReceived:
     """An inbound message (SMS or Slack DM). `text` may be empty, emoji only, or 1,600 chars."""
 
     text: str
     at: datetime
     screening: Screening
+    # Looked up by the service for each text: the reporter's open check-in, if any.
+    checkin: OpenCheckin | None = None
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,43 @@ class ModeratorCorrection(SQLModel, table=True):
     destination: str = Field(max_length=64)
     actor: str = Field(max_length=64)
     at: datetime = _utc()
+
+
+class Checkin(SQLModel, table=True):
+    """One follow-up question to a reporter who consented, sent at its due time (exactly once).
+
+    pending → claimed (by one clock process) → sent (queued in the outbox) → answered | no_answer;
+    pending or claimed → cancelled (STOP, DELETE, the report resolved / closed / spam). One row
+    per report and kind: scheduling the same check-in twice is a no-op.
+    """
+
+    __table_args__ = (UniqueConstraint("report_id", "kind", name="uq_checkin_report_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    # Kept on the row because erasure unlinks the report from its contact.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    kind: str = Field(max_length=32)
+    due_at: datetime = _utc(index=True)
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    # Moderator text sent with the question (the resolution note); never the reporter's words.
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The reporter's choice ("1".."5"), or "text" when they wrote something else (appended,
+    # redacted, to the report); their own words are never stored here.
+    answer: str | None = Field(default=None, max_length=16)
+    outbound_id: int | None = Field(default=None, foreign_key="outboundmessage.id")
+    cancel_reason: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _utc()
+    claimed_at: datetime | None = _utc(nullable=True)
+    sent_at: datetime | None = _utc(nullable=True, index=True)
+    answered_at: datetime | None = _utc(nullable=True)
+
+
+class PeriodicRun(SQLModel, table=True):
+    """Marks a periodic job's period as done (e.g. the digest for week 2026-W10 to one channel),
+    so a restart, `cpps clock --once` or a second clock process never repeats it."""
+
+    job: str = Field(primary_key=True, max_length=64)
+    period: str = Field(primary_key=True, max_length=32)
+    done_at: datetime = _utc()

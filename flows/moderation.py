@@ -41,6 +41,15 @@ class Wording(Protocol):
     def render(self, key: str, language: str, **params: str) -> str: ...
 
 
+class ResolutionFollowUp(Protocol):
+    """Check-ins (flows.followup.FollowUps): on resolution, the note and "Did this resolve it?"
+    replace pending check-ins; True when that check-in carries the note to the reporter."""
+
+    def schedule_resolution(
+        self, *, session: Session, report: Report, note: str | None
+    ) -> bool: ...
+
+
 class AnswerRouting(Protocol):
     """Tells the reporter's conversation that their next message answers a question on `ref`."""
 
@@ -66,21 +75,16 @@ class Moderation:
         city: CityConfig,
         wording: Wording,
         answers: AnswerRouting | None = None,
+        followups: ResolutionFollowUp | None = None,
         on_changed: Sequence[ReportHook] = (),
     ) -> None:
         self._store = store
         self._city = city
         self._wording = wording
         self._answers = answers
+        self._followups = followups
+        # Run with the report id after every committed action (the Slack poster's refresh).
         self._on_changed = list(on_changed)
-
-    def add_hook(self, hook: ReportHook) -> None:
-        """Run `hook(report_id)` after every committed action (the Slack poster's refresh)."""
-        self._on_changed.append(hook)
-
-    def route_answers_with(self, answers: AnswerRouting) -> None:
-        """Set after construction: the conversation runner is built after the card poster."""
-        self._answers = answers
 
     # -- the actions ------------------------------------------------------------------------
 
@@ -197,7 +201,10 @@ class Moderation:
                 actor=actor,
                 detail={"note": note},
             )
-            if contact is not None and not contact.opted_out:
+            carried = self._followups is not None and self._followups.schedule_resolution(
+                session=session, report=report, note=note
+            )
+            if not carried and contact is not None and not contact.opted_out:
                 body = self._wording.render(
                     "relay_resolved", report.language, ref=report.ref, note=note
                 )
@@ -212,12 +219,7 @@ class Moderation:
         return self._apply(report_id, change, allow_closed=False)
 
     def reach(self, report: Report, *, session: Session | None = None) -> Reach:
-        contact = self._contact(report, session)
-        if contact is None:
-            return Reach(reachable=False, reason="erased")
-        if contact.opted_out:
-            return Reach(reachable=False, reason="opted_out")
-        return Reach(reachable=True, reason="ok")
+        return reach_of(self._store, report, session=session)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -251,16 +253,7 @@ class Moderation:
         return self._apply(report_id, change, allow_closed=True)
 
     def _contact(self, report: Report, session: Session | None = None) -> Contact | None:
-        if report.contact_id is None:
-            return None
-        contact = (
-            session.get(Contact, report.contact_id)
-            if session is not None
-            else self._store.contact(report.contact_id)
-        )
-        if contact is None or contact.wrapped_key is None:
-            return None
-        return contact
+        return _live_contact(self._store, report, session)
 
     def _apply(
         self,
@@ -283,6 +276,29 @@ class Moderation:
             except Exception:
                 log.exception("report-changed hook failed for report #%s", report_id)
         return report
+
+
+def reach_of(store: Store, report: Report, *, session: Session | None = None) -> Reach:
+    """Whether a relay can reach the report's reporter (never who they are)."""
+    contact = _live_contact(store, report, session)
+    if contact is None:
+        return Reach(reachable=False, reason="erased")
+    if contact.opted_out:
+        return Reach(reachable=False, reason="opted_out")
+    return Reach(reachable=True, reason="ok")
+
+
+def _live_contact(store: Store, report: Report, session: Session | None) -> Contact | None:
+    if report.contact_id is None:
+        return None
+    contact = (
+        session.get(Contact, report.contact_id)
+        if session is not None
+        else store.contact(report.contact_id)
+    )
+    if contact is None or contact.wrapped_key is None:
+        return None
+    return contact
 
 
 def _clean(text: str) -> str:

@@ -35,6 +35,7 @@ from flows.events import (
     TextReceived,
     Tick,
 )
+from flows.followup import FollowUps, RecordedAnswer
 from flows.messages import IncomingMessage
 from flows.models import Contact, InboundMessage
 from flows.refs import new_ref
@@ -88,8 +89,10 @@ class ConversationRunner:
         analyser: Analyser,
         on_report_filed: Sequence[ReportHook] = (),
         on_report_updated: Sequence[ReportHook] = (),
+        followups: FollowUps | None = None,
     ) -> None:
         self._store = store
+        self._followups = followups
         self._city = city
         self._flow = flow
         self._catalog = catalog
@@ -139,7 +142,12 @@ class ConversationRunner:
 
     def _answer(self, contact: Contact, inbound_id: int, body: str) -> tuple[str, ...]:
         screening = self._analyser.screen(body)
-        event = TextReceived(text=body, at=self._store.clock.now(), screening=screening)
+        checkin = (
+            self._followups.open_checkin(contact.id or 0) if self._followups is not None else None
+        )
+        event = TextReceived(
+            text=body, at=self._store.clock.now(), screening=screening, checkin=checkin
+        )
         return tuple(self._run(contact, event, inbound_id=inbound_id))
 
     def _replay(self, message: InboundMessage, contact: Contact) -> tuple[str, ...]:
@@ -235,6 +243,9 @@ class ConversationRunner:
         assert contact_id is not None
         if isinstance(effect, fx.FileReport):
             return self._prepare_report(contact, effect, plan)
+        if isinstance(effect, fx.AnswerCheckin):
+            self._prepare_checkin_answer(contact, effect, plan)
+            return None
         if isinstance(effect, fx.AppendToReport):
             addition = self._analyser.analyse(effect.text)
 
@@ -365,6 +376,8 @@ class ConversationRunner:
                 detail={"destinations": destination_ids, "reasons": list(decision.reasons)},
             )
             store.set_report_status(session=session, report=report, status="routed", actor="system")
+            if self._followups is not None:
+                self._followups.schedule_for_new_report(session=session, report=report)
             assert report.id is not None
             filed_ids.append(report.id)
 
@@ -372,6 +385,37 @@ class ConversationRunner:
         plan.after_commit.append(lambda: [hook(i) for i in filed_ids for hook in self._on_filed])
         names = tuple(d.name for d in decision.destinations)
         return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
+
+    def _prepare_checkin_answer(
+        self, contact: Contact, effect: fx.AnswerCheckin, plan: _Plan
+    ) -> None:
+        followups = self._followups
+        if followups is None:
+            return
+        analysis = self._analyser.analyse(effect.text) if effect.text else None
+        recorded: list[RecordedAnswer] = []
+
+        def record(session: Session) -> None:
+            answer = followups.record_answer(
+                session=session,
+                checkin_id=effect.checkin_id,
+                contact=contact,
+                number=effect.number,
+                text=effect.text,
+                analysis=analysis,
+            )
+            if answer is not None:
+                recorded.append(answer)
+
+        def announce() -> None:
+            for answer in recorded:
+                followups.announce(answer)
+                if answer.redacted_text is not None:
+                    for hook in self._on_updated:
+                        hook(answer.report_id)
+
+        plan.writes.append(record)
+        plan.after_commit.append(announce)
 
     def _hooks(self, hooks: Sequence[ReportHook], ref: str) -> list[Callable[[], None]]:
         def run() -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from flows.clocks import FixedClock
 from flows.privacy import Vault
+from flows.runner import Analyser
 from flows.store import Store, make_engine
 from flows.store.migrate import upgrade
 
@@ -32,6 +33,8 @@ TABLES = [
     "moderatorcorrection",
     "slackpost",
     "slackeventseen",
+    "periodicrun",
+    "checkin",
     "reportevent",
     "outboundmessage",
     "inboundmessage",
@@ -39,6 +42,20 @@ TABLES = [
     "report",
     "contact",
 ]
+
+
+@pytest.fixture(scope="session")
+def analyser() -> Analyser:
+    """The real NLP (spaCy, MiniLM, USE, the shipped head), loaded once for the whole run."""
+    from flows.city import load_city_config
+    from nlp.analyse import Analyzer
+
+    city = load_city_config()
+    return Analyzer.load(
+        districts=city.gazetteer_entries(),
+        languages=city.city.languages,
+        default_region=city.city.default_region,
+    )
 
 
 @pytest.fixture

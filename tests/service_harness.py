@@ -54,7 +54,9 @@ def start_service(
 def signed_form(
     form: dict[str, str], *, path: str = "/sms", token: str = AUTH_TOKEN
 ) -> dict[str, str]:
-    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(PUBLIC_URL + path, form)}
+    return {
+        "X-Twilio-Signature": RequestValidator(token).compute_signature(PUBLIC_URL + path, form)
+    }
 
 
 @dataclass

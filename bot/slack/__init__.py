@@ -16,8 +16,9 @@ from slack_sdk import WebClient
 
 from bot.slack.bolt_app import build_slack_app
 from bot.slack.commands import SlashCommands
-from bot.slack.content import CardContent, CheckinSource, no_checkins
+from bot.slack.content import CardContent
 from bot.slack.gateway import ConsoleGateway, SlackGateway, WebApiGateway, web_client
+from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import CardPoster
 from bot.slack.residents import SlackResidents, SlackSender
 from bot.slack.route import build_slack_router
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SlackCore:
-    """The parts the runner's hooks need (built before the runner exists)."""
+    """The parts the runner's hooks and the check-ins' notifier need (built before them)."""
 
     gateway: SlackGateway
     content: CardContent
@@ -55,8 +56,6 @@ def build_slack_core(
     api_url: str,
     store: Store,
     city: CityConfig,
-    moderation: Moderation,
-    checkins: CheckinSource = no_checkins,
 ) -> SlackCore:
     gateway: SlackGateway
     client = web_client(token=bot_token, api_url=api_url) if bot_token else None
@@ -65,9 +64,8 @@ def build_slack_core(
     else:
         log.warning("no SLACK_BOT_TOKEN: moderator cards are printed to the console")
         gateway = ConsoleGateway()
-    content = CardContent(store=store, city=city, moderation=moderation, checkins=checkins)
+    content = CardContent(store=store, city=city)
     poster = CardPoster(store=store, city=city, gateway=gateway, content=content)
-    moderation.add_hook(poster.report_changed)
     return SlackCore(gateway=gateway, content=content, poster=poster, client=client)
 
 
@@ -117,6 +115,7 @@ def build_slack_app_parts(
 
 __all__ = [
     "SlackCore",
+    "SlackNotifier",
     "SlackParts",
     "build_slack_app_parts",
     "build_slack_core",

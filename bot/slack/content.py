@@ -1,40 +1,24 @@
 """What a card shows, read from the database: a report (and its audit trail) → `CardData`.
 
-Only the report's redacted text, analysis, choices and state are read; the reporter's contact is
-consulted for one thing, whether a relay can reach them, through `Moderation.reach`.
+Only the report's redacted text, analysis, choices, state and check-ins are read; the reporter's
+contact is consulted for one thing, whether a relay can reach them (`moderation.reach_of`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bot.slack.cards import CardData, CheckinLine
 from flows.city import CityConfig
 from flows.models import Report, ReportEvent
-from flows.moderation import Moderation
+from flows.moderation import reach_of
 from flows.store import Store
-
-# Issue 6 (check-ins) plugs in here: report id → its check-ins as (kind, state, due) lines.
-CheckinSource = Callable[[int], Sequence[CheckinLine]]
-
-
-def no_checkins(report_id: int) -> Sequence[CheckinLine]:
-    return ()
 
 
 class CardContent:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        city: CityConfig,
-        moderation: Moderation,
-        checkins: CheckinSource = no_checkins,
-    ) -> None:
+    def __init__(self, *, store: Store, city: CityConfig) -> None:
         self._store = store
         self._city = city
-        self._moderation = moderation
-        self._checkins = checkins
 
     def destination_name(self, destination_id: str) -> str:
         try:
@@ -85,7 +69,7 @@ class CardContent:
             language=report.language,
             anonymous=report.anonymous,
             contact_ok=report.contact_ok,
-            reach=self._moderation.reach(report).reason,
+            reach=reach_of(self._store, report).reason,
             redacted_text=report.redacted_text,
             received_at=report.created_at,
             status=report.status,
@@ -96,7 +80,10 @@ class CardContent:
             officers=tuple(str(o.get("text", "")) for o in analysis.get("officers", ())),
             rerouted_to=rerouted_to,
             notice=notice,
-            checkins=tuple(self._checkins(report.id)),
+            checkins=tuple(
+                CheckinLine(kind=c.kind, state=c.state, due=c.due_at)
+                for c in self._store.checkins_of_report(report.id)
+            ),
         )
 
 

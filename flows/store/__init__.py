@@ -4,6 +4,7 @@ Each group lives in its own module (contacts, messages, reports, outbox, …); c
 `Store` passed in and never build queries themselves.
 """
 
+from flows.store.checkins import CheckinQueries, ClaimedCheckin
 from flows.store.contacts import ContactQueries
 from flows.store.db import make_engine, normalise_url
 from flows.store.messages import MessageQueries, RecordedInbound, SavedConversation
@@ -11,13 +12,16 @@ from flows.store.moderation import ModerationQueries, ReportStats
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
+from flows.store.upkeep import DigestInputs, RetentionResult, UpkeepQueries
 
 
 class Store(
     ContactQueries,
     MessageQueries,
     ReportQueries,
+    CheckinQueries,
     OutboxQueries,
+    UpkeepQueries,
     ModerationQueries,
     SlackPostQueries,
 ):
@@ -25,11 +29,14 @@ class Store(
 
 
 __all__ = [
+    "ClaimedCheckin",
     "ClaimedMessage",
     "ClaimedPost",
+    "DigestInputs",
     "NewReport",
     "RecordedInbound",
     "ReportStats",
+    "RetentionResult",
     "SavedConversation",
     "Store",
     "card_key",

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
 from flows.store.base import StoreBase
+from flows.store.checkins import cancel_open_checkins
 
 
 class ContactQueries(StoreBase):
@@ -78,6 +79,10 @@ class ContactQueries(StoreBase):
         contact.opted_out_at = self.clock.now() if opted_out else None
         session.add(contact)
         if opted_out:
+            # STOP ends check-ins for good; START does not bring them back.
+            cancel_open_checkins(
+                session, now=self.clock.now(), reason="opted_out", contact_id=contact_id
+            )
             session.execute(
                 update(OutboundMessage)
                 .where(
@@ -112,6 +117,15 @@ class ContactQueries(StoreBase):
         contact = session.get(Contact, contact_id)
         if contact is None:
             return
+        # Before the reports lose their link: no check-in reaches an erased reporter, and one
+        # already sent can no longer be answered.
+        cancel_open_checkins(
+            session,
+            now=now,
+            reason="erased",
+            contact_id=contact_id,
+            states=("pending", "claimed", "sent"),
+        )
         contact.wrapped_key = None
         contact.address_enc = None
         contact.pseudonym = "erased-" + secrets.token_hex(16)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -26,12 +28,34 @@ _PROVIDER_STATUS_RANK = {
 
 
 @dataclass(frozen=True)
+class OutboundDraft:
+    """One message for `enqueue_outbound_batch`."""
+
+    contact: Contact
+    body: str
+    purpose: str
+    dedupe_key: str
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
 class ClaimedMessage:
     id: int
     contact_id: int
     channel: str
     attempts: int
-    body: str | None  # None when the contact was erased since it was queued
+    # Decrypted only here, just before sending; None when the contact was erased meanwhile.
+    body: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: int
+    status: str  # sent | queued (retry) | failed | blocked
+    provider_id: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
 
 
 class OutboxQueries(StoreBase):
@@ -50,10 +74,67 @@ class OutboxQueries(StoreBase):
         With a `dedupe_key`, queueing the same logical message twice makes one row (None the
         second time).
         """
+        values = self._outbound_values(
+            contact=contact, body=body, purpose=purpose, report_id=report_id, dedupe_key=dedupe_key
+        )
+        if dedupe_key is None:
+            row = OutboundMessage(**values)
+            session.add(row)
+            session.flush()
+            return row
+        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
+            return None
+        return session.exec(
+            select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
+        ).one()
+
+    def enqueue_outbound_batch(
+        self, *, session: Session, drafts: Sequence[OutboundDraft]
+    ) -> dict[str, int]:
+        """Queue many messages, each with its dedupe key, in a few statements (the check-in
+        dispatcher's batches). Returns dedupe key → row id for the rows created; keys already
+        queued are left out. Opted-out and erased contacts get `blocked` rows, as one by one."""
+        created: dict[str, int] = {}
+        rows = [
+            self._outbound_values(
+                contact=d.contact,
+                body=d.body,
+                purpose=d.purpose,
+                report_id=d.report_id,
+                dedupe_key=d.dedupe_key,
+            )
+            for d in drafts
+        ]
+        insert_: Any
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as insert_
+        else:
+            from sqlalchemy.dialects.sqlite import insert as insert_
+        if not rows:
+            return created
+        # executemany: SQLAlchemy batches it as "insertmanyvalues" with RETURNING on both backends.
+        statement = (
+            insert_(OutboundMessage)
+            .on_conflict_do_nothing()
+            .returning(col(OutboundMessage.id), col(OutboundMessage.dedupe_key))
+        )
+        for row_id, key in session.connection().execute(statement, rows):
+            created[key] = row_id
+        return created
+
+    def _outbound_values(
+        self,
+        *,
+        contact: Contact,
+        body: str,
+        purpose: str,
+        report_id: int | None,
+        dedupe_key: str | None,
+    ) -> dict[str, Any]:
         assert contact.id is not None
         now = self.clock.now()
         blocked = contact.opted_out or contact.wrapped_key is None
-        values = {
+        return {
             "contact_id": contact.id,
             "report_id": report_id,
             "channel": contact.channel,
@@ -69,16 +150,6 @@ class OutboxQueries(StoreBase):
             "created_at": now,
             "updated_at": now,
         }
-        if dedupe_key is None:
-            row = OutboundMessage(**values)
-            session.add(row)
-            session.flush()
-            return row
-        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
-            return None
-        return session.exec(
-            select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
-        ).one()
 
     def claim_due_outbound(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
         """Atomically move due rows from queued to sending, so two senders never send one row."""
@@ -112,6 +183,11 @@ class OutboxQueries(StoreBase):
                     if message.body_enc is None
                     else self.vault.decrypt(contact.wrapped_key, message.body_enc)
                 )
+                address = (
+                    None
+                    if contact.address_enc is None
+                    else self.vault.decrypt(contact.wrapped_key, contact.address_enc)
+                )
                 claimed.append(
                     ClaimedMessage(
                         id=message.id,
@@ -119,32 +195,29 @@ class OutboxQueries(StoreBase):
                         channel=message.channel,
                         attempts=message.attempts,
                         body=body,
+                        address=address,
                     )
                 )
         return claimed
 
-    def record_send_result(
-        self,
-        *,
-        message_id: int,
-        provider_id: str | None,
-        status: str,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> None:
-        """After an API call: sent (with the provider's id), queued again for a retry, or failed."""
+    def record_send_results(self, results: list[SendResult]) -> None:
+        """After a batch of API calls: each row sent, queued again for a retry, or failed."""
+        if not results:
+            return
+        now = self.clock.now()
         with self.transaction() as session:
-            session.execute(
-                update(OutboundMessage)
-                .where(col(OutboundMessage.id) == message_id)
-                .values(
-                    provider_id=provider_id,
-                    status=status,
-                    last_error=error[:500] if error else None,
-                    next_attempt_at=retry_at,
-                    updated_at=self.clock.now(),
+            for result in results:
+                session.execute(
+                    update(OutboundMessage)
+                    .where(col(OutboundMessage.id) == result.message_id)
+                    .values(
+                        provider_id=result.provider_id,
+                        status=result.status,
+                        last_error=result.error[:500] if result.error else None,
+                        next_attempt_at=result.retry_at,
+                        updated_at=now,
+                    )
                 )
-            )
 
     def apply_delivery_status(
         self, *, provider_id: str, status: str, error_code: str | None

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from flows.models import Contact, Report, ReportEvent
 from flows.store.base import StoreBase
+from flows.store.checkins import CLOSED_REPORT_STATUSES, cancel_open_checkins
 from nlp.types import Analysis
 
 
@@ -164,6 +165,16 @@ class ReportQueries(StoreBase):
         detail: dict[str, Any] | None = None,
     ) -> None:
         previous = report.status
+        if status in CLOSED_REPORT_STATUSES and report.id is not None:
+            # Resolved, closed or spam: no more check-ins, except the resolution's own question
+            # (see CheckinQueries.schedule_resolution_checkin).
+            cancel_open_checkins(
+                session,
+                now=self.clock.now(),
+                reason=status,
+                report_id=report.id,
+                keep_kinds=("resolution",) if status == "resolved" else (),
+            )
         report.status = status
         report.updated_at = self.clock.now()
         session.add(report)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows.catalog import Catalog
 from flows.effects import (
+    AnswerCheckin,
     AppendToReport,
     Effect,
     EraseContact,
@@ -28,6 +29,7 @@ from flows.engine import Step, step
 from flows.events import (
     ContactErased,
     Event,
+    OpenCheckin,
     ReportFiled,
     ReportStatus,
     Screening,
@@ -59,6 +61,9 @@ class Resident:
     filed: list[FileReport] = field(default_factory=list)
     appended: list[AppendToReport] = field(default_factory=list)
     relayed: list[RelayAnswer] = field(default_factory=list)
+    answers: list[AnswerCheckin] = field(default_factory=list)
+    # The check-in the service would find open for each text (None: none).
+    open_checkin: OpenCheckin | None = None
     effects: list[Effect] = field(default_factory=list)
     # ref → status of this resident's reports, newest last
     own_reports: dict[str, ReportStatus] = field(default_factory=dict)
@@ -79,7 +84,9 @@ class Resident:
         """Text the line `after` seconds after the previous event; the replies it gets."""
         self.now += timedelta(seconds=after)
         screening = Screening(language=language, urgency=urgency, district=district)
-        return self.feed(TextReceived(text=text, at=self.now, screening=screening))
+        return self.feed(
+            TextReceived(text=text, at=self.now, screening=screening, checkin=self.open_checkin)
+        )
 
     def tick(self, *, after: timedelta) -> list[str]:
         self.now += after
@@ -111,6 +118,9 @@ class Resident:
             return ReportFiled(ref=ref, destinations=self.destinations, at=self.now)
         if isinstance(effect, AppendToReport):
             self.appended.append(effect)
+        elif isinstance(effect, AnswerCheckin):
+            self.answers.append(effect)
+            self.open_checkin = None  # answered: the service finds it closed next time
         elif isinstance(effect, LookUpStatus):
             newest_first = tuple(reversed(self.own_reports.values()))
             return StatusFound(asked_ref=effect.ref, reports=newest_first, at=self.now)

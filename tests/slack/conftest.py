@@ -3,10 +3,12 @@ fake Twilio API (both real HTTP servers), really signed requests, and both datab
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,15 +20,19 @@ from bot.outbox import OutboxDispatcher, TwilioSender
 from bot.slack import SlackCore, SlackParts, build_slack_app_parts, build_slack_core
 from bot.slack.modals import metadata
 from bot.slack.route import build_slack_router
+from bot.wiring import Services
 from flows.city import CityConfig, load_city_config
+from flows.clocks import FixedClock
 from flows.messages import IncomingMessage
 from flows.models import Report
 from flows.moderation import Moderation
 from flows.refs import new_ref
 from flows.routing import RoutingInput, route
+from flows.runner import Analyser
 from flows.store import NewReport, Store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, make_settings, start_service
 from tests.slack import signing
 from tests.slack.analyser import KeywordAnalyser
 from tests.slack.privacy import phone_numbers_sent_to_slack
@@ -244,9 +250,9 @@ def _bench(
     *,
     executor: Executor,
 ) -> Iterator[Harness]:
-    moderation = Moderation(store=store, city=city, wording=PlainWording())
-    core = build_slack_core(
-        bot_token=TOKEN, api_url=slack_api.api_url, store=store, city=city, moderation=moderation
+    core = build_slack_core(bot_token=TOKEN, api_url=slack_api.api_url, store=store, city=city)
+    moderation = Moderation(
+        store=store, city=city, wording=PlainWording(), on_changed=[core.poster.report_changed]
     )
     dms: list[IncomingMessage] = []
     senders: dict[str, Any] = {
@@ -312,3 +318,49 @@ def threaded_bench(
         _bench(store, city, slack_api, twilio_api, executor=executor) as harness,
     ):
         yield harness
+
+
+# -- the whole service (build_services + create_app) for end-to-end tests ----------------------
+
+E2E_SLACK_TOKEN = "xoxb-e2e-token"
+
+
+@pytest.fixture
+def e2e_analyser(request: pytest.FixtureRequest) -> Analyser:
+    if os.environ.get("CPPS_SLACK_E2E_REAL_NLP") == "1":
+        real: Analyser = request.getfixturevalue("analyser")
+        return real
+    return KeywordAnalyser(city=load_city_config())
+
+
+@pytest.fixture
+def vendor_apis() -> Iterator[tuple[FakeSlackAPI, FakeTwilioAPI]]:
+    channels = channel_ids(load_city_config())
+    with (
+        FakeSlackAPI(token=E2E_SLACK_TOKEN, channels=channels) as slack_api,
+        FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as twilio_api,
+    ):
+        yield slack_api, twilio_api
+
+
+@pytest.fixture
+def service(
+    database_url: str,
+    tmp_path: Path,
+    master_key: str,
+    clock: FixedClock,
+    e2e_analyser: Analyser,
+    vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI],
+) -> Iterator[tuple[Services, TestClient]]:
+    slack_api, twilio_api = vendor_apis
+    settings = make_settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        master_key=master_key,
+        twilio_api_url=twilio_api.base_url,
+        slack_bot_token=E2E_SLACK_TOKEN,
+        slack_api_url=slack_api.api_url,
+    )
+    services, client = start_service(settings=settings, clock=clock, analyser=e2e_analyser)
+    with client:
+        yield services, client

@@ -10,18 +10,15 @@ import pytest
 from bot.slack import build_slack_core
 from bot.slack.gateway import ConsoleGateway
 from flows.city import CityConfig
-from flows.moderation import Moderation
 from flows.store import NewReport, Store
 from tests.service_harness import make_settings, start_service
 from tests.slack.analyser import KeywordAnalyser
-from tests.slack.conftest import PlainWording
 
 
 def test_cards_are_printed_without_a_token(
     store: Store, city: CityConfig, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    moderation = Moderation(store=store, city=city, wording=PlainWording())
-    core = build_slack_core(bot_token="", api_url="", store=store, city=city, moderation=moderation)
+    core = build_slack_core(bot_token="", api_url="", store=store, city=city)
     assert isinstance(core.gateway, ConsoleGateway) and core.client is None
     analysis = KeywordAnalyser(city=city).analyse(
         "An officer pushed me on Water Street, call 555-201-7788"

@@ -8,125 +8,21 @@ the deterministic test one unless CPPS_SLACK_E2E_REAL_NLP=1 (then the shipped NL
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
-import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from bot.wiring import Services
 from flows.city import load_city_config
-from flows.clocks import FixedClock
 from flows.refs import find_ref
-from flows.runner import Analyser
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, Resident, make_settings, start_service
+from tests.service_harness import Resident
 from tests.slack import signing
-from tests.slack.analyser import KeywordAnalyser
 from tests.slack.conftest import MODERATOR, channel_ids
 from tests.slack.privacy import phone_numbers_sent_to_slack
+from tests.slack.service import click, eventually, slack_post, submit
 
-SLACK_SECRET = "slack-test-secret"  # what tests.service_harness.make_settings configures
-SLACK_TOKEN = "xoxb-e2e-token"
 PHONE = "+15558675309"
 RESIDENT_SLACK_ID = "URESIDENT9"
-
-
-@pytest.fixture
-def e2e_analyser(request: pytest.FixtureRequest) -> Analyser:
-    if os.environ.get("CPPS_SLACK_E2E_REAL_NLP") == "1":
-        real: Analyser = request.getfixturevalue("analyser")
-        return real
-    return KeywordAnalyser(city=load_city_config())
-
-
-@pytest.fixture
-def vendor_apis() -> Iterator[tuple[FakeSlackAPI, FakeTwilioAPI]]:
-    channels = channel_ids(load_city_config())
-    with (
-        FakeSlackAPI(token=SLACK_TOKEN, channels=channels) as slack_api,
-        FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as twilio_api,
-    ):
-        yield slack_api, twilio_api
-
-
-@pytest.fixture
-def service(
-    database_url: str,
-    tmp_path: Path,
-    master_key: str,
-    clock: FixedClock,
-    e2e_analyser: Analyser,
-    vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI],
-) -> Iterator[tuple[Services, TestClient]]:
-    slack_api, twilio_api = vendor_apis
-    settings = make_settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        master_key=master_key,
-        twilio_api_url=twilio_api.base_url,
-        slack_bot_token=SLACK_TOKEN,
-        slack_api_url=slack_api.api_url,
-    )
-    services, client = start_service(settings=settings, clock=clock, analyser=e2e_analyser)
-    with client:
-        yield services, client
-
-
-def eventually(check: Callable[[], Any], *, seconds: float = 10) -> Any:
-    """Bolt works after its acknowledgement, on its own threads: wait for the effect."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
-
-
-def slack_post(client: TestClient, body: str, content_type: str) -> httpx.Response:
-    payload, headers = signing.signed(SLACK_SECRET, body, content_type=content_type)
-    return client.post("/slack/events", content=payload, headers=headers)
-
-
-def click(client: TestClient, api: FakeSlackAPI, card: dict[str, Any], action: str) -> None:
-    button = next(
-        e
-        for b in card["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action
-    )
-    payload = signing.block_action(
-        action_id=action,
-        value=button["value"],
-        user=MODERATOR,
-        channel=channel_ids(load_city_config())["cpps-oversight"],
-        message_ts=card["ts"],
-        response_url=api.response_url("action"),
-    )
-    response = slack_post(
-        client, signing.interactive_body(payload), "application/x-www-form-urlencoded"
-    )
-    assert response.status_code == 200
-
-
-def submit(client: TestClient, callback_id: str, metadata: str, text: str, view_id: str) -> None:
-    payload = signing.view_submission(
-        callback_id=callback_id,
-        private_metadata=metadata,
-        values={"text": signing.text_value(text)},
-        user=MODERATOR,
-        view_id=view_id,
-    )
-    response = slack_post(
-        client, signing.interactive_body(payload), "application/x-www-form-urlencoded"
-    )
-    assert response.status_code == 200
 
 
 def test_sms_report_to_resolution_round_trip(

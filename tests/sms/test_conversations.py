@@ -156,9 +156,7 @@ def test_help_and_status_mid_intake_then_carry_on(
         ("quiero quitarme la vida, ya no aguanto", "988"),
     ],
 )
-def test_safety_first_reply(
-    service: tuple[Services, TestClient], story: str, number: str
-) -> None:
+def test_safety_first_reply(service: tuple[Services, TestClient], story: str, number: str) -> None:
     services, client = service
     replies = Resident(client).text(story)
     assert number in replies[0]
@@ -194,7 +192,9 @@ def test_duplicate_webhook_mid_flow_and_restart_resume(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    resident.text("Officers searched my car on Harbor Boulevard and took my phone without a warrant.")
+    resident.text(
+        "Officers searched my car on Harbor Boulevard and took my phone without a warrant."
+    )
     clock.advance(timedelta(minutes=3))
     first = resident.text("1", sid="SM" + "c" * 32)
     assert resident.text("1", sid="SM" + "c" * 32) == first
@@ -217,7 +217,11 @@ def test_status_with_someone_elses_reference_reveals_nothing(
 ) -> None:
     services, client = service
     owner = Resident(client, phone="+15558675311")
-    _walk(owner, clock, ["A cop took my skateboard and would not give it back.", "1", "SKIP", "SKIP", "2"])
+    _walk(
+        owner,
+        clock,
+        ["A cop took my skateboard and would not give it back.", "1", "SKIP", "SKIP", "2"],
+    )
     [report] = _reports(services)
     stranger = Resident(client, phone="+15558675312")
     reply = " ".join(stranger.text(f"STATUS {report.ref}"))
@@ -234,7 +238,13 @@ def test_delete_erases_contact_and_raw_text(
     _walk(
         resident,
         clock,
-        ["Officer Ramirez insulted my mother at the Eastgate Plaza.", "2", "Eastgate Plaza", "SKIP", "1"],
+        [
+            "Officer Ramirez insulted my mother at the Eastgate Plaza.",
+            "2",
+            "Eastgate Plaza",
+            "SKIP",
+            "1",
+        ],
     )
     [report] = _reports(services)
     contact_id = report.contact_id
@@ -259,10 +269,32 @@ def test_every_reply_fits_two_segments(
     services, client = service
     replies: list[str] = []
     for phone, texts in (
-        ("+15558675313", ["hi", "HELP", "Police ignored my call about the break-in.", "1", "Oak Street",
-                          "yesterday", "1", "STATUS"]),
-        ("+15558675314", ["hola", "AYUDA", "La policía no vino cuando llamé.", "1", "SKIP", "ayer", "2",
-                          "ESTADO"]),
+        (
+            "+15558675313",
+            [
+                "hi",
+                "HELP",
+                "Police ignored my call about the break-in.",
+                "1",
+                "Oak Street",
+                "yesterday",
+                "1",
+                "STATUS",
+            ],
+        ),
+        (
+            "+15558675314",
+            [
+                "hola",
+                "AYUDA",
+                "La policía no vino cuando llamé.",
+                "1",
+                "SKIP",
+                "ayer",
+                "2",
+                "ESTADO",
+            ],
+        ),
     ):
         resident = Resident(client, phone=phone)
         for reply in _walk(resident, clock, texts):
@@ -277,7 +309,9 @@ def test_idle_conversation_is_submitted_after_24_hours(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    resident.text("The officer at the Southfield station refused to take my report about my stolen bike.")
+    resident.text(
+        "The officer at the Southfield station refused to take my report about my stolen bike."
+    )
     clock.advance(timedelta(hours=25))
     assert services.wake_conversations() == 1
     [report] = _reports(services)

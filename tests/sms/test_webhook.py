@@ -98,9 +98,7 @@ def test_forged_signatures_get_403_and_store_nothing(
     elif forgery == "missing":
         headers = {}
     elif forgery == "other_url":
-        headers = {
-            "X-Twilio-Signature": signed_form(form, path="/other")["X-Twilio-Signature"]
-        }
+        headers = {"X-Twilio-Signature": signed_form(form, path="/other")["X-Twilio-Signature"]}
     elif forgery == "tampered":
         form = {**form, "Body": "something else"}
     elif forgery == "other_token":
@@ -176,7 +174,14 @@ def test_no_phone_number_or_text_at_rest_or_in_logs(
 
 @pytest.mark.parametrize(
     "body",
-    ["", "   ", "x" * 1600, "🙂🙂🙂 estoy bien 🙂", "bad\x00\x07\x1bbytes\x7f here", "ÑANDÚ " * 200],
+    [
+        "",
+        "   ",
+        "x" * 1600,
+        "🙂🙂🙂 estoy bien 🙂",
+        "bad\x00\x07\x1bbytes\x7f here",
+        "ÑANDÚ " * 200,
+    ],
 )
 def test_odd_bodies_get_a_normal_reply_and_are_kept(
     client: TestClient, services: Services, body: str
@@ -219,12 +224,19 @@ def test_status_callback_is_signed_and_updates_the_row(
 ) -> None:
     contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
     with services.store.transaction() as session:
-        row = services.store.enqueue_outbound(session=session, contact=contact, body="q", purpose="t")
+        row = services.store.enqueue_outbound(
+            session=session, contact=contact, body="q", purpose="t"
+        )
     assert row is not None and row.id is not None
     services.dispatcher.dispatch_due()
     sid = twilio_api.created[0]["Sid"]
     form = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
     assert client.post("/sms/status", data=form).status_code == 403
-    assert client.post("/sms/status", data=form, headers=signed_form(form, path="/sms/status")).status_code == 204
+    assert (
+        client.post(
+            "/sms/status", data=form, headers=signed_form(form, path="/sms/status")
+        ).status_code
+        == 204
+    )
     updated = services.store.outbound(row.id)
     assert updated is not None and updated.status == "delivered"

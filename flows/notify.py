@@ -1,0 +1,33 @@
+"""Telling moderators: the narrow interface check-ins and digests use to reach Slack.
+
+The Slack moderation code provides the real implementation (posting in a report card's thread and
+to a destination's channel). `LoggingNotifier` stands in when Slack is not configured. Callers
+only ever pass redacted text and choices, never a reporter's address or raw words.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class ModeratorNotifier(Protocol):
+    def post_to_report_thread(self, report_id: int, text: str) -> None:
+        """Post `text` in the thread of the report's moderator card(s)."""
+        ...
+
+    def post_digest(self, destination_id: str, text: str) -> None:
+        """Post the weekly digest (Slack mrkdwn) to the destination's channel."""
+        ...
+
+
+class LoggingNotifier:
+    """No Slack: the notices go to the log (they hold no personal data)."""
+
+    def post_to_report_thread(self, report_id: int, text: str) -> None:
+        log.info("report #%s thread: %s", report_id, text)
+
+    def post_digest(self, destination_id: str, text: str) -> None:
+        log.info("digest for %s:\n%s", destination_id, text)

@@ -1,0 +1,106 @@
+"""`analyse(text) -> Analysis`: the one NLP call the rest of the system uses.
+
+Models load once per process (`Analyzer.load`), and an `Analyzer` holds no mutable state, so
+calls are thread-safe. Each text is parsed by spaCy once; the parse feeds redaction and places,
+and the sentence embedding feeds the classifier. `screen()` is the cheap part (language,
+urgency, district by gazetteer) that runs on the webhook's hot path before the first reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language as SpacyLanguage
+
+from nlp.classify import Classifier, get_default_classifier
+from nlp.language import detect_language
+from nlp.officers import find_officers
+from nlp.places import Gazetteer, find_places, match_district
+from nlp.redact import Redactor, apply_redaction
+from nlp.spacy_model import load_spacy
+from nlp.types import Analysis, Screening
+from nlp.urgency import detect_urgency
+
+# Beyond this, text is analysed in its first part only: an SMS is at most 1,600 characters and a
+# Slack message 40,000; nobody's report needs spaCy to read a book.
+MAX_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    nlp: SpacyLanguage
+    redactor: Redactor
+    classifier: Classifier
+    gazetteer: Gazetteer
+    languages: tuple[str, ...] = ("en", "es")
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        districts: Iterable[tuple[str, Iterable[str]]] = (),
+        languages: Sequence[str] = ("en", "es"),
+        default_region: str = "US",
+        classifier: Classifier | None = None,
+    ) -> Analyzer:
+        """Load every model (once per process) for a city's districts and languages."""
+        analyzer = cls(
+            nlp=load_spacy(),
+            redactor=Redactor(default_region=default_region),
+            classifier=classifier or get_default_classifier(),
+            gazetteer=Gazetteer.from_districts(districts),
+            languages=tuple(languages),
+        )
+        analyzer.analyse("warm up: the models load their weights on first use")
+        return analyzer
+
+    def screen(self, text: str) -> Screening:
+        text = text[:MAX_CHARS]
+        language = detect_language(text, languages=self.languages)
+        return Screening(
+            language=language,
+            urgency=detect_urgency(text, language=language),
+            district=match_district(text, gazetteer=self.gazetteer),
+        )
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_batch([text])[0]
+
+    def analyse_batch(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Analysis]:
+        texts = [(t or "")[:MAX_CHARS] for t in texts]
+        languages = [detect_language(t, languages=self.languages) for t in texts]
+        predictions = self.classifier.predict(texts, languages=languages)
+        docs = self.nlp.pipe(texts, batch_size=batch_size)
+        results = []
+        for text, language, doc, (categories, triage) in zip(
+            texts, languages, docs, predictions, strict=True
+        ):
+            officers = find_officers(text)
+            # Officer references and place names are facts for the council: never redacted
+            # (spaCy can read a street named after a person as a PERSON).
+            places_by_gazetteer = [m for m, _ in self.gazetteer.matches(text)]
+            keep = [(o.start, o.end) for o in officers] + [
+                (p.start, p.end) for p in places_by_gazetteer
+            ]
+            entities = self.redactor.find(text, doc=doc, keep=keep)
+            places, district = find_places(
+                text,
+                doc=doc,
+                gazetteer=self.gazetteer,
+                redacted=[(e.start, e.end) for e in entities],
+            )
+            results.append(
+                Analysis(
+                    language=language,
+                    redacted=apply_redaction(text, entities),
+                    entities=tuple(entities),
+                    officers=tuple(officers),
+                    places=tuple(places),
+                    district=district,
+                    categories=categories,
+                    triage=triage,
+                    urgency=detect_urgency(text, language=language),
+                )
+            )
+        return results
