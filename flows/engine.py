@@ -11,8 +11,10 @@ Order of precedence for an inbound text:
 2. A pending DELETE confirmation: 1 erases, anything else keeps the data.
 3. Safety: a new emergency or crisis reading puts the 911 / 988 message first.
 4. The intake in progress (flows.intake).
-5. Outside an intake, the answer to an open check-in (flows.checkin_answers).
-6. Otherwise the intake starts (flows.intake).
+5. Outside an intake, the answer to a moderator's relayed question (AnswerExpected → RelayAnswer),
+   unless the text is a numbered answer to an open check-in.
+6. Outside an intake, the answer to an open check-in (flows.checkin_answers).
+7. Otherwise the intake starts (flows.intake).
 """
 
 from __future__ import annotations
