@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.settings import Settings
+from bot.slack import build_slack_router
 from bot.sms import build_sms_router
 from bot.wiring import Services, build_services
 
@@ -24,6 +25,8 @@ def create_app(*, services: Services) -> FastAPI:
             verify_signatures=not settings.cpps_insecure_skip_twilio_signature,
         )
     )
+
+    app.include_router(build_slack_router(app=services.slack.app))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

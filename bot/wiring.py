@@ -9,13 +9,15 @@ from pathlib import Path
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
+from bot.slack import SlackNotifier, SlackParts, build_slack_app_parts, build_slack_core
 from flows.catalog import Catalog, load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
 from flows.flowdef import Flow, load_flow
 from flows.followup import FollowUps
 from flows.messages import DeliveryStatus
-from flows.notify import LoggingNotifier, ModeratorNotifier
+from flows.moderation import Moderation
+from flows.notify import ModeratorNotifier
 from flows.privacy import Vault
 from flows.runner import Analyser, ConversationRunner
 from flows.store import Store, make_engine
@@ -38,6 +40,8 @@ class Services:
     dispatcher: OutboxDispatcher
     followups: FollowUps
     notifier: ModeratorNotifier
+    moderation: Moderation
+    slack: SlackParts
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -57,6 +61,8 @@ class Services:
             # Hourly, but posts once a week (from the city's digest day and time).
             Job(id="weekly-digest", run=followups.post_weekly_digests, every_seconds=3600),
             Job(id="retention", run=followups.erase_old_raw_texts, every_seconds=86400),
+            # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
+            Job(id="slack-posts", run=lambda: self.slack.poster.run_due(), every_seconds=15),
         ]
 
     def wake_conversations(self) -> int:
@@ -115,8 +121,16 @@ def build_services(
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
     )
-    # The Slack moderation code passes its notifier; without Slack the notices are logged.
-    notifier = notifier or LoggingNotifier()
+    # Without a bot token the cards (and these notices) go to the console.
+    slack_core = build_slack_core(
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        api_url=settings.slack_api_url,
+        store=store,
+        city=city,
+    )
+    notifier = notifier or SlackNotifier(
+        poster=slack_core.poster, gateway=slack_core.gateway, city=city
+    )
     followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
     runner = ConversationRunner(
         store=store,
@@ -125,7 +139,28 @@ def build_services(
         catalog=catalog,
         analyser=analyser,
         followups=followups,
+        on_report_filed=[slack_core.poster.report_filed],
+        on_report_updated=[slack_core.poster.report_changed],
     )
+    moderation = Moderation(
+        store=store,
+        city=city,
+        wording=catalog,
+        # A relayed question makes the reporter's next text its answer (the engine routes it).
+        answers=runner,
+        followups=followups,
+        on_changed=[slack_core.poster.report_changed],
+    )
+    slack = build_slack_app_parts(
+        core=slack_core,
+        signing_secret=secrets.slack_signing_secret,
+        store=store,
+        city=city,
+        moderation=moderation,
+        handle=runner.handle,
+        dispatch=dispatcher.dispatch_due,
+    )
+    senders["slack"] = slack.sender
     return Services(
         settings=settings,
         secrets=secrets,
@@ -138,6 +173,8 @@ def build_services(
         dispatcher=dispatcher,
         followups=followups,
         notifier=notifier,
+        moderation=moderation,
+        slack=slack,
         senders=senders,
     )
 

@@ -53,9 +53,17 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "status_resolved": frozenset(),
     "status_closed": frozenset(),
     "status_unknown": frozenset(),
+    "answer_relayed": frozenset({"ref"}),
     # Answers to a check-in (flows/checkin_answers.py).
     "checkin_thanks": frozenset(),
     "checkin_added": frozenset({"ref"}),
+}
+
+# Messages the moderators' relay renders (flows.moderation): a moderator's words in a frame.
+RELAY_MESSAGES: Mapping[str, frozenset[str]] = {
+    "relay_question": frozenset({"ref", "text"}),
+    "relay_reply": frozenset({"ref", "text"}),
+    "relay_resolved": frozenset({"ref", "note"}),
 }
 
 
@@ -126,7 +134,7 @@ def _check(
     folder: Path, messages: Mapping[str, Mapping[str, str]], languages: Sequence[str]
 ) -> None:
     reference = languages[0]
-    for key, expected in ENGINE_MESSAGES.items():
+    for key, expected in {**ENGINE_MESSAGES, **RELAY_MESSAGES}.items():
         if key not in messages[reference]:
             raise CatalogError(f"{folder / reference}.yaml: {key}: missing (the engine needs it)")
         found = placeholders(messages[reference][key])

@@ -64,6 +64,15 @@ class SetLanguage:
 
 
 @dataclass(frozen=True)
+class RelayAnswer:
+    """The reporter's answer to a moderator's question on `ref` (raw text: handle as secret;
+    only its redacted form reaches the report's trail and the moderators' thread)."""
+
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
 class AnswerCheckin:
     """The answer to an open check-in: a choice `number`, or `text` (raw words: handle as secret)
     that is new information for the report."""
@@ -81,5 +90,6 @@ Effect = (
     | OptIn
     | EraseContact
     | SetLanguage
+    | RelayAnswer
     | AnswerCheckin
 )

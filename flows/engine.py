@@ -11,20 +11,32 @@ Order of precedence for an inbound text:
 2. A pending DELETE confirmation: 1 erases, anything else keeps the data.
 3. Safety: a new emergency or crisis reading puts the 911 / 988 message first.
 4. The intake in progress (flows.intake).
-5. Outside an intake, the answer to an open check-in (flows.checkin_answers).
-6. Otherwise the intake starts (flows.intake).
+5. Outside an intake, the answer to a moderator's relayed question (AnswerExpected → RelayAnswer),
+   unless the text is a numbered answer to an open check-in.
+6. Outside an intake, the answer to an open check-in (flows.checkin_answers).
+7. Otherwise the intake starts (flows.intake).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from flows.answers import is_substantive, parse_number
 from flows.catalog import Catalog
 from flows.checkin_answers import on_checkin_text
-from flows.effects import Effect, EraseContact, LookUpStatus, OptIn, OptOut, SetLanguage
+from flows.effects import (
+    Effect,
+    EraseContact,
+    LookUpStatus,
+    OptIn,
+    OptOut,
+    RelayAnswer,
+    SetLanguage,
+)
 from flows.events import (
+    AnswerExpected,
     ContactErased,
     Event,
     ReportFiled,
@@ -46,6 +58,8 @@ from flows.turn import Turn
 
 # Enough to stay within two SMS segments with long destination names.
 MAX_STATUS_ITEMS = 3
+# How long after a moderator's question the reporter's next text still counts as the answer.
+ANSWER_WINDOW = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,9 @@ def step(
     elif isinstance(event, ContactErased):
         turn.say(state, "delete_done")
         new_state = ConversationState()
+    elif isinstance(event, AnswerExpected):
+        # Nothing to say: the question itself is relayed by the service (flows.moderation).
+        new_state = replace(state, awaiting_answer=event.ref, awaiting_since=event.at)
     else:
         new_state = _on_tick(state, event, turn)
     return Step(state=new_state, replies=tuple(turn.replies), effects=tuple(turn.effects))
@@ -98,10 +115,36 @@ def _on_text(state: ConversationState, event: TextReceived, turn: Turn) -> Conve
     state = raise_urgency(state, event, turn)
     if state.phase == "intake":
         return on_intake_text(state, event, turn)
+    # A moderator's open question takes any text except a numbered answer to an open check-in.
+    if state.awaiting_answer is not None and not _numbered_checkin_answer(event):
+        return _on_answer(state, event, turn)
     answered = on_checkin_text(state, event, turn)
     if answered is not None:
         return answered
     return on_idle_text(state, event, turn)
+
+
+def _numbered_checkin_answer(event: TextReceived) -> bool:
+    number = parse_number(event.text)
+    return event.checkin is not None and number is not None and 1 <= number <= event.checkin.choices
+
+
+def _on_answer(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:
+    """The text after a relayed question answers it (keywords were handled before this).
+
+    Only while no new report is being told: a question that arrives mid-intake waits for the
+    intake to finish. After the answer window, or for a text with no words (an emoji), the text
+    is an ordinary one; the emoji leaves the question open.
+    """
+    ref = state.awaiting_answer
+    assert ref is not None
+    if state.awaiting_since is None or event.at - state.awaiting_since > ANSWER_WINDOW:
+        return on_idle_text(replace(state, awaiting_answer=None, awaiting_since=None), event, turn)
+    if not any(ch.isalnum() for ch in event.text):
+        return on_idle_text(state, event, turn)
+    turn.do(RelayAnswer(ref=ref, text=event.text))
+    turn.say(state, "answer_relayed", ref=ref)
+    return replace(state, awaiting_answer=None, awaiting_since=None)
 
 
 def _on_keyword(state: ConversationState, keyword: Keyword, turn: Turn) -> ConversationState:

@@ -79,10 +79,19 @@ class ContactErased:
 
 
 @dataclass(frozen=True)
+class AnswerExpected:
+    """A moderator's question about report `ref` was relayed to this reporter: their next text
+    (within the answer window) is the answer, passed on to the report (RelayAnswer)."""
+
+    ref: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Tick:
     """Periodic wake-up for idle timeouts."""
 
     at: datetime
 
 
-Event = TextReceived | ReportFiled | StatusFound | ContactErased | Tick
+Event = TextReceived | ReportFiled | StatusFound | ContactErased | AnswerExpected | Tick

@@ -150,6 +150,57 @@ class ReportEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class SlackPost(SQLModel, table=True):
+    """One message the bot posts in Slack for a report: a moderator card, or a line in its thread.
+
+    A row first, then the API call (like the outbox), so a post is never lost and, because `key`
+    is unique and `ts` is recorded, never made twice. Only redacted text is ever stored here.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    # "card:{report}:{destination}" or "thread:{report}:{destination}:{origin}": one row per post.
+    key: str = Field(max_length=160, unique=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    # card | thread (a moderator-side line) | answer (a reporter's redacted words)
+    kind: str = Field(max_length=16)
+    destination: str = Field(max_length=64)
+    # The channel as configured (name or ID) and, once posted, Slack's ID and the message ts.
+    channel: str = Field(max_length=80)
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    # Thread lines: the (redacted) text to post. Cards: an optional notice shown on the card.
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # pending → posting → posted | failed
+    status: str = Field(default="pending", max_length=16, index=True)
+    # A posted card whose content changed: chat.update is due.
+    stale: bool = Field(default=False, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc(nullable=True, index=True)
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class SlackEventSeen(SQLModel, table=True):
+    """Events API deliveries already taken: a retry (X-Slack-Retry-Num) is acked, not redone."""
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = _utc()
+
+
+class ModeratorCorrection(SQLModel, table=True):
+    """A moderator's reroute, kept as a labelled example (redacted text → category) for training."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    redacted_text: str = Field(sa_column=Column(Text, nullable=False))
+    previous_category: str | None = Field(default=None, max_length=64)
+    category: str = Field(max_length=64)
+    destination: str = Field(max_length=64)
+    actor: str = Field(max_length=64)
+    at: datetime = _utc()
+
+
 class Checkin(SQLModel, table=True):
     """One follow-up question to a reporter who consented, sent at its due time (exactly once).
 

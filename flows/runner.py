@@ -10,6 +10,7 @@ moderator card, dispatching queued messages) runs after it.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from flows.catalog import Catalog
 from flows.city import CityConfig
 from flows.engine import ConversationState, Flow, Step, step
 from flows.events import (
+    AnswerExpected,
     ContactErased,
     Event,
     ReportFiled,
@@ -118,10 +120,17 @@ class ConversationRunner:
 
     def tick(self, contact_id: int) -> None:
         """Wake one conversation (idle timeouts); any replies go out through the outbox."""
+        self._wake(contact_id, Tick(at=self._store.clock.now()))
+
+    def expect_answer(self, *, contact_id: int, ref: str) -> None:
+        """A moderator's question on `ref` was relayed: the reporter's next text answers it."""
+        self._wake(contact_id, AnswerExpected(ref=ref, at=self._store.clock.now()))
+
+    def _wake(self, contact_id: int, event: Event) -> None:
         contact = self._store.contact(contact_id)
         if contact is None or contact.wrapped_key is None:
             return
-        replies = self._run(contact, Tick(at=self._store.clock.now()), inbound_id=None)
+        replies = self._run(contact, event, inbound_id=None)
         if replies:
             with self._store.transaction() as session:
                 for reply in replies:
@@ -280,11 +289,39 @@ class ConversationRunner:
                 lambda session: store.set_language(contact_id, effect.language, session=session)
             )
             return None
+        if isinstance(effect, fx.RelayAnswer):
+            self._prepare_answer(contact_id, effect, plan)
+            return None
         if isinstance(effect, fx.EraseContact):
             plan.erased = True
             plan.writes.append(lambda session: store.erase_contact(contact_id, session=session))
             return ContactErased(at=now)
         raise TypeError(f"unknown effect {type(effect).__name__}")
+
+    def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: _Plan) -> None:
+        """The reporter's answer to a moderator: redacted onto the trail and the card threads."""
+        store = self._store
+        redacted = self._analyser.analyse(effect.text).redacted
+        # Unique per answer; a plan redone after a version conflict commits only once anyway.
+        origin = "answer-" + secrets.token_hex(8)
+
+        def relay(session: Session) -> None:
+            report = store.report_by_ref(effect.ref, session=session)
+            if report is None or report.contact_id != contact_id:
+                return
+            store.add_event(
+                session=session,
+                report=report,
+                actor="reporter",
+                action="answered",
+                detail={"text": redacted},
+            )
+            store.queue_report_thread(
+                session=session, report=report, origin=origin, text=redacted, kind="answer"
+            )
+
+        plan.writes.append(relay)
+        plan.after_commit.extend(self._hooks(self._on_updated, effect.ref))
 
     def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: _Plan) -> Event:
         store = self._store

@@ -28,7 +28,7 @@ FilingReason = Literal["complete", "timeout"]
 
 URGENCY_RANK: dict[str, int] = {"none": 0, "crisis": 1, "emergency": 2}
 
-_DATETIME_FIELDS = frozenset({"last_story_at", "last_activity_at", "filed_at"})
+_DATETIME_FIELDS = frozenset({"last_story_at", "last_activity_at", "filed_at", "awaiting_since"})
 _TUPLE_FIELDS = frozenset({"story", "warned"})
 
 
@@ -60,6 +60,9 @@ class ConversationState:
     # The last report filed, for the short append window and STATUS hints.
     last_ref: str | None = None
     filed_at: datetime | None = None
+    # A moderator's question was relayed about this report: the next text answers it.
+    awaiting_answer: str | None = None
+    awaiting_since: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -92,4 +95,6 @@ class ConversationState:
             last_ref=self.last_ref,
             filed_at=self.filed_at,
             pending=self.pending,
+            awaiting_answer=self.awaiting_answer,
+            awaiting_since=self.awaiting_since,
         )

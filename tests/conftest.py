@@ -30,6 +30,9 @@ POSTGRES_URL = os.environ.get(
 )
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
 TABLES = [
+    "moderatorcorrection",
+    "slackpost",
+    "slackeventseen",
     "periodicrun",
     "checkin",
     "reportevent",

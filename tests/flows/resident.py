@@ -22,6 +22,7 @@ from flows.effects import (
     LookUpStatus,
     OptIn,
     OptOut,
+    RelayAnswer,
     SetLanguage,
 )
 from flows.engine import Step, step
@@ -59,6 +60,7 @@ class Resident:
     now: datetime = START
     filed: list[FileReport] = field(default_factory=list)
     appended: list[AppendToReport] = field(default_factory=list)
+    relayed: list[RelayAnswer] = field(default_factory=list)
     answers: list[AnswerCheckin] = field(default_factory=list)
     # The check-in the service would find open for each text (None: none).
     open_checkin: OpenCheckin | None = None
@@ -130,6 +132,8 @@ class Resident:
             self.opted_out = True
         elif isinstance(effect, OptIn):
             self.opted_out = False
+        elif isinstance(effect, RelayAnswer):
+            self.relayed.append(effect)
         else:
             assert isinstance(effect, SetLanguage)
         return None

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3aa212eb83f0
+Revision ID: 723d1d1dca03
 Revises: 
-Create Date: 2026-11-28 11:23:19.198154
+Create Date: 2026-11-28 11:42:01.896291
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import flows.models
 
 
-revision: str = '3aa212eb83f0'
+revision: str = '723d1d1dca03'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -43,6 +43,11 @@ def upgrade() -> None:
     sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('done_at', flows.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('job', 'period')
+    )
+    op.create_table('slackeventseen',
+    sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('seen_at', flows.models.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('event_id')
     )
     op.create_table('conversation',
     sa.Column('contact_id', sa.Integer(), nullable=False),
@@ -108,6 +113,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_report_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_top_category'), ['top_category'], unique=False)
 
+    op.create_table('moderatorcorrection',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('redacted_text', sa.Text(), nullable=False),
+    sa.Column('previous_category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('destination', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('at', flows.models.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('moderatorcorrection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_moderatorcorrection_report_id'), ['report_id'], unique=False)
+
     op.create_table('outboundmessage',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
@@ -147,6 +167,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reportevent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reportevent_report_id'), ['report_id'], unique=False)
+
+    op.create_table('slackpost',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('destination', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('stale', sa.Boolean(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', flows.models.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('created_at', flows.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', flows.models.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
+    with op.batch_alter_table('slackpost', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slackpost_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slackpost_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slackpost_stale'), ['stale'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slackpost_status'), ['status'], unique=False)
 
     op.create_table('checkin',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,6 +237,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_checkin_contact_id'))
 
     op.drop_table('checkin')
+    with op.batch_alter_table('slackpost', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slackpost_status'))
+        batch_op.drop_index(batch_op.f('ix_slackpost_stale'))
+        batch_op.drop_index(batch_op.f('ix_slackpost_report_id'))
+        batch_op.drop_index(batch_op.f('ix_slackpost_next_attempt_at'))
+
+    op.drop_table('slackpost')
     with op.batch_alter_table('reportevent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reportevent_report_id'))
 
@@ -201,6 +255,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outboundmessage_contact_id'))
 
     op.drop_table('outboundmessage')
+    with op.batch_alter_table('moderatorcorrection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_moderatorcorrection_report_id'))
+
+    op.drop_table('moderatorcorrection')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_top_category'))
         batch_op.drop_index(batch_op.f('ix_report_status'))
@@ -216,6 +274,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conversation_wake_at'))
 
     op.drop_table('conversation')
+    op.drop_table('slackeventseen')
     op.drop_table('periodicrun')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_pseudonym'))

@@ -1,0 +1,280 @@
+"""Posts moderator cards and thread lines from their durable rows, and keeps cards up to date.
+
+- `report_filed(report_id)` (the runner's `on_report_filed` hook) queues one card per destination
+  and posts them at once; `report_changed(report_id)` refreshes every card of a report in place.
+- `run_due()` (a clock job) retries what failed: rate limits wait for Slack's Retry-After, server
+  and network errors back off; a channel that is missing, archived or without the bot is surfaced
+  on a card in the triage channel (and still retried for a day, so inviting the bot is enough).
+- A card is keyed by (report, destination) and its ts recorded, so nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.slack.cards import build_card, fallback_text, reporter_line
+from bot.slack.content import CardContent
+from bot.slack.gateway import (
+    SlackChannelError,
+    SlackGateway,
+    SlackPermanentError,
+    SlackTransientError,
+)
+from flows.city import CityConfig
+from flows.store import ClaimedPost, Store, card_key
+
+log = logging.getLogger(__name__)
+
+MAX_TRANSIENT_ATTEMPTS = 8
+# A channel problem waits for a human: retried hourly for about a day.
+CHANNEL_RETRY = timedelta(hours=1)
+MAX_CHANNEL_ATTEMPTS = 24
+# A thread line whose card is not posted yet waits this long (without using up an attempt).
+WAIT_FOR_CARD = timedelta(seconds=30)
+
+
+FALLBACK = ":fallback:"
+
+
+def fallback_destination(triage: str, destination: str) -> str:
+    """The destination of a card shown in triage because `destination`'s channel failed."""
+    return f"{triage}{FALLBACK}{destination}"
+
+
+def acting_destination(destination: str) -> str:
+    """The destination a card's buttons act for: a fallback card acts for the one that failed."""
+    return destination.split(FALLBACK, 1)[1] if FALLBACK in destination else destination
+
+
+def default_backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(15 * 2 ** (attempt - 1), 1800))
+
+
+@dataclass(frozen=True)
+class PostResult:
+    posted: int = 0
+    updated: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class CardPoster:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        city: CityConfig,
+        gateway: SlackGateway,
+        content: CardContent,
+        backoff: Callable[[int], timedelta] = default_backoff,
+    ) -> None:
+        self._store = store
+        self._city = city
+        self._gateway = gateway
+        self._content = content
+        self._backoff = backoff
+        self._tz = ZoneInfo(city.city.timezone)
+        self._triage = city.routing.triage if city.routing else None
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def report_filed(self, report_id: int) -> None:
+        """Queue a card for every destination of a new report, then try to post them now."""
+        report = self._store.report(report_id)
+        if report is None:
+            return
+        with self._store.transaction() as session:
+            for destination in report.destinations:
+                self._store.queue_slack_post(
+                    session=session,
+                    key=card_key(report_id, destination),
+                    report_id=report_id,
+                    kind="card",
+                    destination=destination,
+                    channel=self._channel(destination),
+                )
+        self.run_due(report_id=report_id)
+
+    def report_changed(self, report_id: int) -> None:
+        """A moderator acted, or the reporter wrote: post what is new and refresh the cards."""
+        with self._store.transaction() as session:
+            self._store.mark_cards_stale(session=session, report_id=report_id)
+        self.run_due(report_id=report_id)
+
+    def thread_line(self, report_id: int, *, origin: str, text: str) -> None:
+        """Queue a line in the thread of every card of the report, and post it now.
+
+        `text` is posted as mrkdwn as it is: callers escape what they did not write (see
+        `cards.moderator_line` and `cards.reporter_line`) and pass only redacted words.
+        """
+        with self._store.transaction() as session:
+            report = self._store.report(report_id, session=session)
+            if report is None:
+                return
+            self._store.queue_report_thread(
+                session=session, report=report, origin=origin, text=text, kind="thread"
+            )
+        self.run_due(report_id=report_id)
+
+    # -- the clock job ----------------------------------------------------------------------
+
+    def run_due(self, *, report_id: int | None = None) -> PostResult:
+        posted = updated = retried = failed = 0
+        # A failure can queue a triage card: a second round posts it without waiting for the clock.
+        for _ in range(2):
+            claimed = self._store.claim_due_posts(report_id=report_id)
+            for post in claimed:
+                outcome = self._post(post)
+                posted += outcome == "posted"
+                retried += outcome == "retried"
+                failed += outcome == "failed"
+            if not claimed:
+                break
+        for card in self._store.claim_stale_cards(report_id=report_id):
+            updated += self._update(card)
+        return PostResult(posted=posted, updated=updated, retried=retried, failed=failed)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _channel(self, destination: str) -> str:
+        try:
+            return self._city.destination(destination).slack_channel
+        except KeyError:
+            triage = self._triage or destination
+            return self._city.destination(triage).slack_channel
+
+    def _post(self, post: ClaimedPost) -> str:
+        try:
+            if post.kind == "card":
+                card = self._content.card(
+                    post.report_id, acting_destination(post.destination), notice=post.text
+                )
+                channel_id, ts = self._gateway.post(
+                    channel=post.channel,
+                    text=fallback_text(card),
+                    blocks=build_card(card, tz=self._tz),
+                )
+            else:
+                parent = self._thread_parent(post)
+                if parent is None:
+                    self._store.record_post_result(
+                        post_id=post.id,
+                        status="pending",
+                        retry_at=self._store.clock.now() + WAIT_FOR_CARD,
+                        uncount_attempt=True,
+                    )
+                    return "waiting"
+                text = post.text or ""
+                if post.kind == "answer":
+                    text = reporter_line(text)
+                channel_id, ts = self._gateway.post(
+                    channel=parent[0], text=text, thread_ts=parent[1]
+                )
+        except SlackTransientError as exc:
+            if post.attempts >= MAX_TRANSIENT_ATTEMPTS:
+                return self._give_up(post, exc.code)
+            wait = (
+                timedelta(seconds=exc.retry_after)
+                if exc.retry_after is not None
+                else self._backoff(post.attempts)
+            )
+            self._retry(post, exc.code, wait)
+            return "retried"
+        except SlackChannelError as exc:
+            self._surface(post, exc.code)
+            if post.attempts >= MAX_CHANNEL_ATTEMPTS:
+                return self._give_up(post, exc.code)
+            self._retry(post, exc.code, CHANNEL_RETRY)
+            return "retried"
+        except SlackPermanentError as exc:
+            return self._give_up(post, exc.code)
+        self._store.record_post_result(
+            post_id=post.id, status="posted", channel_id=channel_id, ts=ts
+        )
+        return "posted"
+
+    def _thread_parent(self, post: ClaimedPost) -> tuple[str, str] | None:
+        """(channel ID, ts) of the card whose thread this line goes to, once it is posted."""
+        card = self._store.card_post(post.report_id, post.destination)
+        if card is not None and card.status == "posted" and card.channel_id and card.ts:
+            return card.channel_id, card.ts
+        if self._triage is not None:
+            fallback = self._store.card_post(
+                post.report_id, fallback_destination(self._triage, post.destination)
+            )
+            if fallback is not None and fallback.channel_id and fallback.ts:
+                return fallback.channel_id, fallback.ts
+        return None
+
+    def _update(self, card: ClaimedPost) -> int:
+        if not (card.channel_id and card.ts):
+            return 0
+        try:
+            data = self._content.card(
+                card.report_id, acting_destination(card.destination), notice=card.text
+            )
+            self._gateway.update(
+                channel_id=card.channel_id,
+                ts=card.ts,
+                text=fallback_text(data),
+                blocks=build_card(data, tz=self._tz),
+            )
+        except SlackTransientError as exc:
+            wait = timedelta(seconds=exc.retry_after) if exc.retry_after else self._backoff(1)
+            self._store.record_post_result(
+                post_id=card.id,
+                status="posted",
+                stale=True,
+                error=exc.code,
+                retry_at=self._store.clock.now() + wait,
+            )
+            return 0
+        except (SlackChannelError, SlackPermanentError) as exc:
+            log.warning("card #%s of report #%s not updated: %s", card.id, card.report_id, exc.code)
+            self._store.record_post_result(post_id=card.id, status="posted", error=exc.code)
+            return 0
+        return 1
+
+    def _retry(self, post: ClaimedPost, code: str, wait: timedelta) -> None:
+        log.warning(
+            "slack post #%s (report #%s) will be retried: %s", post.id, post.report_id, code
+        )
+        self._store.record_post_result(
+            post_id=post.id,
+            status="pending",
+            error=code,
+            retry_at=self._store.clock.now() + wait,
+        )
+
+    def _give_up(self, post: ClaimedPost, code: str) -> str:
+        log.error("slack post #%s (report #%s) failed: %s", post.id, post.report_id, code)
+        self._store.record_post_result(post_id=post.id, status="failed", error=code)
+        self._surface(post, code)
+        return "failed"
+
+    def _surface(self, post: ClaimedPost, code: str) -> None:
+        """Put a failed card before the triage desk (once), so the report is not lost."""
+        if post.kind != "card" or self._triage is None or post.destination == self._triage:
+            return
+        if FALLBACK in post.destination:
+            return
+        name = self._content.destination_name(post.destination)
+        fallback = fallback_destination(self._triage, post.destination)
+        notice = (
+            f"Could not post this report to #{post.channel.lstrip('#')} for {name} ({code}). "
+            "Check the channel and invite the bot; it is retried for a day, or reroute it."
+        )
+        with self._store.transaction() as session:
+            self._store.queue_slack_post(
+                session=session,
+                key=card_key(post.report_id, fallback),
+                report_id=post.report_id,
+                kind="card",
+                destination=fallback,
+                channel=self._channel(self._triage),
+                text=notice,
+            )

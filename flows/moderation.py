@@ -1,0 +1,307 @@
+"""What moderators do to a report, whatever tool they use: acknowledge, reroute, ask, resolve, spam.
+
+Each action is one transaction: the report's new state, its audit-trail event, the cards to
+refresh and any message to the reporter (queued in the outbox, relayed by the channel the reporter
+used) commit together, or not at all. Hooks run after the commit (the Slack poster refreshes the
+cards). Nothing here learns or returns who the reporter is: a relay goes to the report's contact
+by id, and the moderator only hears whether it could be sent.
+
+The reporter's contact choice: "1 = stay anonymous" and "2 = the council may contact me" both
+allow relayed questions, because a relay never reveals who they are; what the choice changes is
+what the moderator is told on the card (an anonymous reporter owes no answer). A reporter who
+opted out (STOP) or erased their data cannot be reached at all, and the moderator is told so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlmodel import Session
+
+from flows.city import CityConfig
+from flows.models import Contact, Report
+from flows.store import Store, card_key
+
+log = logging.getLogger(__name__)
+
+MAX_RELAY_CHARS = 600
+CLOSED_STATUSES = ("resolved", "closed", "spam")
+
+
+class ModerationError(Exception):
+    """An action that cannot be done; the message is safe to show the moderator."""
+
+
+class Wording(Protocol):
+    """The message catalogue (flows.catalog.Catalog): relayed texts in the reporter's language."""
+
+    def render(self, key: str, language: str, **params: str) -> str: ...
+
+
+class ResolutionFollowUp(Protocol):
+    """Check-ins (flows.followup.FollowUps): on resolution, the note and "Did this resolve it?"
+    replace pending check-ins; True when that check-in carries the note to the reporter."""
+
+    def schedule_resolution(
+        self, *, session: Session, report: Report, note: str | None
+    ) -> bool: ...
+
+
+class AnswerRouting(Protocol):
+    """Tells the reporter's conversation that their next message answers a question on `ref`."""
+
+    def expect_answer(self, *, contact_id: int, ref: str) -> None: ...
+
+
+ReportHook = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a relay can reach the reporter (never who they are)."""
+
+    reachable: bool
+    reason: str  # "ok", "erased", "opted_out"
+
+
+class Moderation:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        city: CityConfig,
+        wording: Wording,
+        answers: AnswerRouting | None = None,
+        followups: ResolutionFollowUp | None = None,
+        on_changed: Sequence[ReportHook] = (),
+    ) -> None:
+        self._store = store
+        self._city = city
+        self._wording = wording
+        self._answers = answers
+        self._followups = followups
+        # Run with the report id after every committed action (the Slack poster's refresh).
+        self._on_changed = list(on_changed)
+
+    # -- the actions ------------------------------------------------------------------------
+
+    def acknowledge(self, report_id: int, *, actor: str) -> Report:
+        def change(session: Session, report: Report) -> None:
+            if report.status in ("new", "routed"):
+                self._store.set_report_status(
+                    session=session, report=report, status="acknowledged", actor=actor
+                )
+            else:
+                self._store.add_event(
+                    session=session, report=report, actor=actor, action="acknowledged"
+                )
+
+        return self._apply(report_id, change, allow_closed=False)
+
+    def mark_spam(self, report_id: int, *, actor: str) -> Report:
+        def change(session: Session, report: Report) -> None:
+            self._store.set_report_status(
+                session=session, report=report, status="spam", actor=actor
+            )
+
+        return self._apply(report_id, change, allow_closed=False)
+
+    def reroute(
+        self,
+        report_id: int,
+        *,
+        from_destination: str | None,
+        to_destination: str,
+        category: str | None,
+        actor: str,
+    ) -> Report:
+        """Move the report from one destination to another; the choice is kept for training."""
+        try:
+            target = self._city.destination(to_destination)
+        except KeyError:
+            raise ModerationError(f"Unknown destination {to_destination!r}.") from None
+        if category is not None and category not in self._city.city.categories:
+            raise ModerationError(f"Unknown category {category!r}.")
+
+        def change(session: Session, report: Report) -> None:
+            assert report.id is not None
+            kept = [d for d in report.destinations if d != from_destination]
+            if target.id not in kept:
+                kept.append(target.id)
+            previous_category = report.top_category
+            self._store.add_correction(
+                session=session,
+                report=report,
+                category=category or previous_category or "other",
+                destination=target.id,
+                actor=actor,
+            )
+            report.destinations = kept
+            if category is not None:
+                report.top_category = category
+                report.triage = False
+            session.add(report)
+            self._store.add_event(
+                session=session,
+                report=report,
+                actor=actor,
+                action="rerouted",
+                detail={
+                    "from": from_destination,
+                    "to": target.id,
+                    "category": category,
+                    "previous_category": previous_category,
+                },
+            )
+            if report.status in ("new", "acknowledged", "in_progress"):
+                self._store.set_report_status(
+                    session=session, report=report, status="routed", actor=actor
+                )
+            self._store.queue_slack_post(
+                session=session,
+                key=card_key(report.id, target.id),
+                report_id=report.id,
+                kind="card",
+                destination=target.id,
+                channel=target.slack_channel,
+            )
+
+        return self._apply(report_id, change, allow_closed=False)
+
+    def ask(self, report_id: int, *, question: str, actor: str) -> Report:
+        """Relay a question to the reporter; their next message comes back to the report."""
+        question = _clean(question)
+        report = self._relay(report_id, text=question, key="relay_question", actor=actor)
+        if self._answers is not None and report.contact_id is not None:
+            try:
+                self._answers.expect_answer(contact_id=report.contact_id, ref=report.ref)
+            except Exception:
+                log.exception("could not route the answer to report #%s", report_id)
+        return report
+
+    def reply(self, report_id: int, *, text: str, actor: str) -> Report:
+        """Relay a message to the reporter (`/cpps reply`)."""
+        return self._relay(report_id, text=_clean(text), key="relay_reply", actor=actor)
+
+    def resolve(self, report_id: int, *, note: str, actor: str) -> Report:
+        """Close the report as resolved; the note is relayed to the reporter when reachable."""
+        note = _clean(note)
+        if not note:
+            raise ModerationError("Write a note for the reporter.")
+
+        def change(session: Session, report: Report) -> None:
+            contact = self._contact(report, session)
+            self._store.set_report_status(
+                session=session,
+                report=report,
+                status="resolved",
+                actor=actor,
+                detail={"note": note},
+            )
+            carried = self._followups is not None and self._followups.schedule_resolution(
+                session=session, report=report, note=note
+            )
+            if not carried and contact is not None and not contact.opted_out:
+                body = self._wording.render(
+                    "relay_resolved", report.language, ref=report.ref, note=note
+                )
+                self._store.enqueue_outbound(
+                    session=session,
+                    contact=contact,
+                    body=body,
+                    purpose="resolution",
+                    report_id=report.id,
+                )
+
+        return self._apply(report_id, change, allow_closed=False)
+
+    def reach(self, report: Report, *, session: Session | None = None) -> Reach:
+        return reach_of(self._store, report, session=session)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _relay(self, report_id: int, *, text: str, key: str, actor: str) -> Report:
+        if not text:
+            raise ModerationError("Write the message to relay.")
+        action = "asked" if key == "relay_question" else "replied"
+
+        def change(session: Session, report: Report) -> None:
+            reach = self.reach(report, session=session)
+            if not reach.reachable:
+                raise ModerationError(
+                    "The reporter erased their data and can no longer be reached."
+                    if reach.reason == "erased"
+                    else "The reporter has opted out of messages; nothing was sent."
+                )
+            contact = self._contact(report, session)
+            assert contact is not None
+            body = self._wording.render(key, report.language, ref=report.ref, text=text)
+            self._store.enqueue_outbound(
+                session=session, contact=contact, body=body, purpose=action, report_id=report.id
+            )
+            self._store.add_event(
+                session=session, report=report, actor=actor, action=action, detail={"text": text}
+            )
+            if action == "asked" and report.status in ("new", "routed", "acknowledged"):
+                self._store.set_report_status(
+                    session=session, report=report, status="in_progress", actor=actor
+                )
+
+        return self._apply(report_id, change, allow_closed=True)
+
+    def _contact(self, report: Report, session: Session | None = None) -> Contact | None:
+        return _live_contact(self._store, report, session)
+
+    def _apply(
+        self,
+        report_id: int,
+        change: Callable[[Session, Report], None],
+        *,
+        allow_closed: bool,
+    ) -> Report:
+        with self._store.transaction() as session:
+            report = self._store.report(report_id, session=session)
+            if report is None:
+                raise ModerationError("No such report.")
+            if not allow_closed and report.status in CLOSED_STATUSES:
+                raise ModerationError(f"Report {report.ref} is already {report.status}.")
+            change(session, report)
+            self._store.mark_cards_stale(session=session, report_id=report_id)
+        for hook in self._on_changed:
+            try:
+                hook(report_id)
+            except Exception:
+                log.exception("report-changed hook failed for report #%s", report_id)
+        return report
+
+
+def reach_of(store: Store, report: Report, *, session: Session | None = None) -> Reach:
+    """Whether a relay can reach the report's reporter (never who they are)."""
+    contact = _live_contact(store, report, session)
+    if contact is None:
+        return Reach(reachable=False, reason="erased")
+    if contact.opted_out:
+        return Reach(reachable=False, reason="opted_out")
+    return Reach(reachable=True, reason="ok")
+
+
+def _live_contact(store: Store, report: Report, session: Session | None) -> Contact | None:
+    if report.contact_id is None:
+        return None
+    contact = (
+        session.get(Contact, report.contact_id)
+        if session is not None
+        else store.contact(report.contact_id)
+    )
+    if contact is None or contact.wrapped_key is None:
+        return None
+    return contact
+
+
+def _clean(text: str) -> str:
+    """Trim, drop control characters, and keep a relayed text within a few SMS segments."""
+    kept = "".join(ch for ch in text if ch in "\n" or ord(ch) >= 32).strip()
+    return kept[:MAX_RELAY_CHARS]

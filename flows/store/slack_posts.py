@@ -1,0 +1,246 @@
+"""Slack posts (moderator cards and thread lines) as durable rows, and Events API de-duplication.
+
+Posting follows the outbox's discipline: the row is written in the same transaction as the change
+that calls for it, then claimed atomically and sent; the result (Slack's channel ID and ts, a
+retry time, or a failure) is recorded. A card is keyed by (report, destination), so it is never
+posted twice however often it is queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from flows.models import Report, SlackEventSeen, SlackPost
+from flows.store.base import StoreBase
+
+# A claim older than this was lost in a crash: the row is tried again.
+_STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ClaimedPost:
+    id: int
+    key: str
+    report_id: int
+    kind: str
+    destination: str
+    channel: str
+    channel_id: str | None
+    ts: str | None
+    text: str | None
+    attempts: int
+
+
+def card_key(report_id: int, destination: str) -> str:
+    return f"card:{report_id}:{destination}"
+
+
+def _claimed(row: SlackPost) -> ClaimedPost:
+    assert row.id is not None
+    return ClaimedPost(
+        id=row.id,
+        key=row.key,
+        report_id=row.report_id,
+        kind=row.kind,
+        destination=row.destination,
+        channel=row.channel,
+        channel_id=row.channel_id,
+        ts=row.ts,
+        text=row.text,
+        attempts=row.attempts,
+    )
+
+
+class SlackPostQueries(StoreBase):
+    def queue_slack_post(
+        self,
+        *,
+        session: Session,
+        key: str,
+        report_id: int,
+        kind: str,
+        destination: str,
+        channel: str,
+        text: str | None = None,
+    ) -> bool:
+        """Queue one post; False when a post with this key already exists (nothing to do)."""
+        now = self.clock.now()
+        return self.insert_ignoring_conflicts(
+            session,
+            SlackPost,
+            {
+                "key": key,
+                "report_id": report_id,
+                "kind": kind,
+                "destination": destination,
+                "channel": channel,
+                "text": text,
+                "status": "pending",
+                "stale": False,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+
+    def queue_report_thread(
+        self, *, session: Session, report: Report, origin: str, text: str, kind: str = "thread"
+    ) -> None:
+        """A line for the thread of every card of the report (one per destination, once).
+
+        kind "thread": moderator-side mrkdwn, posted as it is; kind "answer": the reporter's
+        redacted words, framed and escaped by the poster. The channel is the card's own.
+        """
+        assert report.id is not None
+        for destination in report.destinations:
+            self.queue_slack_post(
+                session=session,
+                key=f"thread:{report.id}:{destination}:{origin}"[:160],
+                report_id=report.id,
+                kind=kind,
+                destination=destination,
+                channel="",
+                text=text,
+            )
+
+    def claim_due_posts(
+        self, *, limit: int = 50, report_id: int | None = None
+    ) -> list[ClaimedPost]:
+        """Atomically move due pending rows (and crashed claims) to `posting`; cards first."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            query = (
+                select(SlackPost)
+                .where(
+                    or_(
+                        (col(SlackPost.status) == "pending")
+                        & (col(SlackPost.next_attempt_at) <= now),
+                        (col(SlackPost.status) == "posting")
+                        & (col(SlackPost.updated_at) <= now - _STALE_CLAIM),
+                    )
+                )
+                # Cards before thread lines: a line waits for its card.
+                .order_by(col(SlackPost.kind) != "card", col(SlackPost.id))
+                .limit(limit)
+            )
+            if report_id is not None:
+                query = query.where(col(SlackPost.report_id) == report_id)
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            claimed: list[ClaimedPost] = []
+            for row in session.exec(query).all():
+                row.status = "posting"
+                row.attempts += 1
+                row.updated_at = now
+                session.add(row)
+                claimed.append(_claimed(row))
+        return claimed
+
+    def claim_stale_cards(
+        self, *, limit: int = 50, report_id: int | None = None
+    ) -> list[ClaimedPost]:
+        """Posted cards whose report changed: clear the flag now, update them after."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            query = (
+                select(SlackPost)
+                .where(
+                    col(SlackPost.kind) == "card",
+                    col(SlackPost.status) == "posted",
+                    col(SlackPost.stale).is_(True),
+                    or_(
+                        col(SlackPost.next_attempt_at).is_(None),
+                        col(SlackPost.next_attempt_at) <= now,
+                    ),
+                )
+                .order_by(col(SlackPost.id))
+                .limit(limit)
+            )
+            if report_id is not None:
+                query = query.where(col(SlackPost.report_id) == report_id)
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            claimed: list[ClaimedPost] = []
+            for row in session.exec(query).all():
+                row.stale = False
+                row.updated_at = now
+                session.add(row)
+                claimed.append(_claimed(row))
+        return claimed
+
+    def record_post_result(
+        self,
+        *,
+        post_id: int,
+        status: str,
+        channel_id: str | None = None,
+        ts: str | None = None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        stale: bool | None = None,
+        uncount_attempt: bool = False,
+    ) -> None:
+        values: dict[str, object] = {
+            "status": status,
+            "last_error": error[:200] if error else None,
+            "next_attempt_at": retry_at,
+            "updated_at": self.clock.now(),
+        }
+        if channel_id is not None:
+            values["channel_id"] = channel_id
+        if ts is not None:
+            values["ts"] = ts
+        if stale is not None:
+            values["stale"] = stale
+        if uncount_attempt:
+            values["attempts"] = col(SlackPost.attempts) - 1
+        with self.transaction() as session:
+            session.execute(update(SlackPost).where(col(SlackPost.id) == post_id).values(**values))
+
+    def mark_cards_stale(self, *, session: Session, report_id: int) -> None:
+        """The report changed: every card of it shows the new state at the next update."""
+        session.execute(
+            update(SlackPost)
+            .where(col(SlackPost.report_id) == report_id, col(SlackPost.kind) == "card")
+            .values(stale=True)
+            .execution_options(synchronize_session=False)
+        )
+
+    def slack_posts(self, report_id: int) -> list[SlackPost]:
+        with self.transaction() as session:
+            return list(
+                session.exec(
+                    select(SlackPost)
+                    .where(SlackPost.report_id == report_id)
+                    .order_by(col(SlackPost.id))
+                ).all()
+            )
+
+    def card_post(self, report_id: int, destination: str) -> SlackPost | None:
+        with self.transaction() as session:
+            return session.exec(
+                select(SlackPost).where(SlackPost.key == card_key(report_id, destination))
+            ).first()
+
+    def card_at(self, *, channel_id: str, ts: str) -> SlackPost | None:
+        """The card posted at this Slack message (for a message in its thread)."""
+        with self.transaction() as session:
+            return session.exec(
+                select(SlackPost).where(
+                    SlackPost.kind == "card", SlackPost.channel_id == channel_id, SlackPost.ts == ts
+                )
+            ).first()
+
+    def first_sighting(self, event_id: str) -> bool:
+        """True the first time an Events API event id is seen; False for Slack's retries."""
+        with self.transaction() as session:
+            return self.insert_ignoring_conflicts(
+                session,
+                SlackEventSeen,
+                {"event_id": event_id[:64], "seen_at": self.clock.now()},
+            )

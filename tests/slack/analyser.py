@@ -1,0 +1,80 @@
+"""A small deterministic analyser for Slack tests (the `Analyser` protocol of flows.runner).
+
+Keyword categories, gazetteer districts, phone numbers and "my name is …" redacted, badge numbers
+as officer references: enough to route and redact predictably without loading models. End-to-end
+tests can swap in the real `nlp` analyser through the same protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flows.city import CityConfig
+from nlp.types import Analysis, CategoryScore, Entity, OfficerRef
+
+_PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
+_NAME = re.compile(r"(?i)\bmy name is ([A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+_BADGE = re.compile(r"(?i)\bbadge (?:#|number )?(\d{3,6})")
+KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("pushed", "use_of_force"),
+    ("rude", "officer_misconduct"),
+    ("searched", "stop_search_arrest"),
+    ("racist", "bias_discrimination"),
+    ("mental health", "mental_health"),
+    ("husband", "domestic_violence"),
+    ("streetlight", "neighborhood_safety"),
+    ("shelter", "social_services"),
+    ("budget", "funding_priorities"),
+    ("thank", "praise"),
+    ("weird", "other"),
+)
+
+
+class KeywordAnalyser:
+    def __init__(self, *, city: CityConfig) -> None:
+        self._places = [
+            (name.lower(), district_id)
+            for district_id, names in city.gazetteer_entries()
+            for name in names
+        ]
+
+    def screen(self, text: str) -> Any:
+        from flows.events import Screening  # the engine's type (merged later)
+
+        analysis = self.analyse(text)
+        return Screening(
+            language=analysis.language, urgency=analysis.urgency, district=analysis.district
+        )
+
+    def analyse(self, text: str) -> Analysis:
+        entities: list[Entity] = []
+        redacted = text
+        for match in list(_NAME.finditer(redacted))[::-1]:
+            entities.append(Entity("NAME", match.start(1), match.end(1)))
+            redacted = redacted[: match.start(1)] + "[NAME]" + redacted[match.end(1) :]
+        for match in list(_PHONE.finditer(redacted))[::-1]:
+            entities.append(Entity("PHONE", match.start(), match.end()))
+            redacted = redacted[: match.start()] + "[PHONE]" + redacted[match.end() :]
+        lower = text.lower()
+        found = [category for word, category in KEYWORDS if word in lower]
+        categories = tuple(
+            CategoryScore(label, score)
+            for label, score in zip(found[:2], (0.8, 0.15), strict=False)
+        )
+        district = next((d for name, d in self._places if name in lower), None)
+        officers = tuple(
+            OfficerRef(text=m.group(0), start=m.start(), end=m.end(), key=f"badge:{m.group(1)}")
+            for m in _BADGE.finditer(redacted)
+        )
+        urgency = "crisis" if "hurt myself" in lower else "none"
+        return Analysis(
+            language="es" if " policía " in f" {lower} " else "en",
+            redacted=redacted,
+            entities=tuple(entities),
+            officers=officers,
+            district=district,
+            categories=categories,
+            triage=not categories,
+            urgency=urgency,
+        )

@@ -1,0 +1,57 @@
+"""Without a bot token the embedded default still runs: cards print to the console and the
+Slack endpoint says it is not configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.slack import build_slack_core
+from bot.slack.gateway import ConsoleGateway
+from flows.city import CityConfig
+from flows.store import NewReport, Store
+from tests.service_harness import make_settings, start_service
+from tests.slack.analyser import KeywordAnalyser
+
+
+def test_cards_are_printed_without_a_token(
+    store: Store, city: CityConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    core = build_slack_core(bot_token="", api_url="", store=store, city=city)
+    assert isinstance(core.gateway, ConsoleGateway) and core.client is None
+    analysis = KeywordAnalyser(city=city).analyse(
+        "An officer pushed me on Water Street, call 555-201-7788"
+    )
+    contact = store.get_or_create_contact(channel="sms", address="+15551234567")
+    with store.transaction() as session:
+        report = store.create_report(
+            session=session,
+            contact=contact,
+            ref="R-CNS2",
+            new=NewReport("sms", "en", "raw", True, False, False, False),
+            analysis=analysis,
+            destinations=["oversight"],
+            redacted_place=None,
+            redacted_when=None,
+        )
+    core.poster.report_filed(report.id or 0)
+    printed = capsys.readouterr().out
+    assert "Slack post to #cpps-oversight (console)" in printed
+    assert "Report R-CNS2" in printed and "[PHONE]" in printed
+    assert "201-7788" not in printed and "+15551234567" not in printed
+    [post] = store.slack_posts(report.id or 0)
+    assert post.status == "posted"
+
+
+def test_the_endpoint_answers_503_without_a_token(
+    database_url: str, tmp_path: Path, master_key: str, clock: object, city: CityConfig
+) -> None:
+    settings = make_settings(database_url=database_url, data_dir=tmp_path, master_key=master_key)
+    services, client = start_service(
+        settings=settings,
+        clock=clock,  # type: ignore[arg-type]
+        analyser=KeywordAnalyser(city=city),
+    )
+    assert services.slack.app is None
+    assert client.post("/slack/events", content=b"{}").status_code == 503
