@@ -33,7 +33,8 @@ from twilio.request_validator import RequestValidator
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark-auth-token"
 CONVERSATION = [
-    "The officer at the traffic stop on Millbrook Avenue yelled at me and searched my car without asking.",
+    "The officer at the traffic stop on Millbrook Avenue yelled at me and searched my car "
+    "without asking.",
     "It happened after school, my kids were in the back seat and they were scared.",
     "1",
     "Millbrook Avenue near the park",
@@ -49,7 +50,9 @@ def _free_port() -> int:
 
 
 def _start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -73,15 +76,19 @@ async def _load(url: str, public: str, concurrency: int, total: int) -> dict[str
 
     async def resident(worker: int, client: httpx.AsyncClient) -> None:
         nonlocal failures
-        turn = 0
         phone = f"+1555{worker:03d}{int(run_id, 16) % 10000:04d}"
-        for _ in counter:
+        for turn, _ in enumerate(counter):
             body = CONVERSATION[turn % len(CONVERSATION)]
             if turn and turn % len(CONVERSATION) == 0:
                 phone = f"+1556{worker:03d}{(turn + int(run_id, 16)) % 10000:04d}"  # a new resident
-            turn += 1
-            form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC" + "0" * 32,
-                    "From": phone, "To": "+15550000000", "Body": body, "NumMedia": "0"}
+            form = {
+                "MessageSid": "SM" + secrets.token_hex(16),
+                "AccountSid": "AC" + "0" * 32,
+                "From": phone,
+                "To": "+15550000000",
+                "Body": body,
+                "NumMedia": "0",
+            }
             headers = {"X-Twilio-Signature": validator.compute_signature(public + "/sms", form)}
             start = time.perf_counter()
             response = await client.post(url + "/sms", data=form, headers=headers)
@@ -89,7 +96,9 @@ async def _load(url: str, public: str, concurrency: int, total: int) -> dict[str
             if response.status_code != 200:
                 failures += 1
 
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+    async with httpx.AsyncClient(
+        timeout=60, limits=httpx.Limits(max_connections=concurrency)
+    ) as client:
         started = time.perf_counter()
         await asyncio.gather(*(resident(w, client) for w in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -105,10 +114,13 @@ async def _load(url: str, public: str, concurrency: int, total: int) -> dict[str
 def _load_in_subprocess(url: str, concurrency: int, total: int) -> dict[str, float]:
     """The load generator runs in its own process, as the issue asks."""
     code = (
-        "import asyncio, json, sys; sys.path.insert(0, %r); from benchmarks.sms_webhook import _load; "
-        "print(json.dumps(asyncio.run(_load(%r, %r, %d, %d))))" % (str(REPO), url, url, concurrency, total)
+        f"import asyncio, json, sys; sys.path.insert(0, {str(REPO)!r}); "
+        "from benchmarks.sms_webhook import _load; "
+        f"print(json.dumps(asyncio.run(_load({url!r}, {url!r}, {concurrency}, {total}))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -127,23 +139,43 @@ def main() -> None:
         }
         bare_env = {**base_env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{bare_port}"}
         cpps = str(Path(sys.executable).parent / "cpps")
-        service = _start([cpps, "serve", "--no-clock", "--port", str(service_port)], service_env, service_port)
+        service = _start(
+            [cpps, "serve", "--no-clock", "--port", str(service_port)], service_env, service_port
+        )
         bare = _start(
-            [sys.executable, "-m", "uvicorn", "benchmarks.bare_sms_app:app", "--port", str(bare_port),
-             "--log-level", "warning"],
-            bare_env, bare_port,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "benchmarks.bare_sms_app:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
+            bare_env,
+            bare_port,
         )
         try:
-            print(f"{'concurrency':>11} | {'bare rps':>9} {'p50':>7} {'p99':>7} | {'cpps rps':>9} {'p50':>7} "
-                  f"{'p99':>7} | {'rps ratio':>9}")
+            print(
+                f"{'concurrency':>11} | {'bare rps':>9} {'p50':>7} {'p99':>7} | "
+                f"{'cpps rps':>9} {'p50':>7} {'p99':>7} | {'rps ratio':>9}"
+            )
             for concurrency in (1, 8, 32):
                 total = args.requests if concurrency > 1 else max(100, args.requests // 3)
                 b = _load_in_subprocess(f"http://127.0.0.1:{bare_port}", concurrency, total)
                 c = _load_in_subprocess(f"http://127.0.0.1:{service_port}", concurrency, total)
-                print(f"{concurrency:>11} | {b['rps']:>9.1f} {b['p50_ms']:>6.1f}ms {b['p99_ms']:>6.1f}ms | "
-                      f"{c['rps']:>9.1f} {c['p50_ms']:>6.1f}ms {c['p99_ms']:>6.1f}ms | {c['rps'] / b['rps']:>9.2f}"
-                      + (f"  (failures: bare {b['failures']:.0f}, cpps {c['failures']:.0f})"
-                         if b["failures"] or c["failures"] else ""))
+                print(
+                    f"{concurrency:>11} | "
+                    f"{b['rps']:>9.1f} {b['p50_ms']:>6.1f}ms {b['p99_ms']:>6.1f}ms | "
+                    f"{c['rps']:>9.1f} {c['p50_ms']:>6.1f}ms {c['p99_ms']:>6.1f}ms | "
+                    f"{c['rps'] / b['rps']:>9.2f}"
+                    + (
+                        f"  (failures: bare {b['failures']:.0f}, cpps {c['failures']:.0f})"
+                        if b["failures"] or c["failures"]
+                        else ""
+                    )
+                )
             print("targets at concurrency 32: rps ratio >= 0.5, cpps p99 < 250 ms")
         finally:
             for process in (service, bare):

@@ -382,7 +382,12 @@ class ConversationRunner:
             filed_ids.append(report.id)
 
         plan.writes.append(file)
-        plan.after_commit.append(lambda: [hook(i) for i in filed_ids for hook in self._on_filed])
+        def announce() -> None:
+            for report_id in filed_ids:
+                for hook in self._on_filed:
+                    hook(report_id)
+
+        plan.after_commit.append(announce)
         names = tuple(d.name for d in decision.destinations)
         return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
 

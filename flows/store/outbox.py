@@ -165,7 +165,7 @@ class OutboxQueries(StoreBase):
                 .limit(limit)
             )
             if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboundMessage)  # type: ignore[arg-type]
+                query = query.with_for_update(skip_locked=True, of=OutboundMessage)
             claimed: list[ClaimedMessage] = []
             for message, contact in session.exec(query).all():
                 assert message.id is not None

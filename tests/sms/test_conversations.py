@@ -157,7 +157,7 @@ def test_help_and_status_mid_intake_then_carry_on(
     ],
 )
 def test_safety_first_reply(service: tuple[Services, TestClient], story: str, number: str) -> None:
-    services, client = service
+    _, client = service
     replies = Resident(client).text(story)
     assert number in replies[0]
 
@@ -266,7 +266,7 @@ def test_delete_erases_contact_and_raw_text(
 def test_every_reply_fits_two_segments(
     service: tuple[Services, TestClient], clock: FixedClock
 ) -> None:
-    services, client = service
+    _, client = service
     replies: list[str] = []
     for phone, texts in (
         (
