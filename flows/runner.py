@@ -382,6 +382,7 @@ class ConversationRunner:
             filed_ids.append(report.id)
 
         plan.writes.append(file)
+
         def announce() -> None:
             for report_id in filed_ids:
                 for hook in self._on_filed:
