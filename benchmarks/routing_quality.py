@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import sys
 import time
@@ -95,10 +96,12 @@ def description_baseline(embeddings: np.ndarray) -> list[str]:
     return [labels[i] for i in (embeddings @ anchors.T).argmax(axis=1)]
 
 
-def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = 10
+) -> float:
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    for low, high in itertools.pairwise(edges):
         in_bin = (confidence > low) & (confidence <= high)
         if in_bin.any():
             total += in_bin.mean() * abs(confidence[in_bin].mean() - correct[in_bin].mean())
@@ -175,9 +178,9 @@ def main() -> int:
     print(f"\nSpanish check set (project's own, n={len(spanish)}): accuracy "
           f"{es_report.accuracy:.3f}, macro-F1 {es_report.macro_f1:.3f}")
 
-    selected = np.array(main_rows)
+    main_index = np.array(main_rows)
     correct = np.array([ours[i] == gold[i] for i in main_rows])
-    conf, tri = confidence[selected], triaged[selected]
+    conf, tri = confidence[main_index], triaged[main_index]
     print(f"\nCalibration on long+post+comment: mean top score {conf.mean():.3f}, "
           f"accuracy {correct.mean():.3f}, ECE {expected_calibration_error(conf, correct):.3f}")
     routed = ~tri

