@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
+from flows.city import load_city_config
+from nlp.classify import Classifier, get_default_classifier
 from nlp.places import Gazetteer
 from nlp.redact import Redactor
 from nlp.spacy_model import load_spacy
@@ -26,19 +27,19 @@ def redactor() -> Redactor:
 
 @pytest.fixture(scope="session")
 def eval_data_dir() -> Path:
-    return Path(os.environ.get("CPPS_EVAL_DATA", REPO_ROOT.parent / "shared" / "eval-data"))
+    """The real evaluation data (read at test time, never copied); skips where it is absent."""
+    path = Path(os.environ.get("CPPS_EVAL_DATA", REPO_ROOT.parent / "shared" / "eval-data"))
+    if not path.is_dir():
+        pytest.skip(f"evaluation data not available at {path}")
+    return path
 
 
 @pytest.fixture(scope="session")
 def riverton() -> Gazetteer:
-    """The demo city's gazetteer, read with a minimal loader (the city-config module owns the
-    real one)."""
-    with (REPO_ROOT / "config" / "riverton.toml").open("rb") as handle:
-        config = tomllib.load(handle)
-    return Gazetteer.from_districts(
-        (
-            d["id"],
-            [d["name"], *d["aliases"], *d["neighbourhoods"], *d["streets"], *d["landmarks"]],
-        )
-        for d in config["districts"]
-    )
+    """The demo city's gazetteer."""
+    return Gazetteer.from_districts(load_city_config().gazetteer_entries())
+
+
+@pytest.fixture(scope="session")
+def default_classifier() -> Classifier:
+    return get_default_classifier()

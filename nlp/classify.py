@@ -1,0 +1,191 @@
+"""Category classifier: a small linear head over sentence embeddings, with calibrated scores.
+
+The head (`CategoryHead`) is data, not code: labels, one linear "view" per encoder combination,
+which view serves which language, a softmax temperature per view and the triage threshold. It is
+stored as a small `.npz` file (`nlp/models/category_head.npz`, produced by `nlp.train`), so a
+city that replaces the taxonomy retrains the head and nothing here changes.
+
+Views (chosen by measurement, see `benchmarks/routing_quality.py` and docs in `nlp/train.py`):
+- English (and the default): MiniLM alone. Adding USE to it did not improve routing quality
+  on the development data and would cost ~4 ms per message more.
+- Spanish and other languages: USE multilingual, which MiniLM (English-only) cannot serve.
+
+Scores are softmax(logits / temperature), the temperature fitted by cross-validation on the
+training examples, so a score of 0.8 means "right about 80% of the time" on data like the
+training examples. `triage` is set when the top score is below the head's threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.encoders import SentenceEncoder, get_encoder
+from nlp.types import CategoryScore
+
+DEFAULT_HEAD_PATH = Path(__file__).parent / "models" / "category_head.npz"
+# Texts longer than this are cut before encoding: MiniLM reads 256 tokens anyway, and the
+# beginning of a report is where people say what happened.
+MAX_CHARS = 4000
+_HAS_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class LinearView:
+    """logits = concat(embeddings of `encoder_ids`) @ weights + bias."""
+
+    encoder_ids: tuple[str, ...]
+    weights: np.ndarray  # (dim, n_labels)
+    bias: np.ndarray  # (n_labels,)
+    temperature: float = 1.0
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        logits = (features @ self.weights + self.bias) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class CategoryHead:
+    labels: tuple[str, ...]
+    views: Mapping[str, LinearView]
+    # language code -> view name; languages not listed use `default_view`.
+    language_views: Mapping[str, str]
+    default_view: str
+    triage_threshold: float
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def view_for(self, language: str) -> str:
+        return self.language_views.get(language, self.default_view)
+
+    @property
+    def encoder_ids(self) -> tuple[str, ...]:
+        ids: dict[str, None] = {}
+        for view in self.views.values():
+            ids.update(dict.fromkeys(view.encoder_ids))
+        return tuple(ids)
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, np.ndarray] = {"labels": np.array(self.labels, dtype=str)}
+        for name, view in self.views.items():
+            arrays[f"{name}.weights"] = view.weights.astype(np.float32)
+            arrays[f"{name}.bias"] = view.bias.astype(np.float32)
+        header = {
+            "views": {
+                name: {"encoder_ids": list(v.encoder_ids), "temperature": v.temperature}
+                for name, v in self.views.items()
+            },
+            "language_views": dict(self.language_views),
+            "default_view": self.default_view,
+            "triage_threshold": self.triage_threshold,
+            "meta": dict(self.meta),
+        }
+        arrays["header"] = np.array(json.dumps(header, sort_keys=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: Path) -> CategoryHead:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            views = {
+                name: LinearView(
+                    encoder_ids=tuple(spec["encoder_ids"]),
+                    weights=np.asarray(data[f"{name}.weights"], dtype=np.float32),
+                    bias=np.asarray(data[f"{name}.bias"], dtype=np.float32),
+                    temperature=float(spec["temperature"]),
+                )
+                for name, spec in header["views"].items()
+            }
+            labels = tuple(str(label) for label in data["labels"])
+        return cls(
+            labels=labels,
+            views=views,
+            language_views=header["language_views"],
+            default_view=header["default_view"],
+            triage_threshold=float(header["triage_threshold"]),
+            meta=header.get("meta", {}),
+        )
+
+
+Prediction = tuple[tuple[CategoryScore, ...], bool]
+
+
+class Classifier:
+    """Ranks the head's labels for each text. Thread-safe: holds no mutable state after init."""
+
+    def __init__(
+        self, *, head: CategoryHead, encoders: Mapping[str, SentenceEncoder] | None = None
+    ) -> None:
+        self.head = head
+        self._encoders = dict(encoders or {})
+
+    def _encoder(self, encoder_id: str) -> SentenceEncoder:
+        return self._encoders.get(encoder_id) or get_encoder(encoder_id)
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        *,
+        languages: Sequence[str],
+        embeddings: Mapping[str, np.ndarray] | None = None,
+    ) -> list[Prediction]:
+        """Ranked calibrated scores and a triage flag per text.
+
+        `embeddings` (encoder id -> rows aligned with `texts`) lets a caller that already
+        encoded the texts avoid a second forward pass.
+        """
+        if len(texts) != len(languages):
+            raise ValueError("texts and languages must have the same length")
+        probabilities = np.full(
+            (len(texts), len(self.head.labels)), 1.0 / len(self.head.labels), dtype=np.float32
+        )
+        # Nothing to read (empty, whitespace, emoji only): uniform scores, always triaged.
+        readable = [i for i, text in enumerate(texts) if _HAS_WORD.search(text)]
+        by_view: dict[str, list[int]] = {}
+        for i in readable:
+            by_view.setdefault(self.head.view_for(languages[i]), []).append(i)
+        for view_name, rows in by_view.items():
+            view = self.head.views[view_name]
+            parts = []
+            for encoder_id in view.encoder_ids:
+                if embeddings is not None and encoder_id in embeddings:
+                    parts.append(np.asarray(embeddings[encoder_id])[rows])
+                else:
+                    batch = [texts[i][:MAX_CHARS] for i in rows]
+                    parts.append(self._encoder(encoder_id).encode(batch))
+            probabilities[rows] = view.probabilities(np.hstack(parts))
+        readable_set = set(readable)
+        return [
+            self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))
+        ]
+
+    def _rank(self, row: np.ndarray, *, readable: bool) -> Prediction:
+        order = np.argsort(-row, kind="stable")
+        scores = tuple(
+            CategoryScore(label=self.head.labels[j], score=round(float(row[j]), 4)) for j in order
+        )
+        triage = (not readable) or scores[0].score < self.head.triage_threshold
+        return scores, triage
+
+
+_DEFAULT: Classifier | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def get_default_classifier() -> Classifier:
+    """The classifier over the shipped head, loaded once per process (load-once cache)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Classifier(head=CategoryHead.load(DEFAULT_HEAD_PATH))
+        return _DEFAULT

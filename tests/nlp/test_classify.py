@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.classify import CategoryHead, Classifier, LinearView
+from nlp.encoders import MINILM_ID, USE_ID
+from tests.nlp.fakes import HashingEncoder
+
+LABELS = ("apples", "bikes", "other")
+
+
+def _head(threshold: float = 0.5) -> CategoryHead:
+    rng = np.random.default_rng(0)
+    return CategoryHead(
+        labels=LABELS,
+        views={
+            "en": LinearView((MINILM_ID,), rng.normal(size=(64, 3)).astype(np.float32),
+                             np.zeros(3, np.float32), 1.5),
+            "es": LinearView((USE_ID,), rng.normal(size=(64, 3)).astype(np.float32),
+                             np.zeros(3, np.float32), 0.7),
+        },
+        language_views={"en": "en", "es": "es"},
+        default_view="en",
+        triage_threshold=threshold,
+        meta={"note": "test"},
+    )
+
+
+def _classifier(threshold: float = 0.5) -> tuple[Classifier, HashingEncoder, HashingEncoder]:
+    minilm, use = HashingEncoder(MINILM_ID), HashingEncoder(USE_ID)
+    return Classifier(head=_head(threshold), encoders={MINILM_ID: minilm, USE_ID: use}), minilm, use
+
+
+def test_head_round_trips_through_npz(tmp_path: Path) -> None:
+    head = _head()
+    path = tmp_path / "head.npz"
+    head.save(path)
+    loaded = CategoryHead.load(path)
+    assert loaded.labels == head.labels
+    assert loaded.triage_threshold == head.triage_threshold
+    assert loaded.language_views == head.language_views
+    assert loaded.meta == {"note": "test"}
+    for name, view in head.views.items():
+        assert loaded.views[name].encoder_ids == view.encoder_ids
+        assert loaded.views[name].temperature == view.temperature
+        np.testing.assert_allclose(loaded.views[name].weights, view.weights)
+
+
+def test_scores_are_ranked_probabilities_over_the_head_labels() -> None:
+    classifier, _, _ = _classifier()
+    [(scores, _)] = classifier.predict(["my bike was stolen"], languages=["en"])
+    assert {s.label for s in scores} == set(LABELS)
+    values = [s.score for s in scores]
+    assert values == sorted(values, reverse=True)
+    assert sum(values) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_language_selects_the_view_and_its_encoder() -> None:
+    classifier, minilm, use = _classifier()
+    classifier.predict(["hola amigos"], languages=["es"])
+    assert (minilm.calls, use.calls) == (0, 1)
+    classifier.predict(["hello friends"], languages=["en"])
+    assert (minilm.calls, use.calls) == (1, 1)
+    # A language without its own view falls back to the default view.
+    classifier.predict(["bonjour"], languages=["fr"])
+    assert minilm.calls == 2
+
+
+def test_precomputed_embeddings_skip_the_encoder() -> None:
+    classifier, minilm, _ = _classifier()
+    texts = ["apples and pears", "a red bike"]
+    direct = classifier.predict(texts, languages=["en", "en"])
+    embeddings = {MINILM_ID: HashingEncoder(MINILM_ID).encode(texts)}
+    calls_before = minilm.calls
+    reused = classifier.predict(texts, languages=["en", "en"], embeddings=embeddings)
+    assert minilm.calls == calls_before
+    assert reused == direct
+
+
+def test_triage_follows_the_threshold() -> None:
+    never, _, _ = _classifier(threshold=0.0)
+    always, _, _ = _classifier(threshold=1.01)
+    text = ["some words about apples"]
+    assert never.predict(text, languages=["en"])[0][1] is False
+    assert always.predict(text, languages=["en"])[0][1] is True
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "😀🙏🔥"])
+def test_unreadable_input_is_uniform_and_triaged(text: str) -> None:
+    classifier, minilm, _ = _classifier(threshold=0.0)
+    [(scores, triage)] = classifier.predict([text], languages=["en"])
+    assert triage is True
+    assert len({s.score for s in scores}) == 1
+    assert minilm.calls == 0
+
+
+def test_mismatched_languages_raise() -> None:
+    classifier, _, _ = _classifier()
+    with pytest.raises(ValueError):
+        classifier.predict(["a", "b"], languages=["en"])
+
+
+def test_empty_batch_returns_nothing() -> None:
+    classifier, _, _ = _classifier()
+    assert classifier.predict([], languages=[]) == []
+
+
+# --- the shipped head with the real encoders -------------------------------------------------
+
+SPANISH_CHECK = Path(__file__).parent / "data" / "routing_check_es.csv"
+
+
+@pytest.mark.slow
+def test_shipped_head_routes_the_spanish_check_set(default_classifier: Classifier) -> None:
+    with SPANISH_CHECK.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    predictions = default_classifier.predict(
+        [r["text"] for r in rows], languages=["es"] * len(rows)
+    )
+    correct = sum(p[0][0].label == r["category"] for p, r in zip(predictions, rows, strict=True))
+    # Written separately from the training examples; the benchmark prints the full report.
+    assert correct / len(rows) >= 0.7
+
+
+@pytest.mark.slow
+def test_shipped_head_labels_come_from_the_default_taxonomy(
+    default_classifier: Classifier,
+) -> None:
+    from nlp.types import DEFAULT_CATEGORIES
+
+    assert set(default_classifier.head.labels) == set(DEFAULT_CATEGORIES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The cop slammed my head on the hood and broke my nose", "use_of_force"),
+        ("Thank you to the officers who found my lost daughter", "praise"),
+        ("Streetlight out on Maple for two weeks, whole block is dark", "neighborhood_safety"),
+        ("Move money from the police budget to housing and mental health", "funding_priorities"),
+        ("I got evicted and I'm sleeping in my car, where is a shelter", "social_services"),
+    ],
+)
+def test_shipped_head_routes_plain_english_reports(
+    default_classifier: Classifier, text: str, expected: str
+) -> None:
+    [(scores, _)] = default_classifier.predict([text], languages=["en"])
+    assert scores[0].label == expected
+
+
+@pytest.mark.slow
+def test_shipped_head_handles_awkward_input(default_classifier: Classifier) -> None:
+    texts = [
+        "",
+        "   ",
+        "🙏🙏🙏",
+        "THE OFFICER CURSED AT ME AND REFUSED TO GIVE HIS BADGE NUMBER!!!",
+        "police " * 4000,  # ~28,000 characters
+        "x" * 20000,
+    ]
+    predictions = default_classifier.predict(texts, languages=["en", "en", "en", "en", "en", "es"])
+    assert len(predictions) == len(texts)
+    for scores, _ in predictions:
+        assert sum(s.score for s in scores) == pytest.approx(1.0, abs=1e-2)
+    assert predictions[3][0][0].label == "officer_misconduct"
+
+
+@pytest.mark.slow
+def test_shipped_classifier_is_thread_safe(default_classifier: Classifier) -> None:
+    texts = ["cops searched my car without a warrant", "quiero una vivienda, no tengo casa"]
+    langs = ["en", "es"]
+    expected = default_classifier.predict(texts, languages=langs)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                results.append(default_classifier.predict(texts, languages=langs))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert all(r == expected for r in results)
