@@ -58,10 +58,14 @@ def main() -> None:
     rows = [
         ("MiniLM forward (baseline)", base),
         ("USE forward", median_ms(lambda: use.encode([SMS_ES]))),
-        ("Classifier.predict en",
-         median_ms(lambda: classifier.predict([SMS_EN], languages=["en"]))),
-        ("Classifier.predict es",
-         median_ms(lambda: classifier.predict([SMS_ES], languages=["es"]))),
+        (
+            "Classifier.predict en",
+            median_ms(lambda: classifier.predict([SMS_EN], languages=["en"])),
+        ),
+        (
+            "Classifier.predict es",
+            median_ms(lambda: classifier.predict([SMS_ES], languages=["es"])),
+        ),
         ("detect_urgency", median_ms(lambda: detect_urgency(SMS_EN), repeats=500)),
     ]
     print("single 160-char SMS, median ms (ratio to one MiniLM forward):")

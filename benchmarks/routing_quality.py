@@ -38,15 +38,44 @@ SPANISH_CHECK = REPO_ROOT / "tests" / "nlp" / "data" / "routing_check_es.csv"
 # Baseline 1: the obvious keyword rules a city might write by hand (first match by count wins).
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "use_of_force": ("force", "beat", "punch", "hit", "tase", "choke", "kick", "slam", "physical"),
-    "officer_misconduct": ("rude", "curse", "misconduct", "unprofessional", "lied", "ignored",
-                           "never came", "verbal", "harass", "service"),
+    "officer_misconduct": (
+        "rude",
+        "curse",
+        "misconduct",
+        "unprofessional",
+        "lied",
+        "ignored",
+        "never came",
+        "verbal",
+        "harass",
+        "service",
+    ),
     "stop_search_arrest": ("search", "stop", "frisk", "arrest", "warrant", "detain", "pulled over"),
-    "bias_discrimination": ("race", "racist", "racial", "discriminat", "profil", "slur", "gay",
-                            "muslim", "immigrant"),
+    "bias_discrimination": (
+        "race",
+        "racist",
+        "racial",
+        "discriminat",
+        "profil",
+        "slur",
+        "gay",
+        "muslim",
+        "immigrant",
+    ),
     "mental_health": ("anxiety", "panic", "ptsd", "depress", "therapy", "mental", "stress"),
     "domestic_violence": ("abuse", "abusive", "husband", "boyfriend", "domestic", "restraining"),
-    "neighborhood_safety": ("speed", "traffic", "crosswalk", "light", "graffiti", "noise", "car",
-                            "bike", "street", "drug"),
+    "neighborhood_safety": (
+        "speed",
+        "traffic",
+        "crosswalk",
+        "light",
+        "graffiti",
+        "noise",
+        "car",
+        "bike",
+        "street",
+        "drug",
+    ),
     "social_services": ("homeless", "shelter", "rent", "evict", "food", "housing", "bill"),
     "funding_priorities": ("budget", "fund", "defund", "taxpayer", "invest", "money"),
     "praise": ("thank", "grateful", "appreciate", "kudos", "great job"),
@@ -56,14 +85,14 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 DESCRIPTIONS: dict[str, str] = {
     "use_of_force": "Police used excessive physical force: hitting, tasing, choking, injuring.",
     "officer_misconduct": "A police officer was rude, abusive, dishonest, harassing or failed to "
-                          "provide service.",
+    "provide service.",
     "stop_search_arrest": "Police stopped, searched or arrested someone without cause.",
     "bias_discrimination": "Discrimination or profiling because of race, religion, gender, "
-                           "sexuality, disability or language.",
+    "sexuality, disability or language.",
     "mental_health": "Mental health problems: anxiety, depression, PTSD, panic, stress.",
     "domestic_violence": "Domestic violence or abuse by a partner or family member, child abuse.",
     "neighborhood_safety": "Neighborhood safety: traffic, speeding, crosswalks, streetlights, "
-                           "crime, drugs, noise, graffiti.",
+    "crime, drugs, noise, graffiti.",
     "social_services": "Need for social services: homelessness, food, housing, rent, bills.",
     "funding_priorities": "Opinion on police and public safety budgets and spending.",
     "praise": "Thanks and praise for police officers.",
@@ -150,8 +179,9 @@ def main() -> int:
 
     def reports_for(selected: list[int]) -> dict[str, RoutingReport]:
         return {
-            name: evaluate_routing([gold[i] for i in selected], [pred[i] for i in selected],
-                                   labels=labels)
+            name: evaluate_routing(
+                [gold[i] for i in selected], [pred[i] for i in selected], labels=labels
+            )
             for name, pred in systems.items()
         }
 
@@ -172,21 +202,29 @@ def main() -> int:
         print(_line(f"  {source} (n={len(selected)})", reports_for(selected), "accuracy"))
 
     spanish = _read(SPANISH_CHECK)
-    es_pred = [p[0][0].label for p in classifier.predict(
-        [r["text"] for r in spanish], languages=["es"] * len(spanish))]
+    es_pred = [
+        p[0][0].label
+        for p in classifier.predict([r["text"] for r in spanish], languages=["es"] * len(spanish))
+    ]
     es_report = evaluate_routing([r["category"] for r in spanish], es_pred, labels=labels)
-    print(f"\nSpanish check set (project's own, n={len(spanish)}): accuracy "
-          f"{es_report.accuracy:.3f}, macro-F1 {es_report.macro_f1:.3f}")
+    print(
+        f"\nSpanish check set (project's own, n={len(spanish)}): accuracy "
+        f"{es_report.accuracy:.3f}, macro-F1 {es_report.macro_f1:.3f}"
+    )
 
     main_index = np.array(main_rows)
     correct = np.array([ours[i] == gold[i] for i in main_rows])
     conf, tri = confidence[main_index], triaged[main_index]
-    print(f"\nCalibration on long+post+comment: mean top score {conf.mean():.3f}, "
-          f"accuracy {correct.mean():.3f}, ECE {expected_calibration_error(conf, correct):.3f}")
+    print(
+        f"\nCalibration on long+post+comment: mean top score {conf.mean():.3f}, "
+        f"accuracy {correct.mean():.3f}, ECE {expected_calibration_error(conf, correct):.3f}"
+    )
     routed = ~tri
-    print(f"Triage threshold {classifier.head.triage_threshold}: {tri.mean():.1%} triaged; "
-          f"accuracy routed {correct[routed].mean():.3f} vs triaged "
-          f"{correct[tri].mean() if tri.any() else float('nan'):.3f}")
+    print(
+        f"Triage threshold {classifier.head.triage_threshold}: {tri.mean():.1%} triaged; "
+        f"accuracy routed {correct[routed].mean():.3f} vs triaged "
+        f"{correct[tri].mean() if tri.any() else float('nan'):.3f}"
+    )
     print(f"head meta: {dict(classifier.head.meta)}")
 
     if args.details:

@@ -165,9 +165,7 @@ class Classifier:
                     parts.append(self._encoder(encoder_id).encode(batch))
             probabilities[rows] = view.probabilities(np.hstack(parts))
         readable_set = set(readable)
-        return [
-            self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))
-        ]
+        return [self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))]
 
     def _rank(self, row: np.ndarray, *, readable: bool) -> Prediction:
         order = np.argsort(-row, kind="stable")

@@ -95,9 +95,7 @@ def format_report(report: RoutingReport, *, title: str = "") -> str:
             f"{c.label:<{width}}  {c.support:>7}  {c.predicted:>4}  {c.precision:5.3f}"
             f"  {c.recall:6.3f}  {c.f1:5.3f}"
         )
-    used = [
-        i for i, c in enumerate(report.per_class) if c.support > 0 or c.predicted > 0
-    ]
+    used = [i for i, c in enumerate(report.per_class) if c.support > 0 or c.predicted > 0]
     short = [report.labels[i][:6] for i in used]
     lines.append("confusion (rows gold, columns predicted):")
     lines.append(" " * (width + 2) + " ".join(f"{s:>6}" for s in short))

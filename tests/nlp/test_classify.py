@@ -19,10 +19,15 @@ def _head(threshold: float = 0.5) -> CategoryHead:
     return CategoryHead(
         labels=LABELS,
         views={
-            "en": LinearView((MINILM_ID,), rng.normal(size=(64, 3)).astype(np.float32),
-                             np.zeros(3, np.float32), 1.5),
-            "es": LinearView((USE_ID,), rng.normal(size=(64, 3)).astype(np.float32),
-                             np.zeros(3, np.float32), 0.7),
+            "en": LinearView(
+                (MINILM_ID,),
+                rng.normal(size=(64, 3)).astype(np.float32),
+                np.zeros(3, np.float32),
+                1.5,
+            ),
+            "es": LinearView(
+                (USE_ID,), rng.normal(size=(64, 3)).astype(np.float32), np.zeros(3, np.float32), 0.7
+            ),
         },
         language_views={"en": "en", "es": "es"},
         default_view="en",

@@ -39,9 +39,7 @@ def test_unknown_encoder_is_an_error() -> None:
 
 def test_similar_meanings_are_closer_than_unrelated_ones() -> None:
     encoder = get_encoder(MINILM_ID)
-    a, b, c = encoder.encode(
-        ["the officer hit me", "a cop punched me", "the streetlight is out"]
-    )
+    a, b, c = encoder.encode(["the officer hit me", "a cop punched me", "the streetlight is out"])
     assert a @ b > a @ c
 
 
