@@ -206,18 +206,21 @@ class OutboxQueries(StoreBase):
             return
         now = self.clock.now()
         with self.transaction() as session:
-            for result in results:
-                session.execute(
-                    update(OutboundMessage)
-                    .where(col(OutboundMessage.id) == result.message_id)
-                    .values(
-                        provider_id=result.provider_id,
-                        status=result.status,
-                        last_error=result.error[:500] if result.error else None,
-                        next_attempt_at=result.retry_at,
-                        updated_at=now,
-                    )
-                )
+            # One executemany by primary key, not a statement per row: a batch may be thousands.
+            session.execute(
+                update(OutboundMessage),
+                [
+                    {
+                        "id": result.message_id,
+                        "provider_id": result.provider_id,
+                        "status": result.status,
+                        "last_error": result.error[:500] if result.error else None,
+                        "next_attempt_at": result.retry_at,
+                        "updated_at": now,
+                    }
+                    for result in results
+                ],
+            )
 
     def apply_delivery_status(
         self, *, provider_id: str, status: str, error_code: str | None

@@ -39,6 +39,9 @@ class FakeTwilioAPI:
         state = self.state
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Twilio's API speaks it: the client reuses its connections.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 
