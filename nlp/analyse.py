@@ -77,13 +77,19 @@ class Analyzer:
             texts, languages, docs, predictions, strict=True
         ):
             officers = find_officers(text)
-            # Officer references and place names are facts for the council: never redacted
-            # (spaCy can read a street named after a person as a PERSON).
+            # Officer references are facts for the council: never redacted.
+            entities = self.redactor.find(
+                text, doc=doc, keep=[(o.start, o.end) for o in officers]
+            )
+            # Nor are the city's place names read as people ("Avenida Juárez"), though a
+            # street inside a home address goes with the address.
             places_by_gazetteer = [m for m, _ in self.gazetteer.matches(text)]
-            keep = [(o.start, o.end) for o in officers] + [
-                (p.start, p.end) for p in places_by_gazetteer
+            entities = [
+                e
+                for e in entities
+                if e.type != "NAME"
+                or not any(p.start < e.end and e.start < p.end for p in places_by_gazetteer)
             ]
-            entities = self.redactor.find(text, doc=doc, keep=keep)
             places, district = find_places(
                 text,
                 doc=doc,

@@ -86,6 +86,7 @@ _STREET_AFTER = re.compile(
 def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
     spans = []
     text = doc.text
+    lower_text = text.islower()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
@@ -103,6 +104,10 @@ def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
             end -= 2
         words = re.findall(r"[^\W\d_]+", text[start:end])
         if not words or all(is_common_word(w) for w in words):
+            continue
+        # In ordinarily cased text a name has a capital: the English model run on Spanish text
+        # tags lower-case verbs as people ("me revisaron la mochila").
+        if not lower_text and not any(w[:1].isupper() for w in words if not is_common_word(w)):
             continue
         if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
             continue

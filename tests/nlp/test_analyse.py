@@ -1,0 +1,142 @@
+"""`analyse()`, the one NLP call: what the rest of the system relies on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from nlp.analyse import Analyzer
+from nlp.types import DEFAULT_CATEGORIES, Analysis
+
+
+def test_english_report(analyser: Analyzer) -> None:
+    text = (
+        "Officer J. Ramirez (badge #4471) shoved me against the car on Millbrook Avenue. "
+        "My name is Dana Whitfield, text me at 555-201-7788 or dana.w@example.com."
+    )
+    result = analyser.analyse(text)
+    assert result.language == "en"
+    assert "Ramirez" in result.redacted and "4471" in result.redacted
+    assert "Dana" not in result.redacted and "[NAME]" in result.redacted
+    assert "[PHONE]" in result.redacted and "[EMAIL]" in result.redacted
+    assert {e.type for e in result.entities} >= {"NAME", "PHONE", "EMAIL"}
+    assert any(o.key == "badge:4471" for o in result.officers)
+    assert result.district == "d1"
+    assert result.top_category == "use_of_force"
+    assert result.urgency == "none"
+    scores = [c.score for c in result.categories]
+    assert scores == sorted(scores, reverse=True) and abs(sum(scores) - 1) < 0.01
+    assert {c.label for c in result.categories} == set(DEFAULT_CATEGORIES)
+
+
+def test_spanish_report_is_not_over_redacted(analyser: Analyzer) -> None:
+    text = (
+        "Anoche dos policías me pararon en la avenida Juárez, me revisaron la mochila sin "
+        "permiso y se burlaron de mi acento. Me llamo Lucía Fernández, llámame al 555 201 7788."
+    )
+    result = analyser.analyse(text)
+    assert result.language == "es"
+    for kept in ("me pararon", "revisaron la mochila", "burlaron de mi acento", "avenida Juárez"):
+        assert kept in result.redacted
+    assert "Lucía" not in result.redacted and "7788" not in result.redacted
+    assert result.district == "d3"
+
+
+def test_home_address_is_redacted_whole_even_on_a_known_street(analyser: Analyzer) -> None:
+    result = analyser.analyse("He hits her every night. We live at 400 Oak Street apt 3.")
+    assert "400" not in result.redacted and "apt 3" not in result.redacted
+    assert "[ADDRESS]" in result.redacted
+
+
+def test_emergency_and_crisis(analyser: Analyzer) -> None:
+    assert analyser.analyse("my neighbor is beating his wife right now").urgency == "emergency"
+    assert analyser.analyse("I want to kill myself tonight").urgency == "crisis"
+    assert analyser.analyse("these fees are killing me").urgency == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "🙂🙂🙂",
+        "x" * 20_000,
+        "police " * 3000,
+        "bad\x00\x07\x1bcontrol\x7f chars",
+        "THE COPS PULLED ME OVER AND YELLED AT ME FOR NOTHING",
+        "cops pulled me over yelled at me for nothing no reason at all",
+        "the police came pero no hicieron nada and they left",
+    ],
+)
+def test_any_input_gives_a_sane_result(analyser: Analyzer, text: str) -> None:
+    result = analyser.analyse(text)
+    assert isinstance(result, Analysis)
+    assert result.language in ("en", "es", "other")
+    assert result.urgency in ("emergency", "crisis", "none")
+    assert result.categories and 0 <= result.categories[0].score <= 1
+    if not text.strip() or text == "🙂🙂🙂":
+        assert result.triage  # nothing to route on: a human decides
+    json.dumps(result.to_dict())
+
+
+def test_concurrent_calls_agree_with_sequential_ones(analyser: Analyzer) -> None:
+    texts = [
+        "An officer called me a slur during a stop on Water Street.",
+        "La policía no vino cuando llamé por el robo en Pinecrest.",
+        "Thank you to the officers who helped my grandmother yesterday.",
+        "We need more money for mental health responders, not police.",
+    ] * 4
+    sequential = [analyser.analyse(t).to_dict() for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = [r.to_dict() for r in pool.map(analyser.analyse, texts)]
+    assert concurrent == sequential
+
+
+def test_batch_matches_single_calls(analyser: Analyzer) -> None:
+    texts = ["Cops searched my car for no reason.", "", "Mi vecino grita toda la noche."]
+    assert [a.to_dict() for a in analyser.analyse_batch(texts)] == [
+        analyser.analyse(t).to_dict() for t in texts
+    ]
+
+
+def test_screen_is_the_cheap_part(analyser: Analyzer) -> None:
+    screening = analyser.screen("hay un hombre con una pistola afuera ahora mismo en Las Flores")
+    assert screening.language == "es"
+    assert screening.urgency == "emergency"
+    assert screening.district == "d3"
+
+
+def test_cli_analyse_writes_one_json_object_per_line() -> None:
+    lines = "\n".join(
+        json.dumps({"id": i, "text": t})
+        for i, t in enumerate(["Officer Miller was rude to me.", "hola necesito ayuda", ""])
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "analyse"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    for row in rows:
+        assert set(row) == {
+            "id",
+            "language",
+            "redacted",
+            "entities",
+            "officers",
+            "places",
+            "district",
+            "categories",
+            "triage",
+            "urgency",
+        }
+    assert rows[1]["language"] == "es"
+    assert rows[0]["officers"][0]["key"] == "name:miller"
