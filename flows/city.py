@@ -83,6 +83,11 @@ class Destination(_Strict):
     name: str
     slack_channel: str
     languages: list[str] = Field(default_factory=lambda: ["en"])
+    # The name residents read in other languages, e.g. names.es = "Consejo …".
+    names: dict[str, str] = Field(default_factory=dict)
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language, self.name)
 
 
 class Rule(_Strict):

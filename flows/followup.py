@@ -250,13 +250,13 @@ class FollowUps:
             messages=self._messages,
             language=checkin.language,
             ref=checkin.ref,
-            destination=self._destination_name(checkin.destinations),
+            destination=self._destination_name(checkin.destinations, checkin.language),
             note=checkin.note,
         )
 
-    def _destination_name(self, destination_ids: tuple[str, ...]) -> str:
+    def _destination_name(self, destination_ids: tuple[str, ...], language: str) -> str:
         """The body the reporter would hear from: the first destination that is not triage."""
-        known = {d.id: d.name for d in self._city.destinations}
+        known = {d.id: d.name_in(language) for d in self._city.destinations}
         triage = self._city.routing.triage if self._city.routing else None
         names = [known[d] for d in destination_ids if d in known and d != triage]
         if names:

@@ -271,7 +271,7 @@ class ConversationRunner:
                     ref=r.ref,
                     status=r.status,
                     destinations=tuple(
-                        self._city.destination(d).name
+                        self._city.destination(d).name_in(contact.language)
                         for d in r.destinations
                         if d in self._destination_ids
                     ),
@@ -389,7 +389,7 @@ class ConversationRunner:
                     hook(report_id)
 
         plan.after_commit.append(announce)
-        names = tuple(d.name for d in decision.destinations)
+        names = tuple(d.name_in(effect.language) for d in decision.destinations)
         return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
 
     def _prepare_checkin_answer(

@@ -78,9 +78,7 @@ class Analyzer:
         ):
             officers = find_officers(text)
             # Officer references are facts for the council: never redacted.
-            entities = self.redactor.find(
-                text, doc=doc, keep=[(o.start, o.end) for o in officers]
-            )
+            entities = self.redactor.find(text, doc=doc, keep=[(o.start, o.end) for o in officers])
             # Nor are the city's place names read as people ("Avenida Juárez"), though a
             # street inside a home address goes with the address.
             places_by_gazetteer = [m for m, _ in self.gazetteer.matches(text)]

@@ -59,7 +59,7 @@ def test_spanish_report_end_to_end(resident: Resident, catalog: Catalog) -> None
     assert resident.send("OMITIR", language="es") == [m("ask_consent")]
     replies = resident.send("2", language="es")
     assert replies == [m("filed", ref="R-7KQ2", destinations="Community Police Oversight Council")]
-    assert replies[0].startswith("Gracias. Su reporte R-7KQ2 va a ")
+    assert replies[0].startswith("Gracias. Enviamos su reporte R-7KQ2 a: ")
     (report,) = resident.filed
     assert report.language == "es"
     assert (report.anonymous, report.contact_ok, report.consent_checkins) == (True, False, False)
