@@ -99,6 +99,9 @@ class Rule(_Strict):
 
 class Routing(_Strict):
     triage: str
+    # When the classifier is unsure of the top category but categories that go to the same
+    # destination together reach this share, the report goes there too (triage still sees it).
+    agreement: float = Field(default=0.6, gt=0, le=1)
 
 
 # Check-in kinds a city may schedule at an offset; "resolution" is sent when a report is resolved.

@@ -18,6 +18,8 @@ class RoutingInput:
     district: str | None
     urgency: str
     triage: bool
+    # The classifier's ranked (label, score) pairs, for agreement when it is unsure.
+    scores: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,28 @@ def route(report: RoutingInput, *, city: CityConfig) -> RoutingDecision:
                 for target in rule.destinations:
                     if DISTRICT_PLACEHOLDER not in target:
                         add(target, f"rule {index}")
+        # Unsure between categories that all go to one body ("misconduct" or "stop and search"
+        # → oversight): send it there as well as to triage.
+        agreement = city.routing.agreement if city.routing else 1.0
+        for destination_id, share in _destination_shares(report, city=city).items():
+            if share >= agreement and destination_id != triage_id:
+                add(destination_id, f"categories agree ({share:.0%})")
     if triage_id is not None and (report.triage or not chosen):
         add(triage_id, "classifier unsure" if report.triage else "no rule matched")
     return RoutingDecision(
         destinations=tuple(city.destination(d) for d in chosen), reasons=tuple(reasons)
     )
+
+
+def _destination_shares(report: RoutingInput, *, city: CityConfig) -> dict[str, float]:
+    """For each destination, the summed score of the categories whose rules send reports there."""
+    shares: dict[str, float] = {}
+    for label, score in report.scores:
+        confident = RoutingInput(
+            category=label, district=report.district, urgency=report.urgency, triage=False
+        )
+        triage_id = city.routing.triage if city.routing else None
+        for destination in route(confident, city=city).destinations:
+            if destination.id != triage_id:
+                shares[destination.id] = shares.get(destination.id, 0.0) + score
+    return shares

@@ -336,6 +336,7 @@ class ConversationRunner:
                 district=district,
                 urgency=urgency,
                 triage=analysis.triage,
+                scores=tuple((c.label, c.score) for c in analysis.categories),
             ),
             city=self._city,
         )
