@@ -28,6 +28,8 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from flows.city import load_city_config  # noqa: E402
+from nlp.analyse import Analyzer  # noqa: E402
 from nlp.classify import Classifier, get_default_classifier  # noqa: E402
 from nlp.encoders import MINILM_ID, get_encoder  # noqa: E402
 from nlp.eval_routing import RoutingReport, evaluate_routing, format_report  # noqa: E402
@@ -161,15 +163,19 @@ def main() -> int:
 
     classifier: Classifier = get_default_classifier()
     labels = list(classifier.head.labels)
-    started = time.perf_counter()
-    embeddings = get_encoder(MINILM_ID).encode(texts)
-    predictions = classifier.predict(
-        texts, languages=["en"] * len(texts), embeddings={MINILM_ID: embeddings}
+    # The system as it runs: analyse() (language detection, redaction, then the classifier on
+    # the text without contact details), not the classifier alone.
+    city = load_city_config()
+    analyzer = Analyzer.load(
+        districts=city.gazetteer_entries(), languages=city.city.languages, classifier=classifier
     )
+    started = time.perf_counter()
+    analyses = analyzer.analyse_batch(texts)
     elapsed = time.perf_counter() - started
-    ours = [p[0][0].label for p in predictions]
-    confidence = np.array([p[0][0].score for p in predictions])
-    triaged = np.array([p[1] for p in predictions])
+    embeddings = get_encoder(MINILM_ID).encode(texts)
+    ours = [a.top_category or "other" for a in analyses]
+    confidence = np.array([a.categories[0].score for a in analyses])
+    triaged = np.array([a.triage for a in analyses])
     systems = {
         "classifier": ours,
         "keywords": keyword_baseline(texts),

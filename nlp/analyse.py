@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.language import Language as SpacyLanguage
 
 from nlp.classify import Classifier, get_default_classifier
+from nlp.contact_details import text_for_classification
 from nlp.language import detect_language
 from nlp.officers import find_officers
 from nlp.places import Gazetteer, find_places, match_district
@@ -70,12 +71,9 @@ class Analyzer:
     def analyse_batch(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Analysis]:
         texts = [(t or "")[:MAX_CHARS] for t in texts]
         languages = [detect_language(t, languages=self.languages) for t in texts]
-        predictions = self.classifier.predict(texts, languages=languages)
         docs = self.nlp.pipe(texts, batch_size=batch_size)
-        results = []
-        for text, language, doc, (categories, triage) in zip(
-            texts, languages, docs, predictions, strict=True
-        ):
+        partial = []
+        for text, doc in zip(texts, docs, strict=True):
             officers = find_officers(text)
             # Officer references are facts for the council: never redacted.
             entities = self.redactor.find(text, doc=doc, keep=[(o.start, o.end) for o in officers])
@@ -94,17 +92,25 @@ class Analyzer:
                 gazetteer=self.gazetteer,
                 redacted=[(e.start, e.end) for e in entities],
             )
-            results.append(
-                Analysis(
-                    language=language,
-                    redacted=apply_redaction(text, entities),
-                    entities=tuple(entities),
-                    officers=tuple(officers),
-                    places=tuple(places),
-                    district=district,
-                    categories=categories,
-                    triage=triage,
-                    urgency=detect_urgency(text, language=language),
-                )
+            partial.append((officers, entities, places, district))
+        # The classifier reads each report without its contact details (see contact_details).
+        predictions = self.classifier.predict(
+            [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
+            languages=languages,
+        )
+        return [
+            Analysis(
+                language=language,
+                redacted=apply_redaction(text, entities),
+                entities=tuple(entities),
+                officers=tuple(officers),
+                places=tuple(places),
+                district=district,
+                categories=categories,
+                triage=triage,
+                urgency=detect_urgency(text, language=language),
             )
-        return results
+            for text, language, (officers, entities, places, district), (categories, triage) in zip(
+                texts, languages, partial, predictions, strict=True
+            )
+        ]

@@ -3,7 +3,6 @@ fake Twilio API (both real HTTP servers), really signed requests, and both datab
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -326,11 +325,9 @@ E2E_SLACK_TOKEN = "xoxb-e2e-token"
 
 
 @pytest.fixture
-def e2e_analyser(request: pytest.FixtureRequest) -> Analyser:
-    if os.environ.get("CPPS_SLACK_E2E_REAL_NLP") == "1":
-        real: Analyser = request.getfixturevalue("analyser")
-        return real
-    return KeywordAnalyser(city=load_city_config())
+def e2e_analyser(analyser: Analyser) -> Analyser:
+    """End to end means the shipped NLP (loaded once per test session)."""
+    return analyser
 
 
 @pytest.fixture
