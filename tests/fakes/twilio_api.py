@@ -41,6 +41,9 @@ class FakeTwilioAPI:
         class Handler(BaseHTTPRequestHandler):
             # Keep-alive, as Twilio's API speaks it: the client reuses its connections.
             protocol_version = "HTTP/1.1"
+            # One write per response, sent at once: no Nagle/delayed-ACK stalls on keep-alive.
+            wbufsize = -1
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
