@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,11 +15,21 @@ from flows.clocks import Clock
 from flows.privacy import Vault
 
 
+# SQLite allows one writer at a time. Threads of one process queue on this lock (one per
+# engine) instead of in SQLite's busy handler, whose growing sleeps make long latency tails.
+_SQLITE_WRITERS: dict[int, threading.RLock] = {}
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
 class StoreBase:
     def __init__(self, *, engine: Engine, vault: Vault, clock: Clock) -> None:
         self.engine = engine
         self.vault = vault
         self.clock = clock
+        self._writer_lock: threading.RLock | None = None
+        if engine.dialect.name == "sqlite":
+            with _SQLITE_WRITERS_GUARD:
+                self._writer_lock = _SQLITE_WRITERS.setdefault(id(engine), threading.RLock())
 
     @property
     def dialect(self) -> str:
@@ -27,7 +38,15 @@ class StoreBase:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        if self._writer_lock is None:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        with (
+            self._writer_lock,
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def insert_ignoring_conflicts(
