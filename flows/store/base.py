@@ -14,7 +14,6 @@ from sqlmodel import Session, SQLModel
 from flows.clocks import Clock
 from flows.privacy import Vault
 
-
 # SQLite allows one writer at a time. Threads of one process queue on this lock (one per
 # engine) instead of in SQLite's busy handler, whose growing sleeps make long latency tails.
 _SQLITE_WRITERS: dict[int, threading.RLock] = {}
