@@ -10,6 +10,7 @@ credentials.
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -92,13 +93,12 @@ class ConsoleSender:
 
     def __init__(self, *, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
-        self._count = 0
 
     def send(self, *, to: str, body: str, contact_id: int) -> str:
-        self._count += 1
         self._stream.write(f"\n--- SMS to contact #{contact_id} (console) ---\n{body}\n---\n")
         self._stream.flush()
-        return f"CONSOLE{self._count:06d}"
+        # Unique across processes (`serve`, `clock --once` …), like a provider's message id.
+        return "CONSOLE" + secrets.token_hex(12)
 
 
 @dataclass(frozen=True)

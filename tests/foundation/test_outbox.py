@@ -123,3 +123,23 @@ def test_opted_out_number_never_reaches_the_api(store: Store, twilio_api: FakeTw
     _queue(store, "after start")
     _dispatcher(store, twilio_api).dispatch_due()
     assert [m["Body"] for m in twilio_api.created] == ["after start"]
+
+
+def test_console_sender_ids_are_unique_across_instances(store: Store) -> None:
+    """`serve` and `clock --once` are separate processes printing to the console: their
+    message ids must never collide in the outbox (provider_id is unique)."""
+    import io
+
+    from bot.outbox import ConsoleSender
+
+    first, second = _queue(store, "one"), _queue(store, "two")
+    for _ in (first, second):
+        stream = io.StringIO()
+        result = OutboxDispatcher(
+            store=store, senders={"sms": ConsoleSender(stream=stream)}
+        ).dispatch_due(limit=1)
+        assert result.sent == 1
+        assert PHONE not in stream.getvalue()  # the console shows the contact number only
+    for message_id in (first, second):
+        row = store.outbound(message_id)
+        assert row is not None and row.status == "sent"
