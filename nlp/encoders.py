@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nlp import openmp
+
 MINILM_ID = "all-MiniLM-L6-v2"
 USE_ID = "use-multilingual-v3"
 ENCODER_IDS: tuple[str, ...] = (MINILM_ID, USE_ID)
@@ -47,10 +49,15 @@ class SentenceEncoder(Protocol):
 
 
 def _threads() -> int:
-    """Threads for torch/BLAS: all cores of the small (2-core) hosts, overridable by env."""
+    """Threads for torch: `CPPS_NLP_THREADS` if set; else every core (at most 4) when OpenMP
+    waits passively, and one thread when it spins (torch was loaded before `nlp` could set the
+    policy): spinning threads make a pass 4-20x slower whenever another process wants a core
+    (see `nlp.openmp`), while one thread is only ~1.4x slower than two on an idle host."""
     configured = os.environ.get("CPPS_NLP_THREADS")
     if configured and configured.isdigit() and int(configured) > 0:
         return int(configured)
+    if not openmp.WAITS_PASSIVELY:
+        return 1
     return max(1, min(os.cpu_count() or 1, 4))
 
 
