@@ -56,6 +56,8 @@ class Analyser(Protocol):
 
     def analyse(self, text: str) -> Analysis: ...
 
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]: ...
+
 
 ReportHook = Callable[[int], None]
 
@@ -325,9 +327,11 @@ class ConversationRunner:
 
     def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: _Plan) -> Event:
         store = self._store
-        analysis = self._analyser.analyse(effect.story)
-        place = self._analyser.analyse(effect.place_text) if effect.place_text else None
-        when = self._analyser.analyse(effect.when_text) if effect.when_text else None
+        # One batch: the models run once for the story and the reporter's place and time.
+        extras = [t for t in (effect.place_text, effect.when_text) if t]
+        analysis, *answers = self._analyser.analyse_batch([effect.story, *extras])
+        place = answers.pop(0) if effect.place_text else None
+        when = answers.pop(0) if effect.when_text else None
         district = analysis.district or (place.district if place else None) or effect.district
         urgency = _max_urgency(analysis.urgency, effect.urgency)
         decision = route(

@@ -17,30 +17,14 @@ import pytest
 from bot.clock import run_once
 from bot.wiring import Services, build_services
 from flows.clocks import FixedClock
-from flows.events import Screening
 from flows.messages import IncomingMessage
 from flows.models import Report
-from nlp.types import Analysis, CategoryScore
+from flows.runner import Analyser
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, make_settings
 
 STORY = "An officer shoved me outside Millbrook Library and took my phone, Officer Miller"
-
-
-class FakeAnalyser:
-    """Stands in for the NLP models: English, use of force, and 'Miller' redacted."""
-
-    def screen(self, text: str) -> Screening:
-        return Screening(language="en")
-
-    def analyse(self, text: str) -> Analysis:
-        return Analysis(
-            language="en",
-            redacted=text.replace("Miller", "[NAME]"),
-            categories=(CategoryScore(label="use_of_force", score=0.9),),
-            triage=False,
-        )
 
 
 @dataclass
@@ -69,6 +53,7 @@ def service(
     twilio_api: FakeTwilioAPI,
     clock: FixedClock,
     notifier: RecordingNotifier,
+    analyser: Analyser,
 ) -> Services:
     settings = make_settings(
         database_url=database_url,
@@ -76,9 +61,7 @@ def service(
         master_key=master_key,
         twilio_api_url=twilio_api.base_url,
     )
-    return build_services(
-        settings=settings, clock=clock, analyser=FakeAnalyser(), notifier=notifier
-    )
+    return build_services(settings=settings, clock=clock, analyser=analyser, notifier=notifier)
 
 
 def _file(resident: Resident, clock: FixedClock, consent: str) -> str:
@@ -121,16 +104,16 @@ def test_check_ins_as_a_resident_lives_them(
     clock.advance(timedelta(days=11))
     run_once(services.jobs())
     assert "How well was your report" in twilio_api.created[-1]["Body"]
-    answer = "Nobody followed up and Officer Miller drove past my house twice"
+    answer = "Nobody followed up and my neighbor Dana Whitfield saw Officer Miller drive by twice"
     assert resident.text(answer) == [
         f"Thank you. We added this to your report {ref}. To report something new, text NEW."
     ]
     report_id, post = notifier.thread_posts[-1]
-    assert report_id == report.id and "[NAME] drove past" in post and "Miller" not in post
+    assert report_id == report.id and "[NAME] saw Officer Miller" in post and "Dana" not in post
     with services.store.transaction() as session:
         row = session.get(Report, report.id)
     assert row is not None and row.redacted_text.endswith(
-        "Officer [NAME] drove past my house twice"
+        "my neighbor [NAME] saw Officer Miller drive by twice"
     )
     states = [
         (c.kind, c.state, c.answer) for c in services.store.checkins_of_report(report.id or 0)

@@ -10,19 +10,17 @@ import pytest
 from bot.slack import build_slack_core
 from bot.slack.gateway import ConsoleGateway
 from flows.city import CityConfig
+from flows.runner import Analyser
 from flows.store import NewReport, Store
 from tests.service_harness import make_settings, start_service
-from tests.slack.analyser import KeywordAnalyser
 
 
 def test_cards_are_printed_without_a_token(
-    store: Store, city: CityConfig, capsys: pytest.CaptureFixture[str]
+    store: Store, city: CityConfig, analyser: Analyser, capsys: pytest.CaptureFixture[str]
 ) -> None:
     core = build_slack_core(bot_token="", api_url="", store=store, city=city)
     assert isinstance(core.gateway, ConsoleGateway) and core.client is None
-    analysis = KeywordAnalyser(city=city).analyse(
-        "An officer pushed me on Water Street, call 555-201-7788"
-    )
+    analysis = analyser.analyse("An officer pushed me on Water Street, call 555-201-7788")
     contact = store.get_or_create_contact(channel="sms", address="+15551234567")
     with store.transaction() as session:
         report = store.create_report(
@@ -45,13 +43,13 @@ def test_cards_are_printed_without_a_token(
 
 
 def test_the_endpoint_answers_503_without_a_token(
-    database_url: str, tmp_path: Path, master_key: str, clock: object, city: CityConfig
+    database_url: str, tmp_path: Path, master_key: str, clock: object, analyser: Analyser
 ) -> None:
     settings = make_settings(database_url=database_url, data_dir=tmp_path, master_key=master_key)
     services, client = start_service(
         settings=settings,
         clock=clock,  # type: ignore[arg-type]
-        analyser=KeywordAnalyser(city=city),
+        analyser=analyser,
     )
     assert services.slack.app is None
     assert client.post("/slack/events", content=b"{}").status_code == 503
