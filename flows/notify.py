@@ -24,10 +24,11 @@ class ModeratorNotifier(Protocol):
 
 
 class LoggingNotifier:
-    """No Slack: the notices go to the log (they hold no personal data)."""
+    """No Slack: the notices go to the log. Thread notes can quote a reporter's (redacted)
+    words, and report text never goes to a log, so only their size is logged."""
 
     def post_to_report_thread(self, report_id: int, text: str) -> None:
-        log.info("report #%s thread: %s", report_id, text)
+        log.info("report #%s thread: a note of %d characters", report_id, len(text))
 
     def post_digest(self, destination_id: str, text: str) -> None:
         log.info("digest for %s:\n%s", destination_id, text)
