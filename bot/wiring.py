@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.background import BackgroundWork
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
@@ -42,6 +43,7 @@ class Services:
     notifier: ModeratorNotifier
     moderation: Moderation
     slack: SlackParts
+    background: BackgroundWork
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -62,8 +64,12 @@ class Services:
             Job(id="weekly-digest", run=followups.post_weekly_digests, every_seconds=3600),
             Job(id="retention", run=followups.erase_old_raw_texts, every_seconds=86400),
             # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
-            Job(id="slack-posts", run=lambda: self.slack.poster.run_due(), every_seconds=15),
+            Job(id="slack-posts", run=self._post_to_slack, every_seconds=15),
         ]
+
+    def _post_to_slack(self) -> None:
+        self.slack.poster.queue_missing_cards()
+        self.slack.poster.run_due()
 
     def wake_conversations(self) -> int:
         due = self.store.conversations_due(now=self.store.clock.now())
@@ -132,6 +138,8 @@ def build_services(
         poster=slack_core.poster, gateway=slack_core.gateway, city=city
     )
     followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
+    # Cards and thread lines go to Slack after the reply, not before it.
+    background = BackgroundWork()
     runner = ConversationRunner(
         store=store,
         city=city,
@@ -141,6 +149,7 @@ def build_services(
         followups=followups,
         on_report_filed=[slack_core.poster.report_filed],
         on_report_updated=[slack_core.poster.report_changed],
+        background=background.submit,
     )
     moderation = Moderation(
         store=store,
@@ -175,6 +184,7 @@ def build_services(
         notifier=notifier,
         moderation=moderation,
         slack=slack,
+        background=background,
         senders=senders,
     )
 

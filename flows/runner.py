@@ -71,9 +71,20 @@ class _Plan:
     replies: list[str] = field(default_factory=list)
     writes: list[Callable[[Session], None]] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Telling moderators (Slack cards, thread lines): after the commit too, but not before the
+    # reply, so they go to the `background` runner.
+    notices: list[Callable[[], None]] = field(default_factory=list)
     erased: bool = False
     # Set when this run changed the opt-out (STOP / START); None when it did not.
     opted_out: bool | None = None
+
+
+def _run_now(task: Callable[[], None]) -> None:
+    """The default `background`: in the caller's thread (a failure is logged, not raised)."""
+    try:
+        task()
+    except Exception:
+        log.exception("after-commit notice failed")
 
 
 class _VersionConflict(Exception):
@@ -92,8 +103,10 @@ class ConversationRunner:
         on_report_filed: Sequence[ReportHook] = (),
         on_report_updated: Sequence[ReportHook] = (),
         followups: FollowUps | None = None,
+        background: Callable[[Callable[[], None]], None] = _run_now,
     ) -> None:
         self._store = store
+        self._background = background
         self._followups = followups
         self._city = city
         self._flow = flow
@@ -209,6 +222,8 @@ class ConversationRunner:
                     action()
                 except Exception:
                     log.exception("after-commit action failed")
+            for notice in plan.notices:
+                self._background(notice)
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
 
@@ -264,7 +279,7 @@ class ConversationRunner:
                 )
 
             plan.writes.append(append)
-            plan.after_commit.extend(self._hooks(self._on_updated, effect.ref))
+            plan.notices.extend(self._hooks(self._on_updated, effect.ref))
             return None
         if isinstance(effect, fx.LookUpStatus):
             own = store.reports_of_contact(contact_id)
@@ -323,7 +338,7 @@ class ConversationRunner:
             )
 
         plan.writes.append(relay)
-        plan.after_commit.extend(self._hooks(self._on_updated, effect.ref))
+        plan.notices.extend(self._hooks(self._on_updated, effect.ref))
 
     def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: _Plan) -> Event:
         store = self._store
@@ -393,7 +408,7 @@ class ConversationRunner:
                 for hook in self._on_filed:
                     hook(report_id)
 
-        plan.after_commit.append(announce)
+        plan.notices.append(announce)
         names = tuple(d.name_in(effect.language) for d in decision.destinations)
         return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
 
@@ -426,7 +441,7 @@ class ConversationRunner:
                         hook(answer.report_id)
 
         plan.writes.append(record)
-        plan.after_commit.append(announce)
+        plan.notices.append(announce)
 
     def _hooks(self, hooks: Sequence[ReportHook], ref: str) -> list[Callable[[], None]]:
         def run() -> None:

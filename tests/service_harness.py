@@ -51,6 +51,13 @@ def start_service(
     return services, TestClient(create_app(services=services))
 
 
+def settle(client: TestClient) -> None:
+    """Wait for what the service does after replying (posting cards) to be done."""
+    services = getattr(client.app.state, "services", None)  # type: ignore[attr-defined]
+    if services is not None:
+        assert services.background.drain(timeout=30), "background work did not finish"
+
+
 def signed_form(
     form: dict[str, str], *, path: str = "/sms", token: str = AUTH_TOKEN
 ) -> dict[str, str]:
@@ -64,6 +71,8 @@ class Resident:
     client: TestClient
     phone: str = "+15558675309"
     sent: list[str] = field(default_factory=list)
+    # Wait for the service's after-reply work (cards) before returning, as most tests want.
+    settle_after: bool = True
 
     def form(self, body: str, *, sid: str | None = None, **extra: str) -> dict[str, str]:
         return {
@@ -79,6 +88,8 @@ class Resident:
     def text(self, body: str, *, sid: str | None = None, **extra: str) -> list[str]:
         form = self.form(body, sid=sid, **extra)
         response = self.client.post("/sms", data=form, headers=signed_form(form))
+        if self.settle_after:
+            settle(self.client)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/xml")
         self.sent.append(body)

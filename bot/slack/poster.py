@@ -37,6 +37,9 @@ MAX_CHANNEL_ATTEMPTS = 24
 WAIT_FOR_CARD = timedelta(seconds=30)
 
 
+# How far back the sweep for reports without cards looks (the clock runs it every 15 s).
+MISSING_CARD_WINDOW = timedelta(days=1)
+
 FALLBACK = ":fallback:"
 
 
@@ -121,6 +124,19 @@ class CardPoster:
         self.run_due(report_id=report_id)
 
     # -- the clock job ----------------------------------------------------------------------
+
+    def queue_missing_cards(self) -> int:
+        """Queue the cards of reports filed in the last day that have none.
+
+        `report_filed` runs after the filing has committed (on a background thread, so that the
+        reporter's reply does not wait for Slack): a crash in between would leave a report no
+        moderator sees. This sweep closes that gap.
+        """
+        since = self._store.clock.now() - MISSING_CARD_WINDOW
+        missing = self._store.reports_without_cards(since=since)
+        for report_id in missing:
+            self.report_filed(report_id)
+        return len(missing)
 
     def run_due(self, *, report_id: int | None = None) -> PostResult:
         posted = updated = retried = failed = 0

@@ -211,6 +211,22 @@ class SlackPostQueries(StoreBase):
             .execution_options(synchronize_session=False)
         )
 
+    def reports_without_cards(self, *, since: datetime, limit: int = 100) -> list[int]:
+        """Reports filed since `since` whose cards were never queued (a crash after filing)."""
+        has_card = (
+            select(SlackPost.id)
+            .where(col(SlackPost.report_id) == col(Report.id), col(SlackPost.kind) == "card")
+            .exists()
+        )
+        with self.transaction() as session:
+            rows = session.exec(
+                select(Report.id)
+                .where(col(Report.created_at) >= since, col(Report.status) != "spam", ~has_card)
+                .order_by(col(Report.id))
+                .limit(limit)
+            ).all()
+        return [r for r in rows if r is not None]
+
     def slack_posts(self, report_id: int) -> list[SlackPost]:
         with self.transaction() as session:
             return list(

@@ -36,7 +36,9 @@ class Resident:
         message = IncomingMessage(
             channel="sms", provider_id="SM" + secrets.token_hex(16), sender=self.phone, body=body
         )
-        return list(self.services.runner.handle(message))
+        replies = list(self.services.runner.handle(message))
+        assert self.services.background.drain(timeout=30)
+        return replies
 
 
 @pytest.fixture

@@ -95,6 +95,7 @@ class Harness:
         phone: str = REPORTER_PHONE,
         anonymous: bool = True,
         contact_ok: bool = False,
+        announce: bool = True,
     ) -> Report:
         analysis = self.analyser.analyse(text)
         decision = route(
@@ -130,7 +131,8 @@ class Harness:
                 session=session, report=report, status="routed", actor="system"
             )
         assert report.id is not None
-        self.core.poster.report_filed(report.id)
+        if announce:
+            self.core.poster.report_filed(report.id)
         return report
 
     def reload(self, report: Report) -> Report:

@@ -55,6 +55,24 @@ def test_a_card_is_never_posted_twice(bench: Harness) -> None:
     assert len(bench.api.calls("chat.postMessage")) == 1
 
 
+def test_a_report_whose_cards_were_never_queued_is_swept_up(bench: Harness) -> None:
+    # The process died between committing the report and its (background) card hook.
+    report = bench.file(FORCE, announce=False)
+    assert bench.api.cards("cpps-oversight") == []
+    assert bench.core.poster.queue_missing_cards() == 1
+    [card] = bench.api.cards("cpps-oversight")
+    assert report.ref in str(card["blocks"])
+    assert bench.core.poster.queue_missing_cards() == 0
+    assert len(bench.api.cards("cpps-oversight")) == 1
+
+
+def test_the_sweep_leaves_older_reports_alone(bench: Harness) -> None:
+    bench.file(FORCE, announce=False)
+    bench.store.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    assert bench.core.poster.queue_missing_cards() == 0
+    assert bench.api.cards("cpps-oversight") == []
+
+
 def test_rate_limit_waits_for_retry_after(bench: Harness) -> None:
     bench.api.fail_next("chat.postMessage", status=429, error="ratelimited", retry_after=30)
     report = bench.file(FORCE)

@@ -169,3 +169,25 @@ def test_more_words_from_the_reporter_update_the_card(
     [card] = slack_api.cards("cpps-oversight")
     assert "He was in car 12" in str(card["blocks"])
     assert len(slack_api.cards("cpps-oversight")) == 1
+
+
+def test_the_reporter_is_answered_while_slack_is_slow(
+    service: tuple[Services, TestClient], vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI]
+) -> None:
+    """Posting the card must not hold up the SMS reply (Twilio waits for it, then retries)."""
+    services, client = service
+    slack_api, _ = vendor_apis
+    held = slack_api.hold("chat.postMessage")
+    resident = Resident(client, phone=PHONE, settle_after=False)
+    resident.text("An officer pushed me to the ground on Water Street, badge 4471.")
+    resident.text("1")
+    resident.text("Water Street")
+    resident.text("SKIP")
+    [filed] = resident.text("2")  # answered with Slack still holding the card
+    ref = find_ref(filed)
+    assert ref is not None
+    assert slack_api.cards("cpps-oversight") == []
+    held.set()
+    assert services.background.drain(timeout=30)
+    [card] = slack_api.cards("cpps-oversight")
+    assert ref in card["text"]
