@@ -19,6 +19,7 @@ from flows.followup import FollowUps
 from flows.messages import DeliveryStatus
 from flows.moderation import Moderation
 from flows.notify import ModeratorNotifier
+from flows.prefetch import PrefetchingAnalyser
 from flows.privacy import Vault
 from flows.runner import Analyser, ConversationRunner
 from flows.store import Store, make_engine
@@ -123,6 +124,8 @@ def build_services(
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
     flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
     analyser = analyser or load_analyser(city)
+    # Reports are analysed while their last questions are asked, so filing need not wait.
+    prefetching = PrefetchingAnalyser(analyser=analyser)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
@@ -145,11 +148,12 @@ def build_services(
         city=city,
         flow=flow,
         catalog=catalog,
-        analyser=analyser,
+        analyser=prefetching,
         followups=followups,
         on_report_filed=[slack_core.poster.report_filed],
         on_report_updated=[slack_core.poster.report_changed],
         background=background.submit,
+        prefetch=prefetching.prefetch,
     )
     moderation = Moderation(
         store=store,

@@ -85,7 +85,7 @@ def file_report(state: ConversationState, reason: FilingReason, turn: Turn) -> C
 
     turn.do(
         FileReport(
-            story="\n".join(state.story),
+            story=state.story_text(),
             anonymous=answer(state.anonymous, "anonymous"),
             contact_ok=answer(state.contact_ok, "contact_ok"),
             place_text=state.place_text,

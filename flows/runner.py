@@ -104,8 +104,10 @@ class ConversationRunner:
         on_report_updated: Sequence[ReportHook] = (),
         followups: FollowUps | None = None,
         background: Callable[[Callable[[], None]], None] = _run_now,
+        prefetch: Callable[[Sequence[str]], None] | None = None,
     ) -> None:
         self._store = store
+        self._prefetch = prefetch
         self._background = background
         self._followups = followups
         self._city = city
@@ -120,14 +122,14 @@ class ConversationRunner:
 
     def handle(self, message: IncomingMessage) -> tuple[str, ...]:
         """Persist and answer one inbound message; a retry gets the first answer again."""
-        contact = self._store.get_or_create_contact(channel=message.channel, address=message.sender)
-        recorded = self._store.record_inbound(
+        recorded = self._store.receive(
             channel=message.channel,
+            address=message.sender,
             provider_id=message.provider_id,
-            contact=contact,
             body=message.body,
             media_urls=list(message.media_urls),
         )
+        contact = recorded.contact
         if not recorded.created:
             return self._replay(recorded.message, contact)
         assert recorded.message.id is not None
@@ -224,6 +226,9 @@ class ConversationRunner:
                     log.exception("after-commit action failed")
             for notice in plan.notices:
                 self._background(notice)
+            if self._prefetch is not None and (ahead := plan.state.texts_to_analyse()):
+                # The story is complete: analyse it while the remaining questions are asked.
+                self._prefetch(ahead)
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
 

@@ -86,6 +86,21 @@ class ConversationState:
             values[name] = tuple(values[name])
         return cls(**values)
 
+    def story_text(self) -> str:
+        """The story as it will be filed: its texts, one per line."""
+        return "\n".join(self.story)
+
+    def texts_to_analyse(self) -> tuple[str, ...]:
+        """What filing this draft will analyse, once the story is complete (else nothing).
+
+        A story is complete when a question has been answered after it: texts sent before that
+        still join it, so analysing it earlier would be wasted.
+        """
+        if self.phase != "intake" or self.story_open or not self.story:
+            return ()
+        extras = (t for t in (self.place_text, self.when_text) if t)
+        return (self.story_text(), *extras)
+
     def draft_cleared(self) -> ConversationState:
         """This state with no unfinished report (keeps language, last report, pending)."""
         return ConversationState(

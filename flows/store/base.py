@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel
 
 from flows.clocks import Clock
 from flows.privacy import Vault
+from flows.store.db import READ_ONLY
 
 # SQLite allows one writer at a time. Threads of one process queue on this lock (one per
 # engine) instead of in SQLite's busy handler, whose growing sleeps make long latency tails.
@@ -26,6 +27,7 @@ class StoreBase:
         self.vault = vault
         self.clock = clock
         self._writer_lock: threading.RLock | None = None
+        self._read_engine = engine.execution_options(**{READ_ONLY: True})
         if engine.dialect.name == "sqlite":
             with _SQLITE_WRITERS_GUARD:
                 self._writer_lock = _SQLITE_WRITERS.setdefault(id(engine), threading.RLock())
@@ -48,10 +50,28 @@ class StoreBase:
         ):
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work: on SQLite it neither waits for nor blocks the writer.
+
+        (`transaction()` takes SQLite's write lock up front; WAL lets readers go alongside.)
+        """
+        with (
+            Session(self._read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
     def insert_ignoring_conflicts(
         self, session: Session, model: type[SQLModel], values: dict[str, Any]
     ) -> bool:
         """INSERT … ON CONFLICT DO NOTHING on either backend; True when the row was inserted."""
+        return self.insert_returning_key(session, model, values) is not None
+
+    def insert_returning_key(
+        self, session: Session, model: type[SQLModel], values: dict[str, Any]
+    ) -> Any | None:
+        """INSERT … ON CONFLICT DO NOTHING; the new row's primary key, or None on a conflict."""
         statement: Insert
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -62,4 +82,5 @@ class StoreBase:
 
             statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
         key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
-        return session.connection().execute(statement.returning(key)).first() is not None
+        row = session.connection().execute(statement.returning(key)).first()
+        return None if row is None else row[0]

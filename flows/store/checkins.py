@@ -273,7 +273,7 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
 
     def open_checkin_for_answer(self, contact_id: int, *, since: datetime) -> OpenCheckin | None:
         """What the conversation engine needs to take the reporter's next text as the answer."""
-        with self.transaction() as session:
+        with self.reading() as session:
             checkin = self.open_checkin_of_contact(contact_id, since=since, session=session)
             if checkin is None or checkin.id is None:
                 return None

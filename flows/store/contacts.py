@@ -8,52 +8,33 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.clocks import Clock
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
+from flows.privacy import Vault
 from flows.store.base import StoreBase
 from flows.store.checkins import cancel_open_checkins
 
 
 class ContactQueries(StoreBase):
-    def _find_contact(self, session: Session, *, channel: str, address: str) -> Contact | None:
-        candidates = self.vault.pseudonyms(channel, address)
-        found = session.exec(
-            select(Contact).where(
-                Contact.channel == channel, col(Contact.pseudonym).in_(candidates)
-            )
-        ).first()
-        if found is not None and found.pseudonym != candidates[0]:
-            # Found under an older key: move it to the newest key (rotation without downtime).
-            found.pseudonym = candidates[0]
-            if found.wrapped_key is not None:
-                found.wrapped_key = self.vault.rewrap(found.wrapped_key)
-            session.add(found)
-        return found
-
     def get_or_create_contact(self, *, channel: str, address: str, language: str = "en") -> Contact:
         """The contact for this address, created (with its own data key) on first contact."""
         for _ in range(3):
             try:
                 with self.transaction() as session:
-                    contact = self._find_contact(session, channel=channel, address=address)
-                    if contact is None:
-                        wrapped = self.vault.new_wrapped_key()
-                        contact = Contact(
-                            channel=channel,
-                            pseudonym=self.vault.pseudonyms(channel, address)[0],
-                            wrapped_key=wrapped,
-                            address_enc=self.vault.encrypt(wrapped, address),
-                            language=language,
-                            created_at=self.clock.now(),
-                        )
-                        session.add(contact)
-                        session.flush()
-                    return contact
+                    return find_or_add_contact(
+                        session,
+                        vault=self.vault,
+                        clock=self.clock,
+                        channel=channel,
+                        address=address,
+                        language=language,
+                    )
             except IntegrityError:
                 continue  # created concurrently by another request: find it next time round
         raise RuntimeError("could not create contact")
 
     def contact(self, contact_id: int) -> Contact | None:
-        with self.transaction() as session:
+        with self.reading() as session:
             return session.get(Contact, contact_id)
 
     def contact_address(self, contact: Contact) -> str:
@@ -157,3 +138,42 @@ class ContactQueries(StoreBase):
         conversation = session.get(Conversation, contact_id)
         if conversation is not None:
             session.delete(conversation)
+
+
+def find_or_add_contact(
+    session: Session,
+    *,
+    vault: Vault,
+    clock: Clock,
+    channel: str,
+    address: str,
+    language: str = "en",
+) -> Contact:
+    """Inside the caller's transaction: the contact for this address, added if new.
+
+    Raises IntegrityError when another transaction added it first (the caller retries).
+    """
+    candidates = vault.pseudonyms(channel, address)
+    found = session.exec(
+        select(Contact).where(Contact.channel == channel, col(Contact.pseudonym).in_(candidates))
+    ).first()
+    if found is not None:
+        if found.pseudonym != candidates[0]:
+            # Found under an older key: move it to the newest key (rotation without downtime).
+            found.pseudonym = candidates[0]
+            if found.wrapped_key is not None:
+                found.wrapped_key = vault.rewrap(found.wrapped_key)
+            session.add(found)
+        return found
+    wrapped = vault.new_wrapped_key()
+    contact = Contact(
+        channel=channel,
+        pseudonym=candidates[0],
+        wrapped_key=wrapped,
+        address_enc=vault.encrypt(wrapped, address),
+        language=language,
+        created_at=clock.now(),
+    )
+    session.add(contact)
+    session.flush()
+    return contact

@@ -9,6 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
+# An execution option marking a read-only unit of work (see `StoreBase.reading`).
+READ_ONLY = "cpps_read_only"
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain `postgresql://` / `postgres://` URLs (as hosting platforms give)."""
@@ -54,6 +57,10 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A reader never writes, so it needs no lock (WAL readers see the last commit).
+            connection.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front: two writers wait for each other (busy_timeout)
         # instead of failing with SQLITE_BUSY when a read transaction later tries to write.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

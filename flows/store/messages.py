@@ -8,15 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from flows.models import Contact, Conversation, InboundMessage
 from flows.store.base import StoreBase
+from flows.store.contacts import find_or_add_contact
 
 
 @dataclass(frozen=True)
 class RecordedInbound:
     message: InboundMessage
+    contact: Contact
     created: bool  # False: a retry of a message already recorded
 
 
@@ -27,6 +30,35 @@ class SavedConversation:
 
 
 class MessageQueries(StoreBase):
+    def receive(
+        self, *, channel: str, address: str, provider_id: str, body: str, media_urls: list[str]
+    ) -> RecordedInbound:
+        """Persist an inbound message and find (or add) its sender, in one transaction.
+
+        Once per provider id: a retry finds the message recorded the first time.
+        """
+        for _ in range(3):
+            try:
+                with self.transaction() as session:
+                    contact = find_or_add_contact(
+                        session,
+                        vault=self.vault,
+                        clock=self.clock,
+                        channel=channel,
+                        address=address,
+                    )
+                    return self._insert_inbound(
+                        session,
+                        channel=channel,
+                        provider_id=provider_id,
+                        contact=contact,
+                        body=body,
+                        media_urls=media_urls,
+                    )
+            except IntegrityError:
+                continue  # the contact was added concurrently by another request: find it again
+        raise RuntimeError("could not record the inbound message")
+
     def record_inbound(
         self,
         *,
@@ -36,9 +68,29 @@ class MessageQueries(StoreBase):
         body: str,
         media_urls: list[str],
     ) -> RecordedInbound:
-        """Persist an inbound message once; a retry with the same provider id finds the first."""
+        """Persist an inbound message of a known contact, once per provider id."""
+        with self.transaction() as session:
+            return self._insert_inbound(
+                session,
+                channel=channel,
+                provider_id=provider_id,
+                contact=contact,
+                body=body,
+                media_urls=media_urls,
+            )
+
+    def _insert_inbound(
+        self,
+        session: Session,
+        *,
+        channel: str,
+        provider_id: str,
+        contact: Contact,
+        body: str,
+        media_urls: list[str],
+    ) -> RecordedInbound:
         assert contact.id is not None
-        values = {
+        values: dict[str, Any] = {
             "channel": channel,
             "provider_id": provider_id,
             "contact_id": contact.id,
@@ -52,17 +104,20 @@ class MessageQueries(StoreBase):
             "state": "received",
             "received_at": self.clock.now(),
         }
-        with self.transaction() as session:
-            created = self.insert_ignoring_conflicts(session, InboundMessage, values)
-            row = session.exec(
-                select(InboundMessage).where(
-                    InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
-                )
-            ).one()
-        return RecordedInbound(message=row, created=created)
+        new_id = self.insert_returning_key(session, InboundMessage, values)
+        if new_id is not None:
+            return RecordedInbound(
+                message=InboundMessage(id=new_id, **values), contact=contact, created=True
+            )
+        first = session.exec(
+            select(InboundMessage).where(
+                InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
+            )
+        ).one()
+        return RecordedInbound(message=first, contact=contact, created=False)
 
     def inbound(self, inbound_id: int) -> InboundMessage | None:
-        with self.transaction() as session:
+        with self.reading() as session:
             return session.get(InboundMessage, inbound_id)
 
     def mark_answered(
@@ -84,7 +139,7 @@ class MessageQueries(StoreBase):
         return self.vault.decrypt(contact.wrapped_key, message.reply_enc)
 
     def load_conversation(self, contact: Contact) -> SavedConversation:
-        with self.transaction() as session:
+        with self.reading() as session:
             row = session.get(Conversation, contact.id)
         if row is None:
             return SavedConversation(state={}, version=0)

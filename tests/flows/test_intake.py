@@ -189,3 +189,20 @@ def test_a_text_while_filing_starts_a_new_story_not_an_append(
         msg(catalog, "ask_anonymity")
     ]
     assert resident.appended == []
+
+
+def test_the_story_is_ready_to_analyse_once_a_question_is_answered(resident: Resident) -> None:
+    resident.send("Two officers stopped me at the bus stop on Oak Street")
+    assert resident.state.texts_to_analyse() == ()  # more story may follow
+    resident.send("and searched my bag", after=20)
+    assert resident.state.texts_to_analyse() == ()
+    resident.send("1")
+    story = "Two officers stopped me at the bus stop on Oak Street\nand searched my bag"
+    assert resident.state.texts_to_analyse() == (story,)
+    resident.send("skip")
+    resident.send("yesterday around 5pm")
+    assert resident.state.texts_to_analyse() == (story, "yesterday around 5pm")
+    resident.send("2")
+    (report,) = resident.filed
+    assert report.story == story  # what was analysed ahead is exactly what is filed
+    assert resident.state.texts_to_analyse() == ()

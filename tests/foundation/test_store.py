@@ -53,6 +53,70 @@ def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
         assert connection.execute(text("SELECT count(*) FROM inboundmessage")).scalar() == 1
 
 
+def test_a_first_message_records_its_sender_and_itself_together(store: Store) -> None:
+    first = store.receive(
+        channel="sms", address=PHONE, provider_id="SM9", body="hello", media_urls=["https://x/1"]
+    )
+    retry = store.receive(
+        channel="sms", address=PHONE, provider_id="SM9", body="hello", media_urls=["https://x/1"]
+    )
+    assert first.created and not retry.created
+    assert first.message.id == retry.message.id and first.contact.id == retry.contact.id
+    assert first.contact.id == store.get_or_create_contact(channel="sms", address=PHONE).id
+    stored = store.inbound(first.message.id or 0)
+    assert stored is not None and stored.num_media == 1 and stored.state == "received"
+    assert stored.body_enc is not None and "hello" not in stored.body_enc
+
+
+def test_concurrent_first_messages_of_one_sender_make_one_contact(store: Store) -> None:
+    results: list[tuple[int | None, int | None]] = []
+    barrier = threading.Barrier(4)
+
+    def receive(n: int) -> None:
+        barrier.wait()
+        got = store.receive(
+            channel="sms", address=PHONE, provider_id=f"SMC{n}", body="hi", media_urls=[]
+        )
+        results.append((got.contact.id, got.message.id))
+
+    threads = [threading.Thread(target=receive, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({contact for contact, _ in results}) == 1
+    assert len({message for _, message in results}) == 4
+
+
+def test_reads_go_ahead_while_a_write_is_in_progress(store: Store) -> None:
+    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    writing, release = threading.Event(), threading.Event()
+
+    def slow_write() -> None:
+        with store.transaction() as session:
+            now = store.clock.now()
+            session.add(
+                Conversation(contact_id=contact.id, state_enc="x", version=1, updated_at=now)
+            )
+            session.flush()
+            writing.set()
+            release.wait(timeout=10)
+
+    writer = threading.Thread(target=slow_write)
+    writer.start()
+    assert writing.wait(timeout=10)
+    read: list[int] = []
+    reader = threading.Thread(target=lambda: read.append(store.load_conversation(contact).version))
+    reader.start()
+    reader.join(timeout=5)
+    finished = not reader.is_alive()
+    release.set()
+    writer.join()
+    reader.join()
+    assert finished, "a read waited for an unrelated write"
+    assert read == [0]  # the uncommitted row is not seen
+
+
 def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
     with store.transaction() as session:

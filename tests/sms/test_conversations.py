@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from sqlmodel import select
 
 from bot.wiring import Services
 from flows.clocks import FixedClock
+from flows.events import Screening
 from flows.models import Report
 from flows.runner import Analyser
 from flows.segments import count_segments
+from nlp.types import Analysis
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import (
     ACCOUNT_SID,
@@ -105,6 +108,46 @@ def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: 
     assert report.raw_text_enc and "pushed" not in report.raw_text_enc
     status = resident.text(f"STATUS {report.ref}")
     assert report.ref in status[0]
+
+
+class ThreadRecordingAnalyser:
+    """The real analyser, noting which thread analysed each text."""
+
+    def __init__(self, inner: Analyser) -> None:
+        self._inner = inner
+        self.threads: dict[str, str] = {}
+
+    def screen(self, text: str) -> Screening:
+        return self._inner.screen(text)
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_batch([text])[0]
+
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+        for text in texts:
+            self.threads[text] = threading.current_thread().name
+        return self._inner.analyse_batch(texts)
+
+
+def test_the_report_is_analysed_while_the_questions_are_asked(
+    settings_kwargs: dict[str, object], clock: FixedClock, analyser: Analyser
+) -> None:
+    recording = ThreadRecordingAnalyser(analyser)
+    services, client = start_service(
+        settings=make_settings(**settings_kwargs),  # type: ignore[arg-type]
+        clock=clock,
+        analyser=recording,
+    )
+    story = "An officer pushed me to the ground on Cedar Street. My name is Ana Lopez."
+    replies = _walk(Resident(client), clock, [story, "1", "SKIP", "last night", "2"])
+    assert REF.search(replies[-1][-1])
+    # Started once the first question was answered, not in the webhook that filed the report.
+    assert recording.threads[story].startswith("analyse-ahead")
+    assert recording.threads["last night"].startswith("analyse-ahead")
+    [report] = _reports(services)
+    assert report.top_category == "use_of_force"
+    assert "[NAME]" in report.redacted_text and "Ana" not in report.redacted_text
+    assert report.when_text == "last night"
 
 
 def test_spanish_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:

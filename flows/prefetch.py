@@ -1,0 +1,105 @@
+"""Analysing a report while its questions are still being asked, so filing does not wait for it.
+
+The full analysis (spaCy, the sentence encoder, redaction) is the slowest step of a conversation
+(tens of milliseconds, more on a long story), and it used to run inside the webhook that files the
+report. But the story is complete several texts earlier: once the reporter answers the first
+question, later texts are answers, not story. `PrefetchingAnalyser.prefetch` starts the analysis
+then, on one background thread; at filing `analyse_batch` takes the finished result (or waits for
+the one in progress) and only analyses what was never started.
+
+Results are kept by a hash of the text, in memory only, for the most recent `max_entries` texts:
+an analysis holds the redacted text and spans, never the raw words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flows.events import Screening
+from flows.runner import Analyser
+from nlp.types import Analysis
+
+log = logging.getLogger(__name__)
+
+# Enough for every conversation in progress on one process at any realistic load.
+MAX_ENTRIES = 512
+# Under a burst, beyond this many analyses waiting, a new one is not started ahead: filing then
+# analyses it in its own thread, as it would without prefetching.
+MAX_PENDING = 64
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class PrefetchingAnalyser:
+    """An `Analyser` that can start on a text before anyone asks for its analysis."""
+
+    def __init__(
+        self,
+        *,
+        analyser: Analyser,
+        max_entries: int = MAX_ENTRIES,
+        max_pending: int = MAX_PENDING,
+    ) -> None:
+        self._analyser = analyser
+        self._max_entries = max_entries
+        self._max_pending = max_pending
+        self._results: OrderedDict[str, Future[Analysis]] = OrderedDict()
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse-ahead")
+
+    def screen(self, text: str) -> Screening:
+        return self._analyser.screen(text)
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_batch([text])[0]
+
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+        found = [self._started(text) for text in texts]
+        missing = [text for text, future in zip(texts, found, strict=True) if future is None]
+        fresh = iter(self._analyser.analyse_batch(missing) if missing else [])
+        results: list[Analysis] = []
+        for future in found:
+            if future is None:
+                results.append(next(fresh))
+                continue
+            try:
+                results.append(future.result())
+            except Exception:
+                # The analysis ahead failed: do it here, where a failure reaches the caller.
+                results.append(self._analyser.analyse(texts[len(results)]))
+        return results
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Start analysing `texts` in the background, unless already started or too busy."""
+        for text in texts:
+            key = _key(text)
+            with self._lock:
+                if key in self._results:
+                    self._results.move_to_end(key)
+                    continue
+                if self._pending >= self._max_pending:
+                    return
+                self._pending += 1
+                future = self._executor.submit(self._analyser.analyse, text)
+                self._results[key] = future
+                while len(self._results) > self._max_entries:
+                    self._results.popitem(last=False)
+            future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future[Analysis]) -> None:
+        with self._lock:
+            self._pending -= 1
+        if future.exception() is not None:
+            log.warning("analysing ahead failed: %s", type(future.exception()).__name__)
+
+    def _started(self, text: str) -> Future[Analysis] | None:
+        with self._lock:
+            return self._results.get(_key(text))

@@ -1,0 +1,106 @@
+"""Analysing ahead: a report's analysis starts once its story is complete and filing reuses it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from flows.city import load_city_config
+from flows.events import Screening
+from flows.prefetch import PrefetchingAnalyser
+from nlp.types import Analysis
+from tests.slack.analyser import KeywordAnalyser
+
+
+class CountingAnalyser:
+    """The deterministic test analyser, recording what it analysed and on which thread."""
+
+    def __init__(self, *, gate: threading.Event | None = None, fail: bool = False) -> None:
+        self._inner = KeywordAnalyser(city=load_city_config())
+        self.calls: list[tuple[str, str]] = []
+        self._gate = gate
+        self._fail = fail
+        self._lock = threading.Lock()
+
+    def screen(self, text: str) -> Screening:
+        return self._inner.screen(text)  # type: ignore[no-any-return]
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_batch([text])[0]
+
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+        if self._gate is not None:
+            self._gate.wait(timeout=10)
+        with self._lock:
+            self.calls.extend((t, threading.current_thread().name) for t in texts)
+        if self._fail:
+            raise RuntimeError("model failed")
+        return [self._inner.analyse(t) for t in texts]
+
+
+STORY = "An officer pushed me on Water Street, my name is Ana Lopez"
+
+
+def test_a_prefetched_text_is_analysed_once_in_the_background_and_reused() -> None:
+    inner = CountingAnalyser()
+    analyser = PrefetchingAnalyser(analyser=inner)
+    analyser.prefetch([STORY, "Water Street"])
+    analyser.prefetch([STORY])  # already started: not again
+    story, place, when = analyser.analyse_batch([STORY, "Water Street", "last night"])
+    assert story.top_category == "use_of_force" and "[NAME]" in story.redacted
+    assert place.district == inner.analyse("Water Street").district
+    assert when.redacted == "last night"
+    ahead = [(t, name) for t, name in inner.calls if name.startswith("analyse-ahead")]
+    assert sorted(t for t, _ in ahead) == sorted([STORY, "Water Street"])
+    # Only the text never prefetched was analysed by the caller.
+    here = [t for t, name in inner.calls if name == threading.current_thread().name]
+    assert here == ["last night", "Water Street"]  # the second is this test's own check above
+
+
+def test_filing_waits_for_an_analysis_in_progress_rather_than_starting_another() -> None:
+    gate = threading.Event()
+    inner = CountingAnalyser(gate=gate)
+    analyser = PrefetchingAnalyser(analyser=inner)
+    analyser.prefetch([STORY])
+    result: list[Analysis] = []
+    filing = threading.Thread(target=lambda: result.extend(analyser.analyse_batch([STORY])))
+    filing.start()
+    filing.join(timeout=0.2)
+    assert filing.is_alive() and result == []  # waiting for the analysis ahead
+    gate.set()
+    filing.join(timeout=10)
+    assert [r.top_category for r in result] == ["use_of_force"]
+    assert [t for t, _ in inner.calls] == [STORY]
+
+
+def test_when_too_busy_nothing_more_is_started_ahead() -> None:
+    gate = threading.Event()
+    inner = CountingAnalyser(gate=gate)
+    analyser = PrefetchingAnalyser(analyser=inner, max_pending=2)
+    analyser.prefetch(["one", "two", "three"])
+    gate.set()
+    analyser.analyse_batch(["one", "two", "three"])
+    names = {t: name for t, name in inner.calls}
+    assert names["one"].startswith("analyse-ahead") and names["two"].startswith("analyse-ahead")
+    assert names["three"] == threading.current_thread().name
+    assert len(inner.calls) == 3
+
+
+def test_a_failed_analysis_ahead_is_redone_by_the_caller_where_it_can_fail_loudly() -> None:
+    inner = CountingAnalyser(fail=True)
+    analyser = PrefetchingAnalyser(analyser=inner)
+    analyser.prefetch([STORY])
+    with pytest.raises(RuntimeError, match="model failed"):
+        analyser.analyse_batch([STORY])
+    assert [name for _, name in inner.calls][-1] == threading.current_thread().name
+
+
+def test_only_the_most_recent_texts_are_kept() -> None:
+    inner = CountingAnalyser()
+    analyser = PrefetchingAnalyser(analyser=inner, max_entries=2)
+    analyser.prefetch(["a", "b", "c"])
+    analyser.analyse_batch(["a", "b", "c"])
+    here = [t for t, name in inner.calls if name == threading.current_thread().name]
+    assert here == ["a"]  # evicted: analysed again by the caller
