@@ -14,6 +14,7 @@ from bot.slack import SlackNotifier, SlackParts, build_slack_app_parts, build_sl
 from flows.catalog import Catalog, load_catalog
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
+from flows.effect_prep import Analyser
 from flows.flowdef import Flow, load_flow
 from flows.followup import FollowUps
 from flows.messages import DeliveryStatus
@@ -21,7 +22,7 @@ from flows.moderation import Moderation
 from flows.notify import ModeratorNotifier
 from flows.prefetch import PrefetchingAnalyser
 from flows.privacy import Vault
-from flows.runner import Analyser, ConversationRunner
+from flows.runner import ConversationRunner
 from flows.store import Store, make_engine
 
 log = logging.getLogger(__name__)

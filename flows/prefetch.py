@@ -20,8 +20,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from flows.effect_prep import Analyser
 from flows.events import Screening
-from flows.runner import Analyser
 from nlp.types import Analysis
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from flows.clocks import FixedClock
+from flows.effect_prep import Analyser
 from flows.privacy import Vault
-from flows.runner import Analyser
 from flows.store import Store, make_engine
 from flows.store.migrate import upgrade
 

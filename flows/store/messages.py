@@ -59,26 +59,6 @@ class MessageQueries(StoreBase):
                 continue  # the contact was added concurrently by another request: find it again
         raise RuntimeError("could not record the inbound message")
 
-    def record_inbound(
-        self,
-        *,
-        channel: str,
-        provider_id: str,
-        contact: Contact,
-        body: str,
-        media_urls: list[str],
-    ) -> RecordedInbound:
-        """Persist an inbound message of a known contact, once per provider id."""
-        with self.transaction() as session:
-            return self._insert_inbound(
-                session,
-                channel=channel,
-                provider_id=provider_id,
-                contact=contact,
-                body=body,
-                media_urls=media_urls,
-            )
-
     def _insert_inbound(
         self,
         session: Session,

@@ -17,9 +17,9 @@ import pytest
 from bot.clock import run_once
 from bot.wiring import Services, build_services
 from flows.clocks import FixedClock
+from flows.effect_prep import Analyser
 from flows.messages import IncomingMessage
 from flows.models import Report
-from flows.runner import Analyser
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, make_settings

@@ -14,10 +14,10 @@ from tests.checkins.conftest import file_report
 def _inbound(store: Store, report: Report, provider_id: str) -> int:
     contact = store.contact(report.contact_id or 0)
     assert contact is not None
-    recorded = store.record_inbound(
+    recorded = store.receive(
         channel="sms",
+        address=store.contact_address(contact),
         provider_id=provider_id,
-        contact=contact,
         body="my raw words",
         media_urls=["https://api.twilio.com/media/1"],
     )

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from flows.runner import Analyser
+from flows.effect_prep import Analyser
 
 
 @pytest.fixture

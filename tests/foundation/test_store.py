@@ -40,12 +40,11 @@ def test_concurrent_first_contact_creates_one_row(store: Store) -> None:
 
 
 def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    first = store.record_inbound(
-        channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[]
+    first = store.receive(
+        channel="sms", address=PHONE, provider_id="SM1", body="hello", media_urls=[]
     )
-    retry = store.record_inbound(
-        channel="sms", provider_id="SM1", contact=contact, body="hello", media_urls=[]
+    retry = store.receive(
+        channel="sms", address=PHONE, provider_id="SM1", body="hello", media_urls=[]
     )
     assert first.created and not retry.created
     assert first.message.id == retry.message.id
@@ -217,17 +216,15 @@ def test_opted_out_contact_is_never_queued(store: Store) -> None:
 
 def test_erasure_shreds_the_key_and_unlinks_the_number(store: Store) -> None:
     contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    store.record_inbound(
-        channel="sms", provider_id="SM9", contact=contact, body="my story", media_urls=[]
-    )
+    store.receive(channel="sms", address=PHONE, provider_id="SM9", body="my story", media_urls=[])
     with store.transaction() as session:
         store.erase_contact(contact.id or 0, session=session)
     erased = store.contact(contact.id or 0)
     assert erased is not None and erased.wrapped_key is None and erased.address_enc is None
     fresh = store.get_or_create_contact(channel="sms", address=PHONE)
     assert fresh.id != contact.id  # the number is no longer recognised
-    inbound = store.record_inbound(
-        channel="sms", provider_id="SM9", contact=fresh, body="x", media_urls=[]
+    inbound = store.receive(
+        channel="sms", address=PHONE, provider_id="SM9", body="x", media_urls=[]
     )
     assert inbound.message.body_enc is None
 

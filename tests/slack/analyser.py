@@ -1,4 +1,4 @@
-"""A small deterministic analyser for Slack tests (the `Analyser` protocol of flows.runner).
+"""A small deterministic analyser for Slack tests (the `Analyser` protocol of flows.effect_prep).
 
 Keyword categories, gazetteer districts, phone numbers and "my name is …" redacted, badge numbers
 as officer references: enough to route and redact predictably without loading models. End-to-end

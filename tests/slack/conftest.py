@@ -22,12 +22,12 @@ from bot.slack.route import build_slack_router
 from bot.wiring import Services
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
+from flows.effect_prep import Analyser
 from flows.messages import IncomingMessage
 from flows.models import Report
 from flows.moderation import Moderation
 from flows.refs import new_ref
 from flows.routing import RoutingInput, route
-from flows.runner import Analyser
 from flows.store import NewReport, Store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI

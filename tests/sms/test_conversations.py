@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from bot.wiring import Services
 from flows.clocks import FixedClock
+from flows.effect_prep import Analyser
 from flows.events import Screening
 from flows.models import Report
-from flows.runner import Analyser
 from flows.segments import count_segments
 from nlp.types import Analysis
 from tests.fakes.twilio_api import FakeTwilioAPI

@@ -1,0 +1,289 @@
+"""Preparing the engine's effects: the work around a conversation step that is not the step.
+
+The engine (pure) asks for effects: file a report, look up a status, erase a contact… For each,
+`EffectPreparer.prepare` does what needs no transaction (the full analysis, routing, a new
+reference code) and adds to the run's `Plan` the writes for the runner's one transaction and
+the notices to send once it has committed. It may return an event to feed back to the engine.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlmodel import Session
+
+from flows import effects as fx
+from flows.city import CityConfig
+from flows.engine import ConversationState
+from flows.events import ContactErased, Event, ReportFiled, ReportStatus, Screening, StatusFound
+from flows.followup import FollowUps, RecordedAnswer
+from flows.models import Contact, Report
+from flows.refs import new_ref
+from flows.routing import RoutingInput, route
+from flows.store import NewReport, Store
+from nlp.types import Analysis
+
+ReportHook = Callable[[int], None]
+
+
+class Analyser(Protocol):
+    def screen(self, text: str) -> Screening: ...
+
+    def analyse(self, text: str) -> Analysis: ...
+
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]: ...
+
+
+@dataclass
+class Plan:
+    """What one engine run decided: replies, the next state, writes for the transaction, and
+    work to do after the commit."""
+
+    state: ConversationState
+    replies: list[str] = field(default_factory=list)
+    writes: list[Callable[[Session], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Telling moderators (Slack cards, thread lines): after the commit too, but not before the
+    # reply, so they go to the `background` runner.
+    notices: list[Callable[[], None]] = field(default_factory=list)
+    erased: bool = False
+    # Set when this run changed the opt-out (STOP / START); None when it did not.
+    opted_out: bool | None = None
+
+
+class EffectPreparer:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        city: CityConfig,
+        analyser: Analyser,
+        followups: FollowUps | None,
+        on_report_filed: Sequence[ReportHook] = (),
+        on_report_updated: Sequence[ReportHook] = (),
+    ) -> None:
+        self._store = store
+        self._city = city
+        self._analyser = analyser
+        self._followups = followups
+        self._on_filed = list(on_report_filed)
+        self._on_updated = list(on_report_updated)
+        self._destination_ids = {d.id for d in city.destinations}
+
+    def prepare(self, contact: Contact, effect: fx.Effect, plan: Plan) -> Event | None:
+        """Do an effect's work that needs no transaction; queue its writes and notices on `plan`.
+
+        Returns an event to feed back to the engine (the filed report, the status found…).
+        """
+        store = self._store
+        now = store.clock.now()
+        contact_id = contact.id
+        assert contact_id is not None
+        if isinstance(effect, fx.FileReport):
+            return self._prepare_report(contact, effect, plan)
+        if isinstance(effect, fx.AnswerCheckin):
+            self._prepare_checkin_answer(contact, effect, plan)
+            return None
+        if isinstance(effect, fx.AppendToReport):
+            addition = self._analyser.analyse(effect.text)
+
+            def append(session: Session) -> None:
+                report = self._own_report(session, effect.ref, contact_id)
+                if report is None:
+                    return
+                store.append_to_report(
+                    session=session,
+                    report=report,
+                    contact=contact,
+                    raw_text=effect.text,
+                    redacted_text=addition.redacted,
+                )
+
+            plan.writes.append(append)
+            plan.notices.extend(self._hooks(self._on_updated, effect.ref))
+            return None
+        if isinstance(effect, fx.LookUpStatus):
+            own = store.reports_of_contact(contact_id)
+            statuses = tuple(
+                ReportStatus(
+                    ref=r.ref,
+                    status=r.status,
+                    destinations=tuple(
+                        self._city.destination(d).name_in(contact.language)
+                        for d in r.destinations
+                        if d in self._destination_ids
+                    ),
+                )
+                for r in own
+                if effect.ref is None or r.ref == effect.ref
+            )
+            return StatusFound(asked_ref=effect.ref, reports=statuses, at=now)
+        if isinstance(effect, fx.OptOut | fx.OptIn):
+            opted_out = isinstance(effect, fx.OptOut)
+            plan.after_commit.append(lambda: store.set_opted_out(contact_id, opted_out=opted_out))
+            return None
+        if isinstance(effect, fx.SetLanguage):
+            plan.writes.append(
+                lambda session: store.set_language(contact_id, effect.language, session=session)
+            )
+            return None
+        if isinstance(effect, fx.RelayAnswer):
+            self._prepare_answer(contact_id, effect, plan)
+            return None
+        if isinstance(effect, fx.EraseContact):
+            plan.erased = True
+            plan.writes.append(lambda session: store.erase_contact(contact_id, session=session))
+            return ContactErased(at=now)
+        raise TypeError(f"unknown effect {type(effect).__name__}")
+
+    def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: Plan) -> None:
+        """The reporter's answer to a moderator: redacted onto the trail and the card threads."""
+        store = self._store
+        redacted = self._analyser.analyse(effect.text).redacted
+        # Unique per answer; a plan redone after a version conflict commits only once anyway.
+        origin = "answer-" + secrets.token_hex(8)
+
+        def relay(session: Session) -> None:
+            report = self._own_report(session, effect.ref, contact_id)
+            if report is None:
+                return
+            store.add_event(
+                session=session,
+                report=report,
+                actor="reporter",
+                action="answered",
+                detail={"text": redacted},
+            )
+            store.queue_report_thread(
+                session=session, report=report, origin=origin, text=redacted, kind="answer"
+            )
+
+        plan.writes.append(relay)
+        plan.notices.extend(self._hooks(self._on_updated, effect.ref))
+
+    def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: Plan) -> Event:
+        store = self._store
+        # One batch: the models run once for the story and the reporter's place and time.
+        extras = [t for t in (effect.place_text, effect.when_text) if t]
+        analysis, *answers = self._analyser.analyse_batch([effect.story, *extras])
+        place = answers.pop(0) if effect.place_text else None
+        when = answers.pop(0) if effect.when_text else None
+        district = analysis.district or (place.district if place else None) or effect.district
+        urgency = _max_urgency(analysis.urgency, effect.urgency)
+        decision = route(
+            RoutingInput(
+                category=analysis.top_category,
+                district=district,
+                urgency=urgency,
+                triage=analysis.triage,
+                scores=tuple((c.label, c.score) for c in analysis.categories),
+            ),
+            city=self._city,
+        )
+        destination_ids = [d.id for d in decision.destinations]
+        analysis_dict = analysis.to_dict()
+        analysis_dict.update(district=district, urgency=urgency)
+        final = Analysis.from_dict(analysis_dict)
+        ref = new_ref()
+        new = NewReport(
+            channel=contact.channel,
+            language=effect.language,
+            raw_text=effect.story,
+            anonymous=effect.anonymous,
+            contact_ok=effect.contact_ok,
+            consent_checkins=effect.consent_checkins,
+            urgent=urgency != "none",
+            place_text=effect.place_text,
+            when_text=effect.when_text,
+        )
+        filed_ids: list[int] = []
+
+        def file(session: Session) -> None:
+            report = store.create_report(
+                session=session,
+                contact=contact,
+                ref=ref,
+                new=new,
+                analysis=final,
+                destinations=destination_ids,
+                redacted_place=place.redacted if place else None,
+                redacted_when=when.redacted if when else None,
+            )
+            store.add_event(
+                session=session,
+                report=report,
+                actor="system",
+                action="routed",
+                detail={"destinations": destination_ids, "reasons": list(decision.reasons)},
+            )
+            store.set_report_status(session=session, report=report, status="routed", actor="system")
+            if self._followups is not None:
+                self._followups.schedule_for_new_report(session=session, report=report)
+            assert report.id is not None
+            filed_ids.append(report.id)
+
+        plan.writes.append(file)
+
+        def announce() -> None:
+            for report_id in filed_ids:
+                for hook in self._on_filed:
+                    hook(report_id)
+
+        plan.notices.append(announce)
+        names = tuple(d.name_in(effect.language) for d in decision.destinations)
+        return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
+
+    def _prepare_checkin_answer(
+        self, contact: Contact, effect: fx.AnswerCheckin, plan: Plan
+    ) -> None:
+        followups = self._followups
+        if followups is None:
+            return
+        analysis = self._analyser.analyse(effect.text) if effect.text else None
+        recorded: list[RecordedAnswer] = []
+
+        def record(session: Session) -> None:
+            answer = followups.record_answer(
+                session=session,
+                checkin_id=effect.checkin_id,
+                contact=contact,
+                number=effect.number,
+                text=effect.text,
+                analysis=analysis,
+            )
+            if answer is not None:
+                recorded.append(answer)
+
+        def announce() -> None:
+            for answer in recorded:
+                followups.announce(answer)
+                if answer.redacted_text is not None:
+                    for hook in self._on_updated:
+                        hook(answer.report_id)
+
+        plan.writes.append(record)
+        plan.notices.append(announce)
+
+    def _own_report(self, session: Session, ref: str, contact_id: int) -> Report | None:
+        """The report `ref`, if it is this contact's (a reference alone proves nothing)."""
+        report = self._store.report_by_ref(ref, session=session)
+        return report if report is not None and report.contact_id == contact_id else None
+
+    def _hooks(self, hooks: Sequence[ReportHook], ref: str) -> list[Callable[[], None]]:
+        def run() -> None:
+            report = self._store.report_by_ref(ref)
+            if report is not None and report.id is not None:
+                for hook in hooks:
+                    hook(report.id)
+
+        return [run] if hooks else []
+
+
+_URGENCY_ORDER = {"none": 0, "crisis": 1, "emergency": 2}
+
+
+def _max_urgency(a: str, b: str) -> str:
+    return a if _URGENCY_ORDER.get(a, 0) >= _URGENCY_ORDER.get(b, 0) else b
