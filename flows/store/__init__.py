@@ -4,6 +4,7 @@ Each group lives in its own module (contacts, messages, reports, outbox, …); c
 `Store` passed in and never build queries themselves.
 """
 
+from flows.store.checkin_answers import CheckinAnswerQueries
 from flows.store.checkins import CheckinQueries, ClaimedCheckin
 from flows.store.contacts import ContactQueries
 from flows.store.db import make_engine, normalise_url
@@ -20,6 +21,7 @@ class Store(
     MessageQueries,
     ReportQueries,
     CheckinQueries,
+    CheckinAnswerQueries,
     OutboxQueries,
     UpkeepQueries,
     ModerationQueries,
