@@ -79,7 +79,10 @@ def test_in_the_reporters_language(store: Store, followups: FollowUps) -> None:
     sender = RecordingSender()
     OutboxDispatcher(store=store, senders={"sms": sender}).dispatch_due()
     bodies = [body for _, body in sender.sent]
-    assert bodies[0].startswith("¿Alguien de Consejo Comunitario de Supervision Policial")
+    assert bodies[0].startswith(
+        f"Su reporte {report.ref} fue enviado a: Consejo Comunitario de Supervision Policial. "
+        "¿Alguien de esa oficina le ha contactado?"
+    )
     assert bodies[1] == (
         f"¿Qué tan bien atendieron su reporte {report.ref}? Responda del 1 (mal) al 5 (muy bien)."
     )

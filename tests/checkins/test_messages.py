@@ -43,7 +43,7 @@ def test_the_contacted_check_in_names_the_destination_in_the_readers_language() 
         "contacted", messages=CATALOG, language="es", ref="R-7KQ2", destination="Triage Desk"
     )
     assert en.startswith("Has anyone from Triage Desk") and "1 = yes, 2 = no" in en
-    assert es.startswith("¿Alguien de Triage Desk")
+    assert es.startswith("Su reporte R-7KQ2 fue enviado a: Triage Desk. ¿Alguien de esa oficina")
 
 
 def test_a_long_resolution_note_goes_first_then_the_question() -> None:
