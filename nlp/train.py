@@ -11,7 +11,11 @@ Model choices, each measured with `benchmarks/routing_quality.py` on the develop
   Concatenating USE features did not raise macro-F1 (0.663 vs 0.672 at the time of the
   comparison) and would cost ~4 ms per message; SVMs, centroids, kNN blends, TF-IDF blends,
   first-sentence emphasis, sentence max-pooling and 128-token truncation were all within
-  +-0.01 or worse, so the simplest model stays.
+  +-0.01 or worse, so the simplest model stays. Fine-tuning MiniLM itself on these examples
+  (LoRA adapters, rank 8, on attention query/value; SetFit's pair loss or cross-entropy,
+  2-4 epochs) did not help either: 0.666 against 0.674 for the frozen encoder on the full
+  development data; the closer the fit to the short hand-written examples, the worse on long
+  real reports. That code was not kept.
 - View "use" (Spanish): USE multilingual features, trained on all examples (English examples
   carry over to Spanish through the shared multilingual space).
 - Calibration: one softmax temperature per view, fitted on out-of-fold logits from stratified
