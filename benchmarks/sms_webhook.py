@@ -9,6 +9,11 @@ so the service does its full work: contact lookup, persistence, screening, the e
 Prints requests/s and p50/p99 latency for both, and the ratios. Targets (2 cores, concurrency 32):
 throughput ≥ 0.5× the bare endpoint, p99 < 250 ms.
 
+The residents send back to back, with no time to type: every report's full analysis (spaCy, the
+sentence encoder, redaction) competes with the webhooks, and a filing text arrives before its
+analysis ahead (flows/prefetch.py) can finish. This is the service saturated, not a resident's
+experience of it.
+
     .venv/bin/python benchmarks/sms_webhook.py [--requests 600]
 """
 
@@ -33,13 +38,15 @@ from twilio.request_validator import RequestValidator
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark-auth-token"
+# Each resident's texts differ ({n}: a number per resident), as real reports do: the service
+# keeps analyses by text, and identical stories would all be analysed once.
 CONVERSATION = [
-    "The officer at the traffic stop on Millbrook Avenue yelled at me and searched my car "
-    "without asking.",
+    "The officer at the traffic stop on the {n} block of Millbrook Avenue yelled at me and "
+    "searched my car without asking.",
     "It happened after school, my kids were in the back seat and they were scared.",
     "1",
-    "Millbrook Avenue near the park",
-    "last Tuesday around 4pm",
+    "Millbrook Avenue near number {n}",
+    "last Tuesday around {n} in the afternoon",
     "2",
 ]
 
@@ -87,7 +94,7 @@ def _signed_requests(public: str, concurrency: int, total: int) -> list[list[byt
             "AccountSid": "AC" + "0" * 32,
             "From": f"+1555{resident:07d}",
             "To": "+15550000000",
-            "Body": CONVERSATION[turn % len(CONVERSATION)],
+            "Body": CONVERSATION[turn % len(CONVERSATION)].format(n=resident),
             "NumMedia": "0",
         }
         body = urlencode(form).encode()

@@ -5,7 +5,7 @@ The full analysis (spaCy, the sentence encoder, redaction) is the slowest step o
 report. But the story is complete several texts earlier: once the reporter answers the first
 question, later texts are answers, not story. `PrefetchingAnalyser.prefetch` starts the analysis
 then, on one background thread; at filing `analyse_batch` takes the finished result (or waits for
-the one in progress) and only analyses what was never started.
+the one in progress) and analyses itself what was never started or is still queued.
 
 Results are kept by a hash of the text, in memory only, for the most recent `max_entries` texts:
 an analysis holds the redacted text and spans, never the raw words.
@@ -62,7 +62,9 @@ class PrefetchingAnalyser:
         return self.analyse_batch([text])[0]
 
     def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
-        found = [self._started(text) for text in texts]
+        # An analysis still waiting in the queue is taken back and done here, alongside the
+        # background thread: under a burst, filing then waits for its own work, not the queue's.
+        found = [self._running_or_done(text) for text in texts]
         missing = [text for text, future in zip(texts, found, strict=True) if future is None]
         fresh = iter(self._analyser.analyse_batch(missing) if missing else [])
         results: list[Analysis] = []
@@ -97,9 +99,17 @@ class PrefetchingAnalyser:
     def _finished(self, future: Future[Analysis]) -> None:
         with self._lock:
             self._pending -= 1
-        if future.exception() is not None:
+        if not future.cancelled() and future.exception() is not None:
             log.warning("analysing ahead failed: %s", type(future.exception()).__name__)
 
-    def _started(self, text: str) -> Future[Analysis] | None:
+    def _running_or_done(self, text: str) -> Future[Analysis] | None:
+        key = _key(text)
         with self._lock:
-            return self._results.get(_key(text))
+            future = self._results.get(key)
+        # Outside the lock: cancelling runs `_finished`, which takes it.
+        if future is None or not future.cancel():
+            return future
+        with self._lock:
+            if self._results.get(key) is future:
+                del self._results[key]
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -17,10 +18,13 @@ from tests.slack.analyser import KeywordAnalyser
 class CountingAnalyser:
     """The deterministic test analyser, recording what it analysed and on which thread."""
 
-    def __init__(self, *, gate: threading.Event | None = None, fail: bool = False) -> None:
+    def __init__(
+        self, *, gate: threading.Event | None = None, hold: str | None = None, fail: bool = False
+    ) -> None:
         self._inner = KeywordAnalyser(city=load_city_config())
         self.calls: list[tuple[str, str]] = []
         self._gate = gate
+        self._hold = hold  # only this text waits for the gate (None: every text)
         self._fail = fail
         self._lock = threading.Lock()
 
@@ -31,7 +35,7 @@ class CountingAnalyser:
         return self.analyse_batch([text])[0]
 
     def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
-        if self._gate is not None:
+        if self._gate is not None and (self._hold is None or self._hold in texts):
             self._gate.wait(timeout=10)
         with self._lock:
             self.calls.extend((t, threading.current_thread().name) for t in texts)
@@ -43,11 +47,19 @@ class CountingAnalyser:
 STORY = "An officer pushed me on Water Street, my name is Ana Lopez"
 
 
+def _wait_until_analysed(inner: CountingAnalyser, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(inner.calls) < count and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert len(inner.calls) >= count
+
+
 def test_a_prefetched_text_is_analysed_once_in_the_background_and_reused() -> None:
     inner = CountingAnalyser()
     analyser = PrefetchingAnalyser(analyser=inner)
     analyser.prefetch([STORY, "Water Street"])
     analyser.prefetch([STORY])  # already started: not again
+    _wait_until_analysed(inner, 2)
     story, place, when = analyser.analyse_batch([STORY, "Water Street", "last night"])
     assert story.top_category == "use_of_force" and "[NAME]" in story.redacted
     assert place.district == inner.analyse("Water Street").district
@@ -75,12 +87,26 @@ def test_filing_waits_for_an_analysis_in_progress_rather_than_starting_another()
     assert [t for t, _ in inner.calls] == [STORY]
 
 
+def test_an_analysis_still_queued_is_taken_back_and_done_by_the_caller() -> None:
+    gate = threading.Event()
+    inner = CountingAnalyser(gate=gate, hold="a long story ahead of yours")
+    analyser = PrefetchingAnalyser(analyser=inner)
+    analyser.prefetch(["a long story ahead of yours", STORY])  # STORY queued behind the first
+    [mine] = analyser.analyse_batch([STORY])  # does not wait for the first to finish
+    assert mine.top_category == "use_of_force"
+    assert (STORY, threading.current_thread().name) in inner.calls
+    gate.set()
+    analyser.analyse_batch(["a long story ahead of yours"])
+    assert [t for t, _ in inner.calls].count(STORY) == 1  # the queued one never ran
+
+
 def test_when_too_busy_nothing_more_is_started_ahead() -> None:
     gate = threading.Event()
     inner = CountingAnalyser(gate=gate)
     analyser = PrefetchingAnalyser(analyser=inner, max_pending=2)
     analyser.prefetch(["one", "two", "three"])
     gate.set()
+    _wait_until_analysed(inner, 2)
     analyser.analyse_batch(["one", "two", "three"])
     names = {t: name for t, name in inner.calls}
     assert names["one"].startswith("analyse-ahead") and names["two"].startswith("analyse-ahead")
@@ -101,6 +127,7 @@ def test_only_the_most_recent_texts_are_kept() -> None:
     inner = CountingAnalyser()
     analyser = PrefetchingAnalyser(analyser=inner, max_entries=2)
     analyser.prefetch(["a", "b", "c"])
+    _wait_until_analysed(inner, 3)
     analyser.analyse_batch(["a", "b", "c"])
     here = [t for t, name in inner.calls if name == threading.current_thread().name]
     assert here == ["a"]  # evicted: analysed again by the caller

@@ -142,8 +142,8 @@ def test_the_report_is_analysed_while_the_questions_are_asked(
     replies = _walk(Resident(client), clock, [story, "1", "SKIP", "last night", "2"])
     assert REF.search(replies[-1][-1])
     # Started once the first question was answered, not in the webhook that filed the report.
+    # (The answer just before filing may still be queued then: filing takes it back and does it.)
     assert recording.threads[story].startswith("analyse-ahead")
-    assert recording.threads["last night"].startswith("analyse-ahead")
     [report] = _reports(services)
     assert report.top_category == "use_of_force"
     assert "[NAME]" in report.redacted_text and "Ana" not in report.redacted_text
