@@ -13,11 +13,8 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import ParamSpec
 
 log = logging.getLogger(__name__)
-
-P = ParamSpec("P")
 
 # Beyond this many waiting tasks a new one runs in the caller's thread: under a burst the replies
 # slow down a little rather than memory growing without bound.
@@ -39,14 +36,6 @@ class BackgroundWork:
             self._tasks.put_nowait(task)
         except queue.Full:
             _run(task)
-
-    def defer(self, hook: Callable[P, None]) -> Callable[P, None]:
-        """`hook`, made to run on the worker thread instead of in its caller's."""
-
-        def deferred(*args: P.args, **kwargs: P.kwargs) -> None:
-            self.submit(lambda: hook(*args, **kwargs))
-
-        return deferred
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every submitted task has run; False if `timeout` passed first."""

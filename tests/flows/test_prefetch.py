@@ -3,59 +3,35 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Sequence
 
 import pytest
 
 from flows.city import load_city_config
-from flows.events import Screening
 from flows.prefetch import PrefetchingAnalyser
 from nlp.types import Analysis
+from tests.recording_analyser import RecordingAnalyser
 from tests.slack.analyser import KeywordAnalyser
+from tests.slack.service import eventually
 
 
-class CountingAnalyser:
-    """The deterministic test analyser, recording what it analysed and on which thread."""
-
-    def __init__(
-        self, *, gate: threading.Event | None = None, hold: str | None = None, fail: bool = False
-    ) -> None:
-        self._inner = KeywordAnalyser(city=load_city_config())
-        self.calls: list[tuple[str, str]] = []
-        self._gate = gate
-        self._hold = hold  # only this text waits for the gate (None: every text)
-        self._fail = fail
-        self._lock = threading.Lock()
-
-    def screen(self, text: str) -> Screening:
-        return self._inner.screen(text)  # type: ignore[no-any-return]
-
-    def analyse(self, text: str) -> Analysis:
-        return self.analyse_batch([text])[0]
-
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
-        if self._gate is not None and (self._hold is None or self._hold in texts):
-            self._gate.wait(timeout=10)
-        with self._lock:
-            self.calls.extend((t, threading.current_thread().name) for t in texts)
-        if self._fail:
-            raise RuntimeError("model failed")
-        return [self._inner.analyse(t) for t in texts]
+def _recorded(
+    *, gate: threading.Event | None = None, hold: str | None = None, fail: bool = False
+) -> RecordingAnalyser:
+    """The deterministic test analyser, recorded."""
+    return RecordingAnalyser(
+        KeywordAnalyser(city=load_city_config()), gate=gate, hold=hold, fail=fail
+    )
 
 
 STORY = "An officer pushed me on Water Street, my name is Ana Lopez"
 
 
-def _wait_until_analysed(inner: CountingAnalyser, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(inner.calls) < count and time.monotonic() < deadline:
-        time.sleep(0.001)
-    assert len(inner.calls) >= count
+def _wait_until_analysed(inner: RecordingAnalyser, count: int) -> None:
+    assert eventually(lambda: len(inner.calls) >= count)
 
 
 def test_a_prefetched_text_is_analysed_once_in_the_background_and_reused() -> None:
-    inner = CountingAnalyser()
+    inner = _recorded()
     analyser = PrefetchingAnalyser(analyser=inner)
     analyser.prefetch([STORY, "Water Street"])
     analyser.prefetch([STORY])  # already started: not again
@@ -73,7 +49,7 @@ def test_a_prefetched_text_is_analysed_once_in_the_background_and_reused() -> No
 
 def test_filing_waits_for_an_analysis_in_progress_rather_than_starting_another() -> None:
     gate = threading.Event()
-    inner = CountingAnalyser(gate=gate)
+    inner = _recorded(gate=gate)
     analyser = PrefetchingAnalyser(analyser=inner)
     analyser.prefetch([STORY])
     result: list[Analysis] = []
@@ -89,7 +65,7 @@ def test_filing_waits_for_an_analysis_in_progress_rather_than_starting_another()
 
 def test_an_analysis_still_queued_is_taken_back_and_done_by_the_caller() -> None:
     gate = threading.Event()
-    inner = CountingAnalyser(gate=gate, hold="a long story ahead of yours")
+    inner = _recorded(gate=gate, hold="a long story ahead of yours")
     analyser = PrefetchingAnalyser(analyser=inner)
     analyser.prefetch(["a long story ahead of yours", STORY])  # STORY queued behind the first
     [mine] = analyser.analyse_batch([STORY])  # does not wait for the first to finish
@@ -102,7 +78,7 @@ def test_an_analysis_still_queued_is_taken_back_and_done_by_the_caller() -> None
 
 def test_when_too_busy_nothing_more_is_started_ahead() -> None:
     gate = threading.Event()
-    inner = CountingAnalyser(gate=gate)
+    inner = _recorded(gate=gate)
     analyser = PrefetchingAnalyser(analyser=inner, max_pending=2)
     analyser.prefetch(["one", "two", "three"])
     gate.set()
@@ -115,7 +91,7 @@ def test_when_too_busy_nothing_more_is_started_ahead() -> None:
 
 
 def test_a_failed_analysis_ahead_is_redone_by_the_caller_where_it_can_fail_loudly() -> None:
-    inner = CountingAnalyser(fail=True)
+    inner = _recorded(fail=True)
     analyser = PrefetchingAnalyser(analyser=inner)
     analyser.prefetch([STORY])
     with pytest.raises(RuntimeError, match="model failed"):
@@ -124,7 +100,7 @@ def test_a_failed_analysis_ahead_is_redone_by_the_caller_where_it_can_fail_loudl
 
 
 def test_only_the_most_recent_texts_are_kept() -> None:
-    inner = CountingAnalyser()
+    inner = _recorded()
     analyser = PrefetchingAnalyser(analyser=inner, max_entries=2)
     analyser.prefetch(["a", "b", "c"])
     _wait_until_analysed(inner, 3)

@@ -40,15 +40,6 @@ def test_a_failing_task_is_logged_and_the_next_still_runs(caplog: pytest.LogCapt
     assert "background task failed" in caplog.text
 
 
-def test_defer_passes_the_arguments_through() -> None:
-    work = BackgroundWork()
-    got: list[tuple[int, str]] = []
-    hook = work.defer(lambda report_id, origin="x": got.append((report_id, origin)))
-    hook(7, origin="answer")
-    assert work.drain(timeout=5)
-    assert got == [(7, "answer")]
-
-
 def test_a_full_queue_runs_the_task_in_the_caller() -> None:
     work = BackgroundWork(max_queued=1)
     gate = threading.Event()

@@ -8,6 +8,7 @@ tests can swap in the real `nlp` analyser through the same protocol.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flows.city import CityConfig
@@ -46,6 +47,9 @@ class KeywordAnalyser:
         return Screening(
             language=analysis.language, urgency=analysis.urgency, district=analysis.district
         )
+
+    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+        return [self.analyse(text) for text in texts]
 
     def analyse(self, text: str) -> Analysis:
         entities: list[Entity] = []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from sqlmodel import select
 from bot.wiring import Services
 from flows.clocks import FixedClock
 from flows.effect_prep import Analyser
-from flows.events import Screening
 from flows.models import Report
 from flows.segments import count_segments
-from nlp.types import Analysis
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.recording_analyser import RecordingAnalyser
 from tests.service_harness import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -110,29 +108,10 @@ def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: 
     assert report.ref in status[0]
 
 
-class ThreadRecordingAnalyser:
-    """The real analyser, noting which thread analysed each text."""
-
-    def __init__(self, inner: Analyser) -> None:
-        self._inner = inner
-        self.threads: dict[str, str] = {}
-
-    def screen(self, text: str) -> Screening:
-        return self._inner.screen(text)
-
-    def analyse(self, text: str) -> Analysis:
-        return self.analyse_batch([text])[0]
-
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
-        for text in texts:
-            self.threads[text] = threading.current_thread().name
-        return self._inner.analyse_batch(texts)
-
-
 def test_the_report_is_analysed_while_the_questions_are_asked(
     settings_kwargs: dict[str, object], clock: FixedClock, analyser: Analyser
 ) -> None:
-    recording = ThreadRecordingAnalyser(analyser)
+    recording = RecordingAnalyser(analyser)
     services, client = start_service(
         settings=make_settings(**settings_kwargs),  # type: ignore[arg-type]
         clock=clock,
@@ -143,7 +122,7 @@ def test_the_report_is_analysed_while_the_questions_are_asked(
     assert REF.search(replies[-1][-1])
     # Started once the first question was answered, not in the webhook that filed the report.
     # (The answer just before filing may still be queued then: filing takes it back and does it.)
-    assert recording.threads[story].startswith("analyse-ahead")
+    assert recording.thread_of(story).startswith("analyse-ahead")
     [report] = _reports(services)
     assert report.top_category == "use_of_force"
     assert "[NAME]" in report.redacted_text and "Ana" not in report.redacted_text
