@@ -34,7 +34,7 @@ class Analyser(Protocol):
 
     def analyse(self, text: str) -> Analysis: ...
 
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]: ...
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]: ...
 
 
 @dataclass
@@ -166,9 +166,11 @@ class EffectPreparer:
 
     def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: Plan) -> Event:
         store = self._store
-        # One batch: the models run once for the story and the reporter's place and time.
+        # The place and time answers are read for personal data and the district only: their
+        # category would be noise, and classifying them cost more than the story itself.
         extras = [t for t in (effect.place_text, effect.when_text) if t]
-        analysis, *answers = self._analyser.analyse_batch([effect.story, *extras])
+        [analysis] = self._analyser.analyse_batch([effect.story])
+        answers = self._analyser.analyse_batch(extras, categorise=False) if extras else []
         place = answers.pop(0) if effect.place_text else None
         when = answers.pop(0) if effect.when_text else None
         district = analysis.district or (place.district if place else None) or effect.district

@@ -33,8 +33,10 @@ MAX_ENTRIES = 512
 MAX_PENDING = 64
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _key(text: str, categorise: bool) -> str:
+    # An analysis without categories must never answer a request for one with them.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest if categorise else "answer:" + digest
 
 
 class PrefetchingAnalyser:
@@ -61,12 +63,14 @@ class PrefetchingAnalyser:
     def analyse(self, text: str) -> Analysis:
         return self.analyse_batch([text])[0]
 
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
         # An analysis still waiting in the queue is taken back and done here, alongside the
         # background thread: under a burst, filing then waits for its own work, not the queue's.
-        found = [self._running_or_done(text) for text in texts]
+        found = [self._running_or_done(_key(text, categorise)) for text in texts]
         missing = [text for text, future in zip(texts, found, strict=True) if future is None]
-        fresh = iter(self._analyser.analyse_batch(missing) if missing else [])
+        fresh = iter(
+            self._analyser.analyse_batch(missing, categorise=categorise) if missing else []
+        )
         results: list[Analysis] = []
         for future in found:
             if future is None:
@@ -76,13 +80,14 @@ class PrefetchingAnalyser:
                 results.append(future.result())
             except Exception:
                 # The analysis ahead failed: do it here, where a failure reaches the caller.
-                results.append(self._analyser.analyse(texts[len(results)]))
+                retry = self._analyser.analyse_batch([texts[len(results)]], categorise=categorise)
+                results.extend(retry)
         return results
 
-    def prefetch(self, texts: Iterable[str]) -> None:
+    def prefetch(self, texts: Iterable[str], *, categorise: bool = True) -> None:
         """Start analysing `texts` in the background, unless already started or too busy."""
         for text in texts:
-            key = _key(text)
+            key = _key(text, categorise)
             with self._lock:
                 if key in self._results:
                     self._results.move_to_end(key)
@@ -90,11 +95,14 @@ class PrefetchingAnalyser:
                 if self._pending >= self._max_pending:
                     return
                 self._pending += 1
-                future = self._executor.submit(self._analyser.analyse, text)
+                future = self._executor.submit(self._analyse_one, text, categorise)
                 self._results[key] = future
                 while len(self._results) > self._max_entries:
                     self._results.popitem(last=False)
             future.add_done_callback(self._finished)
+
+    def _analyse_one(self, text: str, categorise: bool) -> Analysis:
+        return self._analyser.analyse_batch([text], categorise=categorise)[0]
 
     def _finished(self, future: Future[Analysis]) -> None:
         with self._lock:
@@ -102,8 +110,7 @@ class PrefetchingAnalyser:
         if not future.cancelled() and future.exception() is not None:
             log.warning("analysing ahead failed: %s", type(future.exception()).__name__)
 
-    def _running_or_done(self, text: str) -> Future[Analysis] | None:
-        key = _key(text)
+    def _running_or_done(self, key: str) -> Future[Analysis] | None:
         with self._lock:
             future = self._results.get(key)
         # Outside the lock: cancelling runs `_finished`, which takes it.

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +44,12 @@ def _run_now(task: Callable[[], None]) -> None:
         log.exception("after-commit notice failed")
 
 
+class Prefetch(Protocol):
+    """Starts analysing texts that filing will analyse (see flows/prefetch.py)."""
+
+    def __call__(self, texts: Sequence[str], *, categorise: bool = True) -> None: ...
+
+
 class _VersionConflict(Exception):
     pass
 
@@ -60,7 +67,7 @@ class ConversationRunner:
         on_report_updated: Sequence[ReportHook] = (),
         followups: FollowUps | None = None,
         background: Callable[[Callable[[], None]], None] = _run_now,
-        prefetch: Callable[[Sequence[str]], None] | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         self._store = store
         self._prefetch = prefetch
@@ -188,8 +195,12 @@ class ConversationRunner:
             for notice in plan.notices:
                 self._background(notice)
             if self._prefetch is not None and (ahead := plan.state.texts_to_analyse()):
-                # The story is complete: analyse it while the remaining questions are asked.
-                self._prefetch(ahead)
+                # The story is complete: analyse it while the remaining questions are asked
+                # (the answers after it for personal data and places only, as filing will).
+                story, *answers = ahead
+                self._prefetch([story])
+                if answers:
+                    self._prefetch(answers, categorise=False)
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
 

@@ -91,7 +91,8 @@ class ConversationState:
         return "\n".join(self.story)
 
     def texts_to_analyse(self) -> tuple[str, ...]:
-        """What filing this draft will analyse, once the story is complete (else nothing).
+        """What filing this draft will analyse, once the story is complete (else nothing):
+        the story first, then the answers about place and time.
 
         A story is complete when a question has been answered after it: texts sent before that
         still join it, so analysing it earlier would be wasted.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language as SpacyLanguage
 
-from nlp.classify import Classifier, get_default_classifier
+from nlp.classify import Classifier, Prediction, get_default_classifier
 from nlp.contact_details import text_for_classification
 from nlp.language import detect_language
 from nlp.officers import find_officers
@@ -26,6 +26,8 @@ from nlp.urgency import detect_urgency
 # Beyond this, text is analysed in its first part only: an SMS is at most 1,600 characters and a
 # Slack message 40,000; nobody's report needs spaCy to read a book.
 MAX_CHARS = 20_000
+# What an analysis without the classifier says of categories: none, so a human decides.
+UNCATEGORISED: Prediction = ((), True)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,15 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         return self.analyse_batch([text])[0]
 
-    def analyse_batch(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Analysis]:
+    def analyse_batch(
+        self, texts: Sequence[str], *, batch_size: int = 32, categorise: bool = True
+    ) -> list[Analysis]:
+        """`analyse` for many texts at once (one spaCy pipe, one encoder pass per batch).
+
+        `categorise=False` skips the classifier (no categories, triage set): for texts whose
+        category nobody reads, such as a reporter's answer to "where did it happen?", it saves
+        the sentence encoder's pass, the largest part of the cost.
+        """
         texts = [(t or "")[:MAX_CHARS] for t in texts]
         languages = [detect_language(t, languages=self.languages) for t in texts]
         docs = self.nlp.pipe(texts, batch_size=batch_size)
@@ -94,9 +104,13 @@ class Analyzer:
             )
             partial.append((officers, entities, places, district))
         # The classifier reads each report without its contact details (see contact_details).
-        predictions = self.classifier.predict(
-            [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
-            languages=languages,
+        predictions = (
+            self.classifier.predict(
+                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
+                languages=languages,
+            )
+            if categorise
+            else [UNCATEGORISED] * len(texts)
         )
         return [
             Analysis(

@@ -23,6 +23,7 @@ class RecordingAnalyser:
     ) -> None:
         self._inner = inner
         self.calls: list[tuple[str, str]] = []  # (text, thread name), in order
+        self.uncategorised: list[str] = []  # texts analysed with categorise=False
         self._gate = gate
         self._hold = hold  # only this text waits for the gate (None: every text)
         self._fail = fail
@@ -38,11 +39,13 @@ class RecordingAnalyser:
     def analyse(self, text: str) -> Analysis:
         return self.analyse_batch([text])[0]
 
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
         if self._gate is not None and (self._hold is None or self._hold in texts):
             self._gate.wait(timeout=10)
         with self._lock:
             self.calls.extend((t, threading.current_thread().name) for t in texts)
+            if not categorise:
+                self.uncategorised.extend(texts)
         if self._fail:
             raise RuntimeError("model failed")
-        return self._inner.analyse_batch(texts)
+        return self._inner.analyse_batch(texts, categorise=categorise)

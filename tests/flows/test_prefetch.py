@@ -47,6 +47,22 @@ def test_a_prefetched_text_is_analysed_once_in_the_background_and_reused() -> No
     assert here == ["last night", "Water Street"]  # the second is this test's own check above
 
 
+ANSWER = "pushed near Water Street"  # a category word, and a place
+
+
+def test_an_answer_analysed_without_categories_never_serves_a_full_analysis() -> None:
+    inner = _recorded()
+    analyser = PrefetchingAnalyser(analyser=inner)
+    analyser.prefetch([ANSWER], categorise=False)
+    _wait_until_analysed(inner, 1)
+    [answer] = analyser.analyse_batch([ANSWER], categorise=False)
+    assert answer.categories == () and answer.district == inner.analyse(ANSWER).district
+    [full] = analyser.analyse_batch([ANSWER])  # not the answer's analysis
+    assert full.categories
+    assert inner.uncategorised == [ANSWER]
+    assert [t for t, _ in inner.calls].count(ANSWER) == 3  # ahead, full, check above
+
+
 def test_filing_waits_for_an_analysis_in_progress_rather_than_starting_another() -> None:
     gate = threading.Event()
     inner = _recorded(gate=gate)

@@ -103,6 +103,18 @@ def test_batch_matches_single_calls(analyser: Analyzer) -> None:
     ]
 
 
+def test_without_categorising_the_rest_of_the_analysis_is_the_same(analyser: Analyzer) -> None:
+    texts = ["near 4417 Water Street, call Ana Lopez at 555-201-7788", "anoche en Las Flores"]
+    full = analyser.analyse_batch(texts)
+    answers = analyser.analyse_batch(texts, categorise=False)
+    for whole, answer in zip(full, answers, strict=True):
+        assert whole.categories and not answer.categories and answer.triage
+        assert answer.top_category is None
+        expected = {**whole.to_dict(), "categories": (), "triage": True}
+        assert answer.to_dict() == expected
+    assert "[PHONE]" in answers[0].redacted and answers[1].district == "d3"
+
+
 def test_screen_is_the_cheap_part(analyser: Analyzer) -> None:
     screening = analyser.screen("hay un hombre con una pistola afuera ahora mismo en Las Flores")
     assert screening.language == "es"

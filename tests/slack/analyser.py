@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from flows.city import CityConfig
@@ -48,8 +49,11 @@ class KeywordAnalyser:
             language=analysis.language, urgency=analysis.urgency, district=analysis.district
         )
 
-    def analyse_batch(self, texts: Sequence[str]) -> list[Analysis]:
-        return [self.analyse(text) for text in texts]
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
+        analyses = [self.analyse(text) for text in texts]
+        if categorise:
+            return analyses
+        return [replace(a, categories=(), triage=True) for a in analyses]
 
     def analyse(self, text: str) -> Analysis:
         entities: list[Entity] = []

@@ -127,6 +127,8 @@ def test_the_report_is_analysed_while_the_questions_are_asked(
     assert report.top_category == "use_of_force"
     assert "[NAME]" in report.redacted_text and "Ana" not in report.redacted_text
     assert report.when_text == "last night"
+    # The answer is read for personal data and places, never classified; the story always is.
+    assert "last night" in recording.uncategorised and story not in recording.uncategorised
 
 
 def test_spanish_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:
