@@ -70,6 +70,21 @@ def serve(
             scheduler.shutdown(wait=False)
 
 
+@app.command("web")
+def web(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(envvar="WEB_CONCURRENCY", min=1, help="Worker processes.")
+    ] = 2,
+) -> None:
+    """The production web process (the Procfile's `web`): workers, no scheduler."""
+    from bot.web import run_web
+
+    settings = _settings()
+    run_web(host=host, port=port, workers=workers, log_level=settings.cpps_log_level.lower())
+
+
 @app.command("clock")
 def clock_command(
     once: Annotated[bool, typer.Option("--once", help="Run every due job once and exit.")] = False,

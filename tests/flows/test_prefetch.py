@@ -83,7 +83,10 @@ def test_an_analysis_still_queued_is_taken_back_and_done_by_the_caller() -> None
     gate = threading.Event()
     inner = _recorded(gate=gate, hold="a long story ahead of yours")
     analyser = PrefetchingAnalyser(analyser=inner)
-    analyser.prefetch(["a long story ahead of yours", STORY])  # STORY queued behind the first
+    analyser.prefetch(["a long story ahead of yours"])
+    assert eventually(lambda: analyser.queued() == 0)  # started: the thread is busy with it
+    analyser.prefetch([STORY])  # queued behind the first
+    assert analyser.queued() == 1
     [mine] = analyser.analyse_batch([STORY])  # does not wait for the first to finish
     assert mine.top_category == "use_of_force"
     assert (STORY, threading.current_thread().name) in inner.calls
@@ -113,6 +116,28 @@ def test_a_failed_analysis_ahead_is_redone_by_the_caller_where_it_can_fail_loudl
     with pytest.raises(RuntimeError, match="model failed"):
         analyser.analyse_batch([STORY])
     assert [name for _, name in inner.calls][-1] == threading.current_thread().name
+
+
+def test_texts_queued_together_are_analysed_in_one_batch_alike_in_categorising() -> None:
+    gate = threading.Event()
+    inner = _recorded(gate=gate, hold="the first story")
+    analyser = PrefetchingAnalyser(analyser=inner, batch_size=2)
+    analyser.prefetch(["the first story"])
+    assert eventually(lambda: analyser.queued() == 0)
+    analyser.prefetch(["story two", "story three", "story four"])
+    analyser.prefetch(["on Water Street"], categorise=False)
+    batches: list[list[str]] = []
+    original = inner.analyse_batch
+
+    def recording_batches(texts: list[str], *, categorise: bool = True) -> list[Analysis]:
+        batches.append(list(texts))
+        return original(texts, categorise=categorise)
+
+    inner.analyse_batch = recording_batches  # type: ignore[method-assign]
+    gate.set()
+    assert eventually(lambda: analyser.queued() == 0 and len(inner.calls) == 5)
+    assert batches == [["story two", "story three"], ["story four"], ["on Water Street"]]
+    assert inner.uncategorised == ["on Water Street"]
 
 
 def test_only_the_most_recent_texts_are_kept() -> None:
