@@ -14,10 +14,11 @@ from sqlmodel import Session, SQLModel
 from flows.clocks import Clock
 from flows.privacy import Vault
 from flows.store.db import READ_ONLY
+from flows.store.sqlite_lock import SqliteWriterLock
 
-# SQLite allows one writer at a time. Threads of one process queue on this lock (one per
-# engine) instead of in SQLite's busy handler, whose growing sleeps make long latency tails.
-_SQLITE_WRITERS: dict[int, threading.RLock] = {}
+# SQLite allows one writer at a time. Writers queue on a lock (one per engine) instead of in
+# SQLite's busy handler, whose growing sleeps (up to 100 ms each) make long latency tails.
+_SQLITE_WRITERS: dict[int, SqliteWriterLock] = {}
 _SQLITE_WRITERS_GUARD = threading.Lock()
 
 
@@ -26,11 +27,13 @@ class StoreBase:
         self.engine = engine
         self.vault = vault
         self.clock = clock
-        self._writer_lock: threading.RLock | None = None
+        self._writer_lock: SqliteWriterLock | None = None
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
         if engine.dialect.name == "sqlite":
             with _SQLITE_WRITERS_GUARD:
-                self._writer_lock = _SQLITE_WRITERS.setdefault(id(engine), threading.RLock())
+                if id(engine) not in _SQLITE_WRITERS:
+                    _SQLITE_WRITERS[id(engine)] = SqliteWriterLock(engine.url.database)
+                self._writer_lock = _SQLITE_WRITERS[id(engine)]
 
     @property
     def dialect(self) -> str:
@@ -44,7 +47,7 @@ class StoreBase:
                 yield session
             return
         with (
-            self._writer_lock,
+            self._writer_lock.held(),
             Session(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
