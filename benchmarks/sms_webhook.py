@@ -1,20 +1,26 @@
-"""Benchmark: the SMS webhook under load, next to a bare endpoint measured in the same run.
+"""Benchmark: the SMS webhook under load, next to two baselines measured in the same run.
 
-Starts the real service (`cpps serve`, file SQLite, real NLP models, console SMS) and a bare
-FastAPI endpoint that only validates the signature and returns static TwiML, each on loopback in
-its own process; then, from a separate load process, sends Twilio-signed webhooks at concurrency
-1, 8 and 32. Each simulated resident walks through a real intake conversation (story, answers…),
-so the service does its full work: contact lookup, persistence, screening, the engine, filing.
+Starts, each on loopback as the Procfile's `web` process runs (`bot/web.py`, `--workers 2` by
+default, one per core):
+- the real service (`bot.app:asgi` on a file SQLite database, real NLP models, console SMS);
+- *bare*: a FastAPI endpoint that only validates the signature and returns static TwiML;
+- *floor*: bare plus what any webhook must do before answering if it keeps every message (the
+  sender's HMAC pseudonym, the body encrypted, one committed INSERT unique per MessageSid): the
+  price of "persisted before it is answered" alone, with no conversation and no NLP.
 
-Prints requests/s and p50/p99 latency for both, and the ratios. Targets (2 cores, concurrency 32):
-throughput ≥ 0.5× the bare endpoint, p99 < 250 ms.
+Then, from a separate load process, it sends Twilio-signed webhooks at concurrency 1, 8 and 32.
+Each simulated resident walks through a real intake conversation (story, answers…), so the
+service does its full work: contact lookup, persistence, screening, the engine, filing.
+
+Prints requests/s and p50/p99 latency, and the ratios to bare. Targets (2 cores, concurrency
+32): throughput ≥ 0.5× the bare endpoint, p99 < 250 ms.
 
 The residents send back to back, with no time to type: every report's full analysis (spaCy, the
 sentence encoder, redaction) competes with the webhooks, and a filing text arrives before its
 analysis ahead (flows/prefetch.py) can finish. This is the service saturated, not a resident's
-experience of it.
+experience of it; the last table is closer to that.
 
-    .venv/bin/python benchmarks/sms_webhook.py [--requests 600]
+    PYTHONPATH=. .venv/bin/python benchmarks/sms_webhook.py [--requests 600] [--workers 2]
 """
 
 from __future__ import annotations
