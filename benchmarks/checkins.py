@@ -29,7 +29,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -73,6 +73,9 @@ class StubAnalyser:
 
     def analyse(self, text: str) -> Analysis:
         return Analysis(language="en", redacted=text)
+
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
+        return [self.analyse(text) for text in texts]
 
 
 @contextmanager

@@ -40,7 +40,7 @@ def create_app(*, services: Services) -> FastAPI:
 
 
 def asgi() -> FastAPI:
-    """Factory for `uvicorn --factory bot.app:asgi` (the Procfile's web process)."""
+    """The ASGI factory each worker of `cpps web` (the Procfile's web process) builds."""
     settings = Settings()
     logging.basicConfig(level=settings.cpps_log_level.upper())
     return create_app(services=build_services(settings=settings))

@@ -79,10 +79,14 @@ def web(
     ] = 2,
 ) -> None:
     """The production web process (the Procfile's `web`): workers, no scheduler."""
+    from bot.settings import resolve_secrets
     from bot.web import run_web
 
     settings = _settings()
-    run_web(host=host, port=port, workers=workers, log_level=settings.cpps_log_level.lower())
+    # Here, once, before the workers start: missing production secrets stop the process with
+    # their names, and development keys are made once for every worker.
+    resolve_secrets(settings)
+    run_web(host=host, port=port, workers=workers, log_level=settings.cpps_log_level)
 
 
 @app.command("clock")

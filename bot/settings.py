@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,16 @@ def _local_dev_secrets(data_dir: Path) -> dict[str, str]:
         "twilio_auth_token": secrets.token_hex(16),
         "slack_signing_secret": secrets.token_hex(16),
     }
-    path.write_text(json.dumps(values, indent=2))
-    path.chmod(0o600)
-    return values
+    # Two web workers may start at once: the first file linked into place wins, and both use
+    # it (different keys per worker would make each unable to read the other's reporters).
+    draft = data_dir / f".dev-secrets.{os.getpid()}.{secrets.token_hex(4)}"
+    draft.write_text(json.dumps(values, indent=2))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    chosen: dict[str, str] = json.loads(path.read_text())
+    return chosen

@@ -6,12 +6,14 @@ connections inherit it, and asyncio turns on TCP_NODELAY only for sockets that s
 Twilio's and a platform router's requests arrive) then waits for the peer's delayed ACK: about
 40 ms each on Linux, measured here with `benchmarks/sms_webhook.py` (a static endpoint fell from
 ~2,000 to 23 requests/s on one connection). This module binds the same socket with the protocol
-named, and otherwise runs uvicorn as `uvicorn.run` would.
+named, and otherwise starts uvicorn's worker supervisor as `uvicorn.run` does.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -35,11 +37,15 @@ def run_web(
     host: str,
     port: int,
     workers: int,
-    log_level: str = "info",
+    log_level: str = "INFO",
     app: str = APP,
     factory: bool = True,
 ) -> None:
-    """Serve `app` (ours by default) with `workers` processes (each loads the models once)."""
+    """Serve `app` (ours by default) with `workers` processes (each loads the models once).
+
+    `log_level`: a Python level name (`CPPS_LOG_LEVEL`), for uvicorn's own loggers too.
+    """
+    level = logging.getLevelName(log_level.upper())
     config = TcpConfig(
         app,
         factory=factory,
@@ -47,10 +53,12 @@ def run_web(
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_level=log_level,
+        log_level=level if isinstance(level, int) else logging.INFO,
     )
     server = uvicorn.Server(config)
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         server.run()
+        if not server.started:
+            sys.exit(3)  # uvicorn's STARTUP_FAILURE, as `uvicorn.run` exits

@@ -18,7 +18,8 @@ from flows.store.sqlite_lock import SqliteWriterLock
 
 # SQLite allows one writer at a time. Writers queue on a lock (one per engine) instead of in
 # SQLite's busy handler, whose growing sleeps (up to 100 ms each) make long latency tails.
-_SQLITE_WRITERS: dict[int, SqliteWriterLock] = {}
+# Keyed by the lock file: one per database file, however many engines open it.
+_SQLITE_WRITERS: dict[str, SqliteWriterLock] = {}
 _SQLITE_WRITERS_GUARD = threading.Lock()
 
 
@@ -30,10 +31,13 @@ class StoreBase:
         self._writer_lock: SqliteWriterLock | None = None
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
         if engine.dialect.name == "sqlite":
+            lock_path = SqliteWriterLock.path_for(engine.url.database)
+            # In memory, each engine is its own database: its threads share a lock.
+            key = lock_path or f"engine:{id(engine)}"
             with _SQLITE_WRITERS_GUARD:
-                if id(engine) not in _SQLITE_WRITERS:
-                    _SQLITE_WRITERS[id(engine)] = SqliteWriterLock(engine.url.database)
-                self._writer_lock = _SQLITE_WRITERS[id(engine)]
+                if key not in _SQLITE_WRITERS:
+                    _SQLITE_WRITERS[key] = SqliteWriterLock(lock_path)
+                self._writer_lock = _SQLITE_WRITERS[key]
 
     @property
     def dialect(self) -> str:

@@ -7,13 +7,27 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+from cryptography.fernet import Fernet
+
+from flows.clocks import SystemClock
+from flows.privacy import Vault
+from flows.store import Store
+from flows.store.db import make_engine
 from flows.store.sqlite_lock import SqliteWriterLock
 
 # Another process: takes the lock, says so, and holds it until its stdin closes.
 _HOLDER = """
 import sys
+import pytest
+from cryptography.fernet import Fernet
+
+from flows.clocks import SystemClock
+from flows.privacy import Vault
+from flows.store import Store
+from flows.store.db import make_engine
 from flows.store.sqlite_lock import SqliteWriterLock
-with SqliteWriterLock(sys.argv[1]).held():
+with SqliteWriterLock(SqliteWriterLock.path_for(sys.argv[1])).held():
     print("held", flush=True)
     sys.stdin.read()
 """
@@ -21,7 +35,7 @@ with SqliteWriterLock(sys.argv[1]).held():
 # Another process: whether the lock is free right now (without waiting for it).
 _PROBE = """
 import fcntl, os, sys
-fd = os.open(sys.argv[1] + ".writer-lock", os.O_RDWR)
+fd = os.open(os.path.realpath(sys.argv[1]) + ".writer-lock", os.O_RDWR | os.O_CREAT)
 try:
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     print("free")
@@ -51,7 +65,7 @@ def test_a_writer_in_another_process_makes_this_one_wait(tmp_path: Path) -> None
         acquired = threading.Event()
 
         def write() -> None:
-            with SqliteWriterLock(str(database)).held():
+            with SqliteWriterLock(SqliteWriterLock.path_for(str(database))).held():
                 acquired.set()
 
         writer = threading.Thread(target=write)
@@ -68,7 +82,7 @@ def test_a_writer_in_another_process_makes_this_one_wait(tmp_path: Path) -> None
 
 def test_nested_use_in_one_thread_keeps_the_lock_until_the_outermost_ends(tmp_path: Path) -> None:
     database = tmp_path / "cpps.db"
-    lock = SqliteWriterLock(str(database))
+    lock = SqliteWriterLock(SqliteWriterLock.path_for(str(database)))
     with lock.held():
         with lock.held():
             assert _probe(database) == "taken"
@@ -77,7 +91,7 @@ def test_nested_use_in_one_thread_keeps_the_lock_until_the_outermost_ends(tmp_pa
 
 
 def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
-    lock = SqliteWriterLock(str(tmp_path / "cpps.db"))
+    lock = SqliteWriterLock(SqliteWriterLock.path_for(str(tmp_path / "cpps.db")))
     inside = 0
     most = 0
     guard = threading.Lock()
@@ -97,11 +111,32 @@ def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
     assert most == 1
 
 
-def test_an_in_memory_database_needs_no_file(tmp_path: Path) -> None:
-    lock = SqliteWriterLock(":memory:")
-    with lock.held():
-        pass
-    assert list(tmp_path.iterdir()) == []
+def test_an_in_memory_database_needs_no_file() -> None:
+    assert SqliteWriterLock.path_for(":memory:") is None
+    assert SqliteWriterLock.path_for("") is None
+
+
+def test_a_relative_path_names_the_same_lock_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "var").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert SqliteWriterLock.path_for("var/cpps.db") == str(tmp_path / "var" / "cpps.db.writer-lock")
+
+
+def test_a_store_write_holds_the_lock_other_processes_see(tmp_path: Path) -> None:
+    database = tmp_path / "cpps.db"
+    engine = make_engine(f"sqlite:///{database}")
+    store = Store(
+        engine=engine, vault=Vault(keys=[Fernet.generate_key().decode()]), clock=SystemClock()
+    )
+    try:
+        with store.transaction():
+            assert _probe(database) == "taken"
+        assert _probe(database) == "free"
+    finally:
+        engine.dispose()

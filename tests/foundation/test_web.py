@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
+import os
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from bot.web import TcpConfig
 
@@ -32,3 +38,49 @@ def test_the_bound_socket_gives_connections_tcp_nodelay() -> None:
     listener = config.bind_socket()
     assert listener.proto == socket.IPPROTO_TCP
     assert asyncio.run(_nodelay_of_an_accepted_connection(listener)) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_cpps_web_serves_from_two_workers_sharing_one_set_of_keys(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cpps.db",
+        "CPPS_DATA_DIR": str(tmp_path),
+        "CPPS_LOG_LEVEL": "WARNING",
+    }
+    for name in ("CPPS_SECRET_KEYS", "TWILIO_AUTH_TOKEN", "SLACK_SIGNING_SECRET", "CPPS_ENV"):
+        env.pop(name, None)
+    cpps = str(Path(sys.executable).parent / "cpps")
+    server = subprocess.Popen(
+        [cpps, "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        statuses: list[int] = []
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                for _ in range(2):  # one keep-alive connection, two requests
+                    connection.request("GET", "/healthz")
+                    response = connection.getresponse()
+                    response.read()
+                    statuses.append(response.status)
+                connection.close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert statuses == [200, 200], server.stderr.read1().decode() if server.stderr else ""
+        # The keys were made once, before the workers, and no draft was left behind.
+        assert [p.name for p in tmp_path.iterdir() if "secrets" in p.name] == ["dev-secrets.json"]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
