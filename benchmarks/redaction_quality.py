@@ -19,13 +19,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nlp.eval_redaction import GOLD_TYPES, TYPES, RedactionReport, evaluate_redaction
-from nlp.officers import find_officers
-from nlp.redact import Redactor
-from nlp.spacy_model import load_spacy
-from nlp.types import Entity
-
+# Run as a script, this folder comes first on sys.path, and its nlp.py (the speed benchmark)
+# would shadow the `nlp` package.
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from nlp.eval_redaction import GOLD_TYPES, TYPES, RedactionReport, evaluate_redaction  # noqa: E402
+from nlp.officers import find_officers  # noqa: E402
+from nlp.redact import Redactor  # noqa: E402
+from nlp.spacy_model import load_spacy  # noqa: E402
+from nlp.types import Entity  # noqa: E402
+
 BARS = {"NAME": 0.90, "PHONE": 0.95, "EMAIL": 0.95, "ADDRESS": 0.80}
 PRECISION_BAR = 0.80
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
