@@ -15,20 +15,17 @@ import hmac
 import os
 import sqlite3
 import threading
-from urllib.parse import parse_qsl
 
 from cryptography.fernet import Fernet
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
-from twilio.request_validator import RequestValidator
+
+from benchmarks.bare_sms_app import TWIML, refused, signed_params
 
 app = FastAPI()
-_validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
-_PUBLIC = os.environ["PUBLIC_BASE_URL"]
 _DATABASE = os.environ["PERSIST_DATABASE"]
 _PSEUDONYM_KEY = hashlib.sha256(b"benchmark pseudonyms").digest()
 _FERNET = Fernet(Fernet.generate_key())
-_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks.</Message></Response>'
 _local = threading.local()
 
 
@@ -59,13 +56,12 @@ def _store(sid: str, sender: str, body: str) -> None:
 
 @app.post("/sms")
 async def sms(request: Request) -> Response:
-    params = dict(parse_qsl((await request.body()).decode()))
-    signature = request.headers.get("x-twilio-signature", "")
-    if not _validator.validate(_PUBLIC + "/sms", params, signature):
-        return Response("invalid signature", status_code=403)
+    params = await signed_params(request)
+    if params is None:
+        return refused()
     # On the thread pool, as the service runs its handler: a commit blocks.
     await run_in_threadpool(_store, params["MessageSid"], params["From"], params["Body"])
-    return Response(_TWIML, media_type="application/xml")
+    return Response(TWIML, media_type="application/xml")
 
 
 @app.get("/healthz")
