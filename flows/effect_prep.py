@@ -88,7 +88,7 @@ class EffectPreparer:
             self._prepare_checkin_answer(contact, effect, plan)
             return None
         if isinstance(effect, fx.AppendToReport):
-            addition = self._analyser.analyse(effect.text)
+            addition = self._uncategorised(effect.text)
 
             def append(session: Session) -> None:
                 report = self._own_report(session, effect.ref, contact_id)
@@ -142,7 +142,7 @@ class EffectPreparer:
     def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: Plan) -> None:
         """The reporter's answer to a moderator: redacted onto the trail and the card threads."""
         store = self._store
-        redacted = self._analyser.analyse(effect.text).redacted
+        redacted = self._uncategorised(effect.text).redacted
         # Unique per answer; a plan redone after a version conflict commits only once anyway.
         origin = "answer-" + secrets.token_hex(8)
 
@@ -244,7 +244,7 @@ class EffectPreparer:
         followups = self._followups
         if followups is None:
             return
-        analysis = self._analyser.analyse(effect.text) if effect.text else None
+        analysis = self._uncategorised(effect.text) if effect.text else None
         recorded: list[RecordedAnswer] = []
 
         def record(session: Session) -> None:
@@ -268,6 +268,10 @@ class EffectPreparer:
 
         plan.writes.append(record)
         plan.notices.append(announce)
+
+    def _uncategorised(self, text: str) -> Analysis:
+        """A text read only for its redaction (an addition, an answer): no encoder pass."""
+        return self._analyser.analyse_batch([text], categorise=False)[0]
 
     def _own_report(self, session: Session, ref: str, contact_id: int) -> Report | None:
         """The report `ref`, if it is this contact's (a reference alone proves nothing)."""
