@@ -1,4 +1,4 @@
-"""Speed, memory and cold start of `Analyzer.analyse()`, each next to a floor measured in this run.
+"""Speed, memory and cold start of `Analyser.analyse()`, each next to a floor measured in this run.
 
 Usage (from the repository root): PYTHONPATH=$PWD python benchmarks/nlp.py [--quick]
 
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from nlp.analyse import Analyzer
+    from nlp.analyse import Analyser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,9 +192,9 @@ _IMPORT_ONLY_CHILD = "import torch, spacy"
 
 _COLD_START_CHILD = f"""
 from flows.city import load_city_config
-from nlp.analyse import Analyzer
+from nlp.analyse import Analyser
 city = load_city_config()
-analyzer = Analyzer.load(
+analyzer = Analyser.load(
     districts=city.gazetteer_entries(),
     languages=city.city.languages,
     default_region=city.city.default_region,
@@ -253,12 +253,12 @@ def messages_per_second(action: Callable[[list[str]], object], texts: list[str])
     return len(texts) / (time.perf_counter() - start)
 
 
-def load_analyzer() -> Analyzer:
+def load_analyzer() -> Analyser:
     from flows.city import load_city_config
-    from nlp.analyse import Analyzer
+    from nlp.analyse import Analyser
 
     city = load_city_config()
-    return Analyzer.load(
+    return Analyser.load(
         districts=city.gazetteer_entries(),
         languages=city.city.languages,
         default_region=city.city.default_region,
@@ -334,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor_lat, analyse_lat = interleaved_latency(floor, lambda: analyzer.analyse(SMS), repeats)
     for label, lat in (
         ("floor: MiniLM encode + spaCy nlp()", floor_lat),
-        ("Analyzer.analyse()", analyse_lat),
+        ("Analyser.analyse()", analyse_lat),
     ):
         row(label, f"p50 {lat.p50_ms:6.2f} ms  p99 {lat.p99_ms:6.2f} ms")
     for name, ratio in (
@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     passed = analyse_rate >= MIN_MESSAGES_PER_SECOND
     results.append(passed)
     row(
-        f"Analyzer.analyse_batch() ({analyse_rate / floor_rate:.2f}x floor)",
+        f"Analyser.analyse_batch() ({analyse_rate / floor_rate:.2f}x floor)",
         f"{analyse_rate:.1f} messages/s",
         f">= {MIN_MESSAGES_PER_SECOND:.0f}",
         passed,

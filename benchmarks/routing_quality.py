@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from flows.city import load_city_config  # noqa: E402
-from nlp.analyse import Analyzer  # noqa: E402
+from nlp.analyse import Analyser  # noqa: E402
 from nlp.classify import Classifier, get_default_classifier  # noqa: E402
 from nlp.encoders import MINILM_ID, get_encoder  # noqa: E402
 from nlp.eval_routing import RoutingReport, evaluate_routing, format_report  # noqa: E402
@@ -166,7 +166,7 @@ def main() -> int:
     # The system as it runs: analyse() (language detection, redaction, then the classifier on
     # the text without contact details), not the classifier alone.
     city = load_city_config()
-    analyzer = Analyzer.load(
+    analyzer = Analyser.load(
         districts=city.gazetteer_entries(), languages=city.city.languages, classifier=classifier
     )
     started = time.perf_counter()

@@ -17,10 +17,10 @@ eval_app = typer.Typer(help="Measure the router and the redactor on labelled fil
 
 def _analyzer(city_config: Path | None) -> Any:
     from flows.city import load_city_config
-    from nlp.analyse import Analyzer
+    from nlp.analyse import Analyser
 
     city = load_city_config(city_config)
-    return Analyzer.load(
+    return Analyser.load(
         districts=city.gazetteer_entries(),
         languages=city.city.languages,
         default_region=city.city.default_region,

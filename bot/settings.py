@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Local development only: accept unsigned Twilio webhooks. Refused in production.
     cpps_insecure_skip_twilio_signature: bool = False
     cpps_log_level: str = "INFO"
+    # Threads for the MiniLM encoder (torch); 0 lets `nlp.encoders` choose.
+    cpps_nlp_threads: int = Field(default=0, ge=0)
 
     @field_validator("public_base_url")
     @classmethod
@@ -70,10 +72,6 @@ class Settings(BaseSettings):
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
-
-    @property
-    def slack_configured(self) -> bool:
-        return bool(self.slack_bot_token.get_secret_value())
 
 
 class MissingSecretsError(RuntimeError):

@@ -90,10 +90,12 @@ class Services:
         return True
 
 
-def load_analyser(city: CityConfig) -> Analyser:
-    from nlp.analyse import Analyzer
+def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
+    from nlp import encoders
+    from nlp.analyse import Analyser
 
-    return Analyzer.load(
+    encoders.configure_threads(nlp_threads)
+    return Analyser.load(
         districts=city.gazetteer_entries(),
         languages=city.city.languages,
         default_region=city.city.default_region,
@@ -124,7 +126,7 @@ def build_services(
     store = build_store(settings, secrets=secrets, clock=clock)
     catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
     flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
-    analyser = analyser or load_analyser(city)
+    analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
     # Reports are analysed while their last questions are asked, so filing need not wait.
     prefetching = PrefetchingAnalyser(analyser=analyser)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}

@@ -1,6 +1,6 @@
 """`analyse(text) -> Analysis`: the one NLP call the rest of the system uses.
 
-Models load once per process (`Analyzer.load`), and an `Analyzer` holds no mutable state, so
+Models load once per process (`Analyser.load`), and an `Analyser` holds no mutable state, so
 calls are thread-safe. Each text is parsed by spaCy once; the parse feeds redaction and places,
 and the sentence embedding feeds the classifier. `screen()` is the cheap part (language,
 urgency, district by gazetteer) that runs on the webhook's hot path before the first reply.
@@ -31,7 +31,7 @@ UNCATEGORISED: Prediction = ((), True)
 
 
 @dataclass(frozen=True)
-class Analyzer:
+class Analyser:
     nlp: SpacyLanguage
     redactor: Redactor
     classifier: Classifier
@@ -46,7 +46,7 @@ class Analyzer:
         languages: Sequence[str] = ("en", "es"),
         default_region: str = "US",
         classifier: Classifier | None = None,
-    ) -> Analyzer:
+    ) -> Analyser:
         """Load every model (once per process) for a city's districts and languages."""
         analyzer = cls(
             nlp=load_spacy(),

@@ -48,14 +48,24 @@ class SentenceEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+# Set once by the process's wiring from `Settings.nlp_threads` (`configure_threads`), before the
+# first encoder loads; None lets `_threads` choose from the OpenMP wait policy.
+_configured_threads: int | None = None
+
+
+def configure_threads(threads: int | None) -> None:
+    """Fix torch's thread count for encoders loaded from now on (None: choose automatically)."""
+    global _configured_threads
+    _configured_threads = threads if threads and threads > 0 else None
+
+
 def _threads() -> int:
-    """Threads for torch: `CPPS_NLP_THREADS` if set; else every core (at most 4) when OpenMP
+    """Threads for torch: the configured count if any; else every core (at most 4) when OpenMP
     waits passively, and one thread when it spins (torch was loaded before `nlp` could set the
     policy): spinning threads make a pass 4-20x slower whenever another process wants a core
     (see `nlp.openmp`), while one thread is only ~1.4x slower than two on an idle host."""
-    configured = os.environ.get("CPPS_NLP_THREADS")
-    if configured and configured.isdigit() and int(configured) > 0:
-        return int(configured)
+    if _configured_threads is not None:
+        return _configured_threads
     if not openmp.WAITS_PASSIVELY:
         return 1
     return max(1, min(os.cpu_count() or 1, 4))

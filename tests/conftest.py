@@ -48,10 +48,10 @@ TABLES = [
 def analyser() -> Analyser:
     """The real NLP (spaCy, MiniLM, USE, the shipped head), loaded once for the whole run."""
     from flows.city import load_city_config
-    from nlp.analyse import Analyzer
+    from nlp.analyse import Analyser
 
     city = load_city_config()
-    return Analyzer.load(
+    return Analyser.load(
         districts=city.gazetteer_entries(),
         languages=city.city.languages,
         default_region=city.city.default_region,

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from nlp.analyse import Analyzer
+from nlp.analyse import Analyser
 from nlp.types import DEFAULT_CATEGORIES, Analysis
 
 
-def test_english_report(analyser: Analyzer) -> None:
+def test_english_report(analyser: Analyser) -> None:
     text = (
         "Officer J. Ramirez (badge #4471) shoved me against the car on Millbrook Avenue. "
         "My name is Dana Whitfield, text me at 555-201-7788 or dana.w@example.com."
@@ -33,7 +33,7 @@ def test_english_report(analyser: Analyzer) -> None:
     assert {c.label for c in result.categories} == set(DEFAULT_CATEGORIES)
 
 
-def test_spanish_report_is_not_over_redacted(analyser: Analyzer) -> None:
+def test_spanish_report_is_not_over_redacted(analyser: Analyser) -> None:
     text = (
         "Anoche dos policías me pararon en la avenida Juárez, me revisaron la mochila sin "
         "permiso y se burlaron de mi acento. Me llamo Lucía Fernández, llámame al 555 201 7788."
@@ -46,13 +46,13 @@ def test_spanish_report_is_not_over_redacted(analyser: Analyzer) -> None:
     assert result.district == "d3"
 
 
-def test_home_address_is_redacted_whole_even_on_a_known_street(analyser: Analyzer) -> None:
+def test_home_address_is_redacted_whole_even_on_a_known_street(analyser: Analyser) -> None:
     result = analyser.analyse("He hits her every night. We live at 400 Oak Street apt 3.")
     assert "400" not in result.redacted and "apt 3" not in result.redacted
     assert "[ADDRESS]" in result.redacted
 
 
-def test_emergency_and_crisis(analyser: Analyzer) -> None:
+def test_emergency_and_crisis(analyser: Analyser) -> None:
     assert analyser.analyse("my neighbor is beating his wife right now").urgency == "emergency"
     assert analyser.analyse("I want to kill myself tonight").urgency == "crisis"
     assert analyser.analyse("these fees are killing me").urgency == "none"
@@ -72,7 +72,7 @@ def test_emergency_and_crisis(analyser: Analyzer) -> None:
         "the police came pero no hicieron nada and they left",
     ],
 )
-def test_any_input_gives_a_sane_result(analyser: Analyzer, text: str) -> None:
+def test_any_input_gives_a_sane_result(analyser: Analyser, text: str) -> None:
     result = analyser.analyse(text)
     assert isinstance(result, Analysis)
     assert result.language in ("en", "es", "other")
@@ -83,7 +83,7 @@ def test_any_input_gives_a_sane_result(analyser: Analyzer, text: str) -> None:
     json.dumps(result.to_dict())
 
 
-def test_concurrent_calls_agree_with_sequential_ones(analyser: Analyzer) -> None:
+def test_concurrent_calls_agree_with_sequential_ones(analyser: Analyser) -> None:
     texts = [
         "An officer called me a slur during a stop on Water Street.",
         "La policía no vino cuando llamé por el robo en Pinecrest.",
@@ -96,14 +96,14 @@ def test_concurrent_calls_agree_with_sequential_ones(analyser: Analyzer) -> None
     assert concurrent == sequential
 
 
-def test_batch_matches_single_calls(analyser: Analyzer) -> None:
+def test_batch_matches_single_calls(analyser: Analyser) -> None:
     texts = ["Cops searched my car for no reason.", "", "Mi vecino grita toda la noche."]
     assert [a.to_dict() for a in analyser.analyse_batch(texts)] == [
         analyser.analyse(t).to_dict() for t in texts
     ]
 
 
-def test_without_categorising_the_rest_of_the_analysis_is_the_same(analyser: Analyzer) -> None:
+def test_without_categorising_the_rest_of_the_analysis_is_the_same(analyser: Analyser) -> None:
     texts = ["near 4417 Water Street, call Ana Lopez at 555-201-7788", "anoche en Las Flores"]
     full = analyser.analyse_batch(texts)
     answers = analyser.analyse_batch(texts, categorise=False)
@@ -115,7 +115,7 @@ def test_without_categorising_the_rest_of_the_analysis_is_the_same(analyser: Ana
     assert "[PHONE]" in answers[0].redacted and answers[1].district == "d3"
 
 
-def test_screen_is_the_cheap_part(analyser: Analyzer) -> None:
+def test_screen_is_the_cheap_part(analyser: Analyser) -> None:
     screening = analyser.screen("hay un hombre con una pistola afuera ahora mismo en Las Flores")
     assert screening.language == "es"
     assert screening.urgency == "emergency"

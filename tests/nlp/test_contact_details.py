@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nlp.analyse import Analyzer
+from nlp.analyse import Analyser
 from nlp.contact_details import text_for_classification
 from nlp.types import Entity
 
@@ -37,7 +37,7 @@ def test_no_entities_leaves_the_text_alone() -> None:
     assert text_for_classification("Cops were rude.", []) == "Cops were rude."
 
 
-def test_contact_details_do_not_change_the_category(analyser: Analyzer) -> None:
+def test_contact_details_do_not_change_the_category(analyser: Analyser) -> None:
     story = "An officer pushed me to the ground on Water Street, badge 4471."
     with_details = story + " My name is Ana Lopez, call me at (555) 201-7788."
     assert analyser.analyse(with_details).top_category == analyser.analyse(story).top_category

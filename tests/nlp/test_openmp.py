@@ -14,7 +14,7 @@ from nlp import encoders, openmp
 @pytest.fixture
 def no_policy(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    monkeypatch.delenv("CPPS_NLP_THREADS", raising=False)
+    monkeypatch.setattr(encoders, "_configured_threads", None)
     return monkeypatch
 
 
@@ -49,5 +49,6 @@ def test_encoder_uses_one_thread_when_openmp_spins(no_policy: pytest.MonkeyPatch
 
 def test_configured_threads_win(no_policy: pytest.MonkeyPatch) -> None:
     no_policy.setattr(openmp, "WAITS_PASSIVELY", False)
-    no_policy.setenv("CPPS_NLP_THREADS", "3")
+    no_policy.setattr(encoders, "_configured_threads", None)
+    encoders.configure_threads(3)
     assert encoders._threads() == 3
