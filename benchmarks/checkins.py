@@ -44,15 +44,15 @@ from bot.clock import build_scheduler
 from bot.outbox import OutboxDispatcher, TwilioSender
 from bot.settings import Settings
 from bot.wiring import build_services
-from flows.catalog import load_catalog
+from flows.checkins.jobs import FollowUps
 from flows.city import load_city_config
 from flows.clocks import FixedClock
-from flows.events import Screening
-from flows.followup import FollowUps
-from flows.notify import LoggingNotifier
-from flows.privacy import Vault
+from flows.conversation.catalog import load_catalog
+from flows.conversation.events import Screening
+from flows.reports.notices import LoggingNotifier
 from flows.store import Store, make_engine
 from flows.store.migrate import upgrade
+from flows.store.privacy import Vault
 from nlp.types import Analysis
 from tests.fakes.twilio_api import FakeTwilioAPI
 

@@ -19,8 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, this folder comes first on sys.path, and its nlp.py (the speed benchmark)
-# would shadow the `nlp` package.
+# Runnable as a plain script from anywhere: the repository's packages come first.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 

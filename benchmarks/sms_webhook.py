@@ -17,7 +17,8 @@ Prints requests/s and p50/p99 latency, and the ratios to bare. Targets (2 cores,
 
 The residents send back to back, with no time to type: every report's full analysis (spaCy, the
 sentence encoder, redaction) competes with the webhooks, and a filing text arrives before its
-analysis ahead (flows/prefetch.py) can finish. This is the service saturated, not a resident's
+analysis ahead
+(flows/handling/analysis_ahead.py) can finish. This is the service saturated, not a resident's
 experience of it; the last table is closer to that.
 
     PYTHONPATH=. .venv/bin/python benchmarks/sms_webhook.py [--requests 600] [--workers 2]

@@ -16,7 +16,7 @@ from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from flows.messages import DeliveryStatus, IncomingMessage
+from flows.handling.incoming import DeliveryStatus, IncomingMessage
 
 log = logging.getLogger(__name__)
 

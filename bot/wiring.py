@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot.background import BackgroundWork
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
 from bot.slack import SlackNotifier, SlackParts, build_slack_app_parts, build_slack_core
-from flows.catalog import Catalog, load_catalog
+from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
-from flows.effect_prep import Analyser
-from flows.flowdef import Flow, load_flow
-from flows.followup import FollowUps
-from flows.messages import DeliveryStatus
-from flows.moderation import Moderation
-from flows.notify import ModeratorNotifier
-from flows.prefetch import PrefetchingAnalyser
-from flows.privacy import Vault
-from flows.runner import ConversationRunner
+from flows.conversation.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog
+from flows.conversation.flowdef import DEFAULT_FLOW, Flow, load_flow
+from flows.handling.analysis_ahead import PrefetchingAnalyser
+from flows.handling.effect_prep import Analyser
+from flows.handling.incoming import DeliveryStatus
+from flows.handling.runner import ConversationRunner
+from flows.reports.moderation import Moderation
+from flows.reports.notices import ModeratorNotifier
 from flows.store import Store, make_engine
+from flows.store.privacy import Vault
 
 log = logging.getLogger(__name__)
-
-FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
 
 
 @dataclass
@@ -124,8 +121,8 @@ def build_services(
             update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
         )
     store = build_store(settings, secrets=secrets, clock=clock)
-    catalog = load_catalog(FLOWS_DIR / "catalog", languages=city.city.languages)
-    flow = load_flow(FLOWS_DIR / "intake.yaml", catalog=catalog)
+    catalog = load_catalog(DEFAULT_CATALOG_DIR, languages=city.city.languages)
+    flow = load_flow(DEFAULT_FLOW, catalog=catalog)
     analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
     # Reports are analysed while their last questions are asked, so filing need not wait.
     prefetching = PrefetchingAnalyser(analyser=analyser)

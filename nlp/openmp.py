@@ -7,7 +7,7 @@ runs a second uvicorn worker, the clock or the database, the spinning thread kee
 descheduled partner needs. Measured with two processes encoding SMS at once, 2 threads each: one
 MiniLM pass took ~280 ms at the median and over 1 s at p99 (idle: ~14 ms); with passive waiting
 ~23 ms and ~33 ms, as with a single thread. Idle, passive waiting costs about 1-2 ms a pass and
-keeps the ~1.8x batched speed-up of the second thread (see `benchmarks/nlp.py`).
+keeps the ~1.8x batched speed-up of the second thread (see `benchmarks/analyse_speed.py`).
 
 `nlp/__init__.py` imports this module first, so any `import nlp...` sets the policy, unless the
 operator chose one (the environment wins) or torch was already loaded (then it is too late, and

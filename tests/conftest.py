@@ -19,10 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
-from flows.privacy import Vault
+from flows.handling.effect_prep import Analyser
 from flows.store import Store, make_engine
 from flows.store.migrate import upgrade
+from flows.store.privacy import Vault
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(

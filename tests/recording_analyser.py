@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from flows.effect_prep import Analyser
-from flows.events import Screening
+from flows.conversation.events import Screening
+from flows.handling.effect_prep import Analyser
 from nlp.types import Analysis
 
 

@@ -18,7 +18,7 @@ from bot.chat import replies_of
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
 
 PUBLIC_URL = "https://cpps.example.org"
 AUTH_TOKEN = "twilio-test-auth-token"

@@ -23,8 +23,8 @@ from bot.slack.poster import CardPoster
 from bot.slack.residents import SlackResidents, SlackSender
 from bot.slack.route import build_slack_router
 from flows.city import CityConfig
-from flows.messages import IncomingMessage
-from flows.moderation import Moderation
+from flows.handling.incoming import IncomingMessage
+from flows.reports.moderation import Moderation
 from flows.store import Store
 
 log = logging.getLogger(__name__)

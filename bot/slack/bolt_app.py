@@ -47,8 +47,8 @@ from bot.slack.modals import (
 )
 from bot.slack.poster import CardPoster
 from flows.city import CityConfig
-from flows.messages import IncomingMessage
-from flows.moderation import CLOSED_STATUSES, Moderation, ModerationError
+from flows.handling.incoming import IncomingMessage
+from flows.reports.moderation import CLOSED_STATUSES, Moderation, ModerationError
 from flows.store import Store
 
 log = logging.getLogger(__name__)

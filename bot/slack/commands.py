@@ -35,8 +35,8 @@ from bot.slack.gateway import (
 )
 from bot.slack.poster import CardPoster
 from flows.city import CityConfig
-from flows.moderation import Moderation, ModerationError
-from flows.refs import find_ref
+from flows.reports.moderation import Moderation, ModerationError
+from flows.reports.refs import find_ref
 from flows.store import Store
 
 log = logging.getLogger(__name__)

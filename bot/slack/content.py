@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from bot.slack.cards import CardData, CheckinLine
 from flows.city import CityConfig
 from flows.models import Report, ReportEvent
-from flows.moderation import reach_of
+from flows.reports.moderation import reach_of
 from flows.store import Store
 
 

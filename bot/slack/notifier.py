@@ -1,4 +1,4 @@
-"""Check-ins and digests reaching moderators in Slack (flows.notify.ModeratorNotifier).
+"""Check-ins and digests reaching moderators in Slack (flows.reports.notices.ModeratorNotifier).
 
 Thread notices go through the durable poster (a row first, retried like every card line); the
 weekly digest is posted at once and a failure raises, so the digest job retries it next pass.

@@ -19,7 +19,7 @@ from bot.slack.gateway import (
     SlackPermanentError,
     SlackTransientError,
 )
-from flows.messages import IncomingMessage
+from flows.handling.incoming import IncomingMessage
 from flows.store import Store
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, SQLModel
 
 from flows.clocks import Clock
-from flows.privacy import Vault
 from flows.store.db import READ_ONLY
+from flows.store.privacy import Vault
 from flows.store.sqlite_lock import SqliteWriterLock
 
 # SQLite allows one writer at a time. Writers queue on a lock (one per engine) instead of in

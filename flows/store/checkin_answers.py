@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from flows.checkins import CHOICES
-from flows.events import OpenCheckin
+from flows.checkins.schedule import CHOICES
+from flows.conversation.events import OpenCheckin
 from flows.models import Checkin, Report
 from flows.store.base import StoreBase
 from flows.store.checkins import add_checkin_event

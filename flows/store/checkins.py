@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
-from flows.checkins import RESOLUTION, PlannedCheckin
+from flows.checkins.schedule import RESOLUTION, PlannedCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
 from flows.store.outbox import OutboundDraft, OutboxQueries
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from flows.clocks import Clock
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
-from flows.privacy import Vault
 from flows.store.base import StoreBase
 from flows.store.checkins import cancel_open_checkins
+from flows.store.privacy import Vault
 
 
 class ContactQueries(StoreBase):
@@ -40,7 +40,7 @@ class ContactQueries(StoreBase):
     def contact_address(self, contact: Contact) -> str:
         """The phone number or Slack user ID, for sending only. Raises ShreddedError if erased."""
         if contact.address_enc is None:
-            from flows.privacy import ShreddedError
+            from flows.store.privacy import ShreddedError
 
             raise ShreddedError("address erased")
         return self.vault.decrypt(contact.wrapped_key, contact.address_enc)

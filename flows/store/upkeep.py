@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
-from flows.digest import DigestAnswer, DigestReport
+from flows.checkins.digest import DigestAnswer, DigestReport
 from flows.models import Checkin, InboundMessage, PeriodicRun, Report, ReportEvent
 from flows.store.base import StoreBase
 from flows.store.checkins import CLOSED_REPORT_STATUSES

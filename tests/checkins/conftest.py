@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from flows.catalog import load_catalog
+from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig, load_city_config
-from flows.followup import FollowUps
+from flows.conversation.catalog import load_catalog
 from flows.models import Report
 from flows.store import NewReport, Store
 from nlp.types import Analysis, CategoryScore

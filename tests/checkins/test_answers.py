@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flows.checkins.jobs import FollowUps, RecordedAnswer
 from flows.clocks import FixedClock
-from flows.followup import FollowUps, RecordedAnswer
 from flows.models import Checkin, Contact, Report
 from flows.store import Store
 from nlp.types import Analysis

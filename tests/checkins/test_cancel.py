@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.outbox import OutboxDispatcher
+from flows.checkins.jobs import FollowUps
 from flows.clocks import FixedClock
-from flows.followup import FollowUps
 from flows.models import Contact, Report
 from flows.store import Store
 from tests.checkins.conftest import RecordingSender, file_report

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.checkins.digest import DigestAnswer, DigestReport, build_digest, render_digest
+from flows.checkins.jobs import FollowUps
 from flows.clocks import FixedClock
-from flows.digest import DigestAnswer, DigestReport, build_digest, render_digest
-from flows.followup import FollowUps
 from flows.models import Report
 from flows.store import Store
 from tests.checkins.conftest import file_report

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.outbox import OutboxDispatcher
+from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig
 from flows.clocks import FixedClock
-from flows.followup import FollowUps
 from flows.models import OutboundMessage
 from flows.store import Store, make_engine
 from tests.checkins.conftest import RecordingSender, file_report, make_followups

@@ -17,8 +17,8 @@ import pytest
 from bot.clock import run_once
 from bot.wiring import Services, build_services
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
-from flows.messages import IncomingMessage
+from flows.handling.effect_prep import Analyser
+from flows.handling.incoming import IncomingMessage
 from flows.models import Report
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.twilio_api import FakeTwilioAPI

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from flows.catalog import load_catalog, placeholders
-from flows.checkins import CHECKIN_MESSAGES, CHOICES, answer_label, render_checkin, valid_choice
+from flows.checkins.schedule import (
+    CHECKIN_MESSAGES,
+    CHOICES,
+    answer_label,
+    render_checkin,
+    valid_choice,
+)
 from flows.city import load_city_config
-from flows.segments import count_segments
+from flows.conversation.catalog import load_catalog, placeholders
+from flows.handling.segments import count_segments
 
 CATALOG = load_catalog()
 LONGEST_DESTINATION = max((d.name for d in load_city_config().destinations), key=len)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flows.checkins.jobs import FollowUps
 from flows.clocks import FixedClock
-from flows.followup import FollowUps
 from flows.models import InboundMessage, Report
 from flows.store import Store
 from tests.checkins.conftest import file_report

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.checkins import add_local_days, is_quiet, next_allowed_time, plan_checkins, wall_time
+from flows.checkins.schedule import (
+    add_local_days,
+    is_quiet,
+    next_allowed_time,
+    plan_checkins,
+    wall_time,
+)
 from flows.city import Checkins, CheckinStep, load_city_config
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.catalog import Catalog, load_catalog
-from flows.flowdef import Flow, load_flow
+from flows.conversation.catalog import Catalog, load_catalog
+from flows.conversation.flowdef import Flow, load_flow
 from tests.flows.resident import Resident
 
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from flows.catalog import Catalog
-from flows.effects import (
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import (
     AnswerCheckin,
     AppendToReport,
     Effect,
@@ -25,8 +25,8 @@ from flows.effects import (
     RelayAnswer,
     SetLanguage,
 )
-from flows.engine import Step, step
-from flows.events import (
+from flows.conversation.engine import Step, step
+from flows.conversation.events import (
     ContactErased,
     Event,
     OpenCheckin,
@@ -37,8 +37,8 @@ from flows.events import (
     TextReceived,
     Tick,
 )
-from flows.flowdef import Flow
-from flows.state import ConversationState
+from flows.conversation.flowdef import Flow
+from flows.conversation.state import ConversationState
 from nlp.types import Language, Urgency
 
 START = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.answers import bare_words, is_skip, is_substantive, normalise, parse_number
-from flows.flowdef import Flow
+from flows.conversation.answers import bare_words, is_skip, is_substantive, normalise, parse_number
+from flows.conversation.flowdef import Flow
 
 
 @pytest.mark.parametrize(

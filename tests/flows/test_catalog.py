@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.catalog import (
+from flows.city import load_city_config
+from flows.conversation.catalog import (
     DEFAULT_CATALOG_DIR,
     ENGINE_MESSAGES,
     Catalog,
@@ -15,9 +16,8 @@ from flows.catalog import (
     load_catalog,
     placeholders,
 )
-from flows.city import load_city_config
-from flows.flowdef import Flow
-from flows.segments import count_segments
+from flows.conversation.flowdef import Flow
+from flows.handling.segments import count_segments
 
 MAX_SEGMENTS = 2
 # Typical values for every placeholder: the longest realistic ones from the demo city.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.catalog import Catalog
-from flows.effects import AnswerCheckin, AppendToReport, LookUpStatus
-from flows.events import OpenCheckin
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import AnswerCheckin, AppendToReport, LookUpStatus
+from flows.conversation.events import OpenCheckin
 from tests.flows.resident import Resident, msg
 
 CONTACTED = OpenCheckin(id=41, kind="contacted", ref="R-7KQ2", choices=2)

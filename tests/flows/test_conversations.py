@@ -5,9 +5,9 @@ Every step goes through JSON and back (see `Resident`), so these also prove a re
 
 from __future__ import annotations
 
-from flows.catalog import Catalog
-from flows.effects import FileReport
-from flows.segments import count_segments
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import FileReport
+from flows.handling.segments import count_segments
 from nlp.types import Language
 from tests.flows.resident import Resident, msg
 

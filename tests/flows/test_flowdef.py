@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from flows.catalog import Catalog
-from flows.flowdef import DEFAULT_FLOW, Flow, FlowError, load_flow
+from flows.conversation.catalog import Catalog
+from flows.conversation.flowdef import DEFAULT_FLOW, Flow, FlowError, load_flow
 
 
 def test_shipped_flow(flow: Flow) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.catalog import Catalog
-from flows.effects import AppendToReport
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import AppendToReport
 from tests.flows.resident import Resident, msg
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.catalog import Catalog
-from flows.effects import EraseContact, LookUpStatus, OptIn, OptOut, SetLanguage
-from flows.events import ReportStatus
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import EraseContact, LookUpStatus, OptIn, OptOut, SetLanguage
+from flows.conversation.events import ReportStatus
 from tests.flows.resident import Resident, msg
 
 STORY = "An officer pushed my son against the wall at Southfield Station"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.keywords import CARRIER_OPT_OUT, parse_keyword
+from flows.conversation.keywords import CARRIER_OPT_OUT, parse_keyword
 
 
 @pytest.mark.parametrize("word", sorted(CARRIER_OPT_OUT))

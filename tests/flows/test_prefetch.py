@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from flows.city import load_city_config
-from flows.prefetch import PrefetchingAnalyser
+from flows.handling.analysis_ahead import PrefetchingAnalyser
 from nlp.types import Analysis
 from tests.recording_analyser import RecordingAnalyser
 from tests.slack.analyser import KeywordAnalyser

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.catalog import Catalog
-from flows.effects import AppendToReport, FileReport, RelayAnswer
-from flows.events import AnswerExpected
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import AppendToReport, FileReport, RelayAnswer
+from flows.conversation.events import AnswerExpected
 from tests.flows.resident import Resident, msg
 
 STORY = "An officer stopped me outside the Millbrook library and searched my bag for no reason"

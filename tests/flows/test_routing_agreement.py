@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.city import load_city_config
-from flows.routing import RoutingInput, route
+from flows.reports.routing import RoutingInput, route
 
 CITY = load_city_config()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.segments import count_segments, encoding
+from flows.handling.segments import count_segments, encoding
 
 
 @pytest.mark.parametrize(

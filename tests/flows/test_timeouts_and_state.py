@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from flows.catalog import Catalog
-from flows.engine import step
-from flows.events import Screening, TextReceived, Tick
-from flows.flowdef import Flow
-from flows.state import ConversationState
+from flows.conversation.catalog import Catalog
+from flows.conversation.engine import step
+from flows.conversation.events import Screening, TextReceived, Tick
+from flows.conversation.flowdef import Flow
+from flows.conversation.state import ConversationState
 from nlp.types import Language
 from tests.flows.resident import Resident, msg, restarted
 

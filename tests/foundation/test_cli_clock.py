@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
 
 
 @pytest.fixture

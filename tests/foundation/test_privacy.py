@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from flows.privacy import InvalidAddressError, ShreddedError, Vault, normalise_phone
+from flows.store.privacy import InvalidAddressError, ShreddedError, Vault, normalise_phone
 
 
 def test_pseudonym_is_stable_keyed_and_not_the_number() -> None:

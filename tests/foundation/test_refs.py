@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.refs import ALPHABET, find_ref, new_ref
+from flows.reports.refs import ALPHABET, find_ref, new_ref
 
 
 def test_new_refs_avoid_ambiguous_characters() -> None:

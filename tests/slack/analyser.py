@@ -1,4 +1,5 @@
-"""A small deterministic analyser for Slack tests (the `Analyser` protocol of flows.effect_prep).
+"""A small deterministic analyser for Slack tests (the `Analyser` protocol of
+flows.handling.effect_prep).
 
 Keyword categories, gazetteer districts, phone numbers and "my name is …" redacted, badge numbers
 as officer references: enough to route and redact predictably without loading models. End-to-end
@@ -42,7 +43,7 @@ class KeywordAnalyser:
         ]
 
     def screen(self, text: str) -> Any:
-        from flows.events import Screening  # the engine's type (merged later)
+        from flows.conversation.events import Screening  # the engine's type (merged later)
 
         analysis = self.analyse(text)
         return Screening(

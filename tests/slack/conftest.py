@@ -22,12 +22,12 @@ from bot.slack.route import build_slack_router
 from bot.wiring import Services
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
-from flows.messages import IncomingMessage
+from flows.handling.effect_prep import Analyser
+from flows.handling.incoming import IncomingMessage
 from flows.models import Report
-from flows.moderation import Moderation
-from flows.refs import new_ref
-from flows.routing import RoutingInput, route
+from flows.reports.moderation import Moderation
+from flows.reports.refs import new_ref
+from flows.reports.routing import RoutingInput, route
 from flows.store import NewReport, Store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -43,7 +43,8 @@ TWILIO_TOKEN = "twilio-test-token"
 REPORTER_PHONE = "+15551234567"
 MODERATOR = "UMODERATR1"
 
-# Until the message catalogues carry these keys (flows/catalog/*.yaml), the same wording here.
+# Until the message catalogues carry these keys (flows/conversation/catalog/*.yaml), the
+# same wording here.
 RELAY_WORDING = {
     "relay_question": "About your report {ref}, the council asks: {text} Reply here to answer.",
     "relay_reply": "About your report {ref}, the council writes: {text}",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from bot.wiring import Services
-from flows.refs import find_ref
+from flows.reports.refs import find_ref
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident

@@ -10,7 +10,7 @@ import pytest
 from bot.slack import build_slack_core
 from bot.slack.gateway import ConsoleGateway
 from flows.city import CityConfig
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
 from flows.store import NewReport, Store
 from tests.service_harness import make_settings, start_service
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from bot.wiring import Services
 from flows.city import load_city_config
-from flows.refs import find_ref
+from flows.reports.refs import find_ref
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident

@@ -1,5 +1,5 @@
-"""Routing over the demo city: every rule, unit-tested on flows/routing.py, then end to end to
-the right Slack channel; and a bad routing file stopping start-up with its line named."""
+"""Routing over the demo city: every rule, unit-tested on flows/reports/routing.py, then end to
+end to the right Slack channel; and a bad routing file stopping start-up with its line named."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.city import DEMO_CITY, CityConfig, CityConfigError, load_city_config
-from flows.routing import RoutingInput, route
+from flows.reports.routing import RoutingInput, route
 from tests.slack.conftest import Harness
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.chat import replies_of, signed_sms_request
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
 from tests.service_harness import AUTH_TOKEN, PUBLIC_URL, make_settings, start_service
 
 

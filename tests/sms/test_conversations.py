@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from bot.wiring import Services
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
+from flows.handling.segments import count_segments
 from flows.models import Report
-from flows.segments import count_segments
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.recording_analyser import RecordingAnalyser
 from tests.service_harness import (

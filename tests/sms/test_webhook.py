@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.wiring import Services
 from flows.clocks import FixedClock
-from flows.effect_prep import Analyser
+from flows.handling.effect_prep import Analyser
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import (
     ACCOUNT_SID,

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from flows.effect_prep import Analyser
-from flows.events import Screening
+from flows.conversation.events import Screening
+from flows.handling.effect_prep import Analyser
 from nlp.types import Analysis
 
 log = logging.getLogger(__name__)

@@ -6,15 +6,16 @@ EraseContact → ContactErased) and sends the replies, which are final strings i
 language, one SMS each.
 
 Order of precedence for an inbound text:
-1. Keywords (whole-message, see flows.keywords), at any point; mid-intake they answer and then
-   re-ask the pending question. A keyword also cancels a pending DELETE confirmation.
+1. Keywords (whole-message, see flows.conversation.keywords), at any point; mid-intake they
+   answer and then re-ask the pending question. A keyword also cancels a pending DELETE
+   confirmation.
 2. A pending DELETE confirmation: 1 erases, anything else keeps the data.
 3. Safety: a new emergency or crisis reading puts the 911 / 988 message first.
-4. The intake in progress (flows.intake).
+4. The intake in progress (flows.conversation.intake).
 5. Outside an intake, the answer to a moderator's relayed question (AnswerExpected → RelayAnswer),
    unless the text is a numbered answer to an open check-in.
-6. Outside an intake, the answer to an open check-in (flows.checkin_answers).
-7. Otherwise the intake starts (flows.intake).
+6. Outside an intake, the answer to an open check-in (flows.conversation.checkin_answers).
+7. Otherwise the intake starts (flows.conversation.intake).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from flows.answers import is_substantive, parse_number
-from flows.catalog import Catalog
-from flows.checkin_answers import on_checkin_text
-from flows.effects import (
+from flows.conversation.answers import is_substantive, parse_number
+from flows.conversation.catalog import Catalog
+from flows.conversation.checkin_answers import on_checkin_text
+from flows.conversation.effects import (
     Effect,
     EraseContact,
     LookUpStatus,
@@ -35,7 +36,7 @@ from flows.effects import (
     RelayAnswer,
     SetLanguage,
 )
-from flows.events import (
+from flows.conversation.events import (
     AnswerExpected,
     ContactErased,
     Event,
@@ -44,17 +45,17 @@ from flows.events import (
     TextReceived,
     Tick,
 )
-from flows.flowdef import Flow
-from flows.intake import (
+from flows.conversation.flowdef import Flow
+from flows.conversation.intake import (
     file_report,
     greeting_language,
     on_idle_text,
     on_intake_text,
     raise_urgency,
 )
-from flows.keywords import Keyword, parse_keyword
-from flows.state import ConversationState
-from flows.turn import Turn
+from flows.conversation.keywords import Keyword, parse_keyword
+from flows.conversation.state import ConversationState
+from flows.conversation.turn import Turn
 
 # Enough to stay within two SMS segments with long destination names.
 MAX_STATUS_ITEMS = 3
@@ -89,7 +90,7 @@ def step(
         turn.say(state, "delete_done")
         new_state = ConversationState()
     elif isinstance(event, AnswerExpected):
-        # Nothing to say: the question itself is relayed by the service (flows.moderation).
+        # Nothing to say: the question itself is relayed by the service (flows.reports.moderation).
         new_state = replace(state, awaiting_answer=event.ref, awaiting_since=event.at)
     else:
         new_state = _on_tick(state, event, turn)

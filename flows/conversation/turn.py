@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flows.catalog import Catalog
-from flows.effects import Effect
-from flows.flowdef import Flow, FlowStep
-from flows.state import ConversationState
+from flows.conversation.catalog import Catalog
+from flows.conversation.effects import Effect
+from flows.conversation.flowdef import Flow, FlowStep
+from flows.conversation.state import ConversationState
 
 
 @dataclass

@@ -25,7 +25,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OpenCheckin:
-    """A follow-up question sent to this reporter and not answered yet (flows/checkins.py):
+    """A follow-up question sent to this reporter and not answered yet (flows/checkins/schedule.py):
     their next numbered answer, or more words, may be its answer."""
 
     id: int

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.answers import is_substantive, parse_number
-from flows.effects import AnswerCheckin
-from flows.events import TextReceived
-from flows.state import ConversationState
-from flows.turn import Turn
+from flows.conversation.answers import is_substantive, parse_number
+from flows.conversation.effects import AnswerCheckin
+from flows.conversation.events import TextReceived
+from flows.conversation.state import ConversationState
+from flows.conversation.turn import Turn
 
 
 def on_checkin_text(

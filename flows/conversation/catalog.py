@@ -1,4 +1,5 @@
-"""Message catalogues: every word the bot says, one YAML file per language (flows/catalog/en.yaml…).
+"""Message catalogues: every word the bot says, one YAML file per language
+(flows/conversation/catalog/en.yaml…).
 
 No reply text lives in code. `load_catalog` fails at start-up, naming the file and key, when a
 language lacks a message another language has, when the placeholders of one message differ between
@@ -54,12 +55,12 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "status_closed": frozenset(),
     "status_unknown": frozenset(),
     "answer_relayed": frozenset({"ref"}),
-    # Answers to a check-in (flows/checkin_answers.py).
+    # Answers to a check-in (flows/conversation/checkin_answers.py).
     "checkin_thanks": frozenset(),
     "checkin_added": frozenset({"ref"}),
 }
 
-# Messages the moderators' relay renders (flows.moderation): a moderator's words in a frame.
+# Messages the moderators' relay renders (flows.reports.moderation): a moderator's words in a frame.
 RELAY_MESSAGES: Mapping[str, frozenset[str]] = {
     "relay_question": frozenset({"ref", "text"}),
     "relay_reply": frozenset({"ref", "text"}),

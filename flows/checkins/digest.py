@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flows.checkins import RESOLUTION
+from flows.checkins.schedule import RESOLUTION
 
 # (label, lower bound in days); a report falls in the last bucket whose bound its age reaches.
 AGE_BUCKETS: tuple[tuple[str, float], ...] = (

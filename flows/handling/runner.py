@@ -1,11 +1,11 @@
 """Runs conversations: persistence and NLP around the pure engine.
 
 For each inbound message: find the contact, persist the message (once per provider id), screen
-the text, step the engine, prepare each effect (`flows/effect_prep.py`: NLP, routing, reference
-codes — outside any transaction), then commit the new state and every write in one transaction
-guarded by a compare-and-swap on the conversation's version. Work that must follow the commit
-runs after it; telling moderators (Slack cards) goes to the `background` runner, so that the
-reply does not wait for it.
+the text, step the engine, prepare each effect (`flows/handling/effect_prep.py`: NLP, routing,
+reference codes — outside any transaction), then commit the new state and every write in one
+transaction guarded by a compare-and-swap on the conversation's version. Work that must follow
+the commit runs after it; telling moderators (Slack cards) goes to the `background` runner, so
+that the reply does not wait for it.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
-from flows.catalog import Catalog
+from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig
-from flows.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
-from flows.engine import ConversationState, Flow, Step, step
-from flows.events import AnswerExpected, Event, TextReceived, Tick
-from flows.followup import FollowUps
-from flows.messages import IncomingMessage
+from flows.conversation.catalog import Catalog
+from flows.conversation.engine import ConversationState, Flow, Step, step
+from flows.conversation.events import AnswerExpected, Event, TextReceived, Tick
+from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
+from flows.handling.incoming import IncomingMessage
 from flows.models import Contact, InboundMessage
 from flows.store import Store
 
@@ -45,7 +45,7 @@ def _run_now(task: Callable[[], None]) -> None:
 
 
 class Prefetch(Protocol):
-    """Starts analysing texts that filing will analyse (see flows/prefetch.py)."""
+    """Starts analysing texts that filing will analyse (see flows/handling/analysis_ahead.py)."""
 
     def __call__(self, texts: Sequence[str], *, categorise: bool = True) -> None: ...
 

@@ -1,6 +1,6 @@
 """Speed, memory and cold start of `Analyser.analyse()`, each next to a floor measured in this run.
 
-Usage (from the repository root): PYTHONPATH=$PWD python benchmarks/nlp.py [--quick]
+Usage (from the repository root): PYTHONPATH=$PWD python benchmarks/analyse_speed.py [--quick]
 
 The floor is the work analyse() cannot avoid: one MiniLM forward pass (the project's encoder)
 plus one spaCy `nlp()` call (the project's trimmed `load_spacy()` pipeline) on the same
@@ -40,11 +40,6 @@ if TYPE_CHECKING:
     from nlp.analyse import Analyser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-# Run as `python benchmarks/nlp.py`, Python puts benchmarks/ first on sys.path, where this very file
-# would shadow the `nlp` package it measures; the repository root takes that place instead.
-if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(REPO_ROOT)
 
 MAX_LATENCY_RATIO = 1.3
 MIN_MESSAGES_PER_SECOND = 80.0

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from flows.refs import find_ref
+from flows.reports.refs import find_ref
 
 KeywordKind = Literal["opt_out", "opt_in", "help", "status", "delete", "new", "language"]
 

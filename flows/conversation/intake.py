@@ -20,12 +20,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from flows.answers import bare_words, is_skip, is_substantive, normalise, parse_number
-from flows.effects import AppendToReport, FileReport
-from flows.events import TextReceived
-from flows.flowdef import FlowStep
-from flows.state import URGENCY_RANK, ConversationState, FilingReason
-from flows.turn import Turn
+from flows.conversation.answers import bare_words, is_skip, is_substantive, normalise, parse_number
+from flows.conversation.effects import AppendToReport, FileReport
+from flows.conversation.events import TextReceived
+from flows.conversation.flowdef import FlowStep
+from flows.conversation.state import URGENCY_RANK, ConversationState, FilingReason
+from flows.conversation.turn import Turn
 
 
 def on_idle_text(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:

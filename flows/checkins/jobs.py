@@ -14,7 +14,8 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from flows.checkins import (
+from flows.checkins.digest import build_digest, render_digest
+from flows.checkins.schedule import (
     Messages,
     answer_label,
     is_quiet,
@@ -25,10 +26,9 @@ from flows.checkins import (
     wall_time,
 )
 from flows.city import CityConfig
-from flows.digest import build_digest, render_digest
-from flows.events import OpenCheckin
+from flows.conversation.events import OpenCheckin
 from flows.models import Checkin, Contact, Report
-from flows.notify import ModeratorNotifier
+from flows.reports.notices import ModeratorNotifier
 from flows.store import ClaimedCheckin, RetentionResult, Store
 from nlp.types import Analysis
 

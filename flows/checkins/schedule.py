@@ -17,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flows.city import Checkins
-from flows.segments import count_segments
+from flows.handling.segments import count_segments
 
 RESOLUTION = "resolution"
 # How many numbered answers each kind takes (1..n).
@@ -29,7 +29,8 @@ _LABELS: Mapping[str, Mapping[int, str]] = {
 }
 MAX_SEGMENTS = 2
 
-# The catalogue messages check-ins render (flows/catalog/<lang>.yaml), with their placeholders.
+# The catalogue messages check-ins render (flows/conversation/catalog/<lang>.yaml), with
+# their placeholders.
 CHECKIN_MESSAGES: Mapping[str, frozenset[str]] = {
     "checkin_contacted": frozenset({"destination", "ref"}),
     "checkin_satisfaction": frozenset({"ref"}),
@@ -118,7 +119,7 @@ def resolution_due(*, resolved_at: datetime, config: Checkins, tz: ZoneInfo) -> 
 
 
 class Messages(Protocol):
-    """The message catalogue (flows.catalog.Catalog) as far as check-ins need it."""
+    """The message catalogue (flows.conversation.catalog.Catalog) as far as check-ins need it."""
 
     def render(self, key: str, language: str, **params: str) -> str: ...
 

@@ -1,4 +1,4 @@
-"""Conversation flows declared as data (flows/intake.yaml), validated once at start-up.
+"""Conversation flows declared as data (flows/conversation/intake.yaml), validated once at start-up.
 
 In the spirit of RapidPro flow definitions: named steps, each with a prompt (a catalogue key), the
 answers it expects and the step each answer leads to, plus the flow's timing. A city changes wording
@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import yaml
 
-from flows.answers import normalise
-from flows.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog, placeholders
+from flows.conversation.answers import normalise
+from flows.conversation.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog, placeholders
 
 DEFAULT_FLOW = Path(__file__).resolve().parent / "intake.yaml"
 

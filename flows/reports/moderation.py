@@ -36,13 +36,14 @@ class ModerationError(Exception):
 
 
 class Wording(Protocol):
-    """The message catalogue (flows.catalog.Catalog): relayed texts in the reporter's language."""
+    """The message catalogue (flows.conversation.catalog.Catalog): relayed texts in the
+    reporter's language."""
 
     def render(self, key: str, language: str, **params: str) -> str: ...
 
 
 class ResolutionFollowUp(Protocol):
-    """Check-ins (flows.followup.FollowUps): on resolution, the note and "Did this resolve it?"
+    """Check-ins (flows.checkins.jobs.FollowUps): on resolution, the note and "Did this resolve it?"
     replace pending check-ins; True when that check-in carries the note to the reporter."""
 
     def schedule_resolution(

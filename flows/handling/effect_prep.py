@@ -15,14 +15,21 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from flows import effects as fx
+from flows.checkins.jobs import FollowUps, RecordedAnswer
 from flows.city import CityConfig
-from flows.engine import ConversationState
-from flows.events import ContactErased, Event, ReportFiled, ReportStatus, Screening, StatusFound
-from flows.followup import FollowUps, RecordedAnswer
+from flows.conversation import effects as fx
+from flows.conversation.engine import ConversationState
+from flows.conversation.events import (
+    ContactErased,
+    Event,
+    ReportFiled,
+    ReportStatus,
+    Screening,
+    StatusFound,
+)
 from flows.models import Contact, Report
-from flows.refs import new_ref
-from flows.routing import RoutingInput, route
+from flows.reports.refs import new_ref
+from flows.reports.routing import RoutingInput, route
 from flows.store import NewReport, Store
 from nlp.types import Analysis
 
@@ -123,6 +130,9 @@ class EffectPreparer:
             return StatusFound(asked_ref=effect.ref, reports=statuses, at=now)
         if isinstance(effect, fx.OptOut | fx.OptIn):
             opted_out = isinstance(effect, fx.OptOut)
+            # The runner lets this run's replies through to an opted-out number only when the
+            # run itself changed the opt-out (START must be confirmed).
+            plan.opted_out = opted_out
             plan.after_commit.append(lambda: store.set_opted_out(contact_id, opted_out=opted_out))
             return None
         if isinstance(effect, fx.SetLanguage):
