@@ -32,7 +32,7 @@ def test_nothing_on_an_anonymous_card_identifies_the_reporter(bench: Harness) ->
         "+1 555 123 4567 or 555-444-9999."
     )
     assert report.contact_id is not None
-    contact = bench.store.contact(report.contact_id)
+    contact = bench.store.contacts.get(report.contact_id)
     assert contact is not None
     bench.click("cpps_ack", report, "oversight")
     bench.click("cpps_ask", report, "oversight")
