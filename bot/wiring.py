@@ -9,7 +9,14 @@ from bot.background import BackgroundWork
 from bot.clock import Job
 from bot.outbox import ConsoleSender, OutboxDispatcher, Sender, TwilioSender
 from bot.settings import Secrets, Settings, resolve_secrets
-from bot.slack import SlackNotifier, SlackParts, build_slack_app_parts, build_slack_core
+from bot.slack import (
+    SlackCore,
+    SlackNotifier,
+    SlackParts,
+    build_slack_app_parts,
+    build_slack_core,
+)
+from flows.checkins.digest_job import WeeklyDigest
 from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
@@ -21,6 +28,7 @@ from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
+from flows.reports.retention import Retention
 from flows.store import Store, make_engine
 from flows.store.privacy import Vault
 
@@ -39,6 +47,8 @@ class Services:
     runner: ConversationRunner
     dispatcher: OutboxDispatcher
     followups: FollowUps
+    digest: WeeklyDigest
+    retention: Retention
     notifier: ModeratorNotifier
     moderation: Moderation
     slack: SlackParts
@@ -60,8 +70,8 @@ class Services:
             Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
             Job(id="checkin-no-answer", run=followups.expire_unanswered, every_seconds=600),
             # Hourly, but posts once a week (from the city's digest day and time).
-            Job(id="weekly-digest", run=followups.post_weekly_digests, every_seconds=3600),
-            Job(id="retention", run=followups.erase_old_raw_texts, every_seconds=86400),
+            Job(id="weekly-digest", run=self.digest.post_due, every_seconds=3600),
+            Job(id="retention", run=self.retention.erase_old_raw_texts, every_seconds=86400),
             # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
             Job(id="slack-posts", run=self._post_to_slack, every_seconds=15),
         ]
@@ -77,14 +87,7 @@ class Services:
         return len(due)
 
     def check_database(self) -> bool:
-        from sqlalchemy import text
-
-        try:
-            with self.store.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+        return self.store.is_reachable()
 
 
 def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
@@ -115,17 +118,11 @@ def build_services(
     notifier: ModeratorNotifier | None = None,
 ) -> Services:
     secrets = resolve_secrets(settings)
-    city = load_city_config(settings.cpps_city_config)
-    if settings.cpps_timezone:
-        city = city.model_copy(
-            update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
-        )
+    city = _load_city(settings)
     store = build_store(settings, secrets=secrets, clock=clock)
     catalog = load_catalog(DEFAULT_CATALOG_DIR, languages=city.city.languages)
     flow = load_flow(DEFAULT_FLOW, catalog=catalog)
     analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
-    # Reports are analysed while their last questions are asked, so filing need not wait.
-    prefetching = PrefetchingAnalyser(analyser=analyser)
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
@@ -143,17 +140,15 @@ def build_services(
     followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
     # Cards and thread lines go to Slack after the reply, not before it.
     background = BackgroundWork()
-    runner = ConversationRunner(
+    runner = _build_runner(
         store=store,
         city=city,
         flow=flow,
         catalog=catalog,
-        analyser=prefetching,
+        analyser=analyser,
         followups=followups,
-        on_report_filed=[slack_core.poster.report_filed],
-        on_report_updated=[slack_core.poster.report_changed],
-        background=background.submit,
-        prefetch=prefetching.prefetch,
+        slack_core=slack_core,
+        background=background,
     )
     moderation = Moderation(
         store=store,
@@ -185,11 +180,50 @@ def build_services(
         runner=runner,
         dispatcher=dispatcher,
         followups=followups,
+        digest=WeeklyDigest(store=store, city=city, notifier=notifier),
+        retention=Retention(store=store, city=city),
         notifier=notifier,
         moderation=moderation,
         slack=slack,
         background=background,
         senders=senders,
+    )
+
+
+def _load_city(settings: Settings) -> CityConfig:
+    """The city file, with the time zone overridden when the settings name one."""
+    city = load_city_config(settings.cpps_city_config)
+    if not settings.cpps_timezone:
+        return city
+    return city.model_copy(
+        update={"city": city.city.model_copy(update={"timezone": settings.cpps_timezone})}
+    )
+
+
+def _build_runner(
+    *,
+    store: Store,
+    city: CityConfig,
+    flow: Flow,
+    catalog: Catalog,
+    analyser: Analyser,
+    followups: FollowUps,
+    slack_core: SlackCore,
+    background: BackgroundWork,
+) -> ConversationRunner:
+    # Reports are analysed while their last questions are asked, so filing need not wait.
+    prefetching = PrefetchingAnalyser(analyser=analyser)
+    return ConversationRunner(
+        store=store,
+        city=city,
+        flow=flow,
+        catalog=catalog,
+        analyser=prefetching,
+        followups=followups,
+        on_report_filed=[slack_core.poster.report_filed],
+        on_report_updated=[slack_core.poster.report_changed],
+        background=background.submit,
+        prefetch=prefetching.prefetch,
     )
 
 

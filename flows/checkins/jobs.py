@@ -1,5 +1,7 @@
-"""Follow-ups, the impure part: scheduling check-ins, sending them when due, recording answers,
-the weekly digest and retention. The clock process runs the jobs (see `bot.wiring`).
+"""Check-ins, the impure part: where a check-in is scheduled (at filing, on resolution), sent
+(`dispatch_due`), expired (`expire_unanswered`) and answered (`record_answer`, `announce`,
+`thanks`). The clock process runs the jobs (see `bot.wiring`); the weekly digest is
+`flows.checkins.digest_job`, retention `flows.reports.retention`.
 
 Every job reads the time from the store's injected clock, so `cpps clock --once --now …` and the
 tests travel in time; every job is safe to run in two processes at once (rows are claimed).
@@ -9,12 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from flows.checkins.digest import build_digest, render_digest
 from flows.checkins.schedule import (
     Messages,
     answer_label,
@@ -23,22 +23,15 @@ from flows.checkins.schedule import (
     render_checkin,
     resolution_due,
     valid_choice,
-    wall_time,
 )
 from flows.city import CityConfig
 from flows.conversation.events import OpenCheckin
-from flows.models import Checkin, Contact, Report
+from flows.models import Contact, Report
 from flows.reports.notices import ModeratorNotifier
-from flows.store import ClaimedCheckin, RetentionResult, Store
+from flows.store import ClaimedCheckin, Store
 from nlp.types import Analysis
 
 log = logging.getLogger(__name__)
-
-WEEK = timedelta(days=7)
-
-
-class TextAnalyser(Protocol):
-    def analyse(self, text: str) -> Analysis: ...
 
 
 @dataclass(frozen=True)
@@ -124,50 +117,6 @@ class FollowUps:
             self._post(checkin.report_id, f"No answer to the {_KIND_NAMES[checkin.kind]} check-in.")
         return len(expired)
 
-    def post_weekly_digests(self) -> int:
-        """Once per week (from the city's digest weekday and time, local): one digest per
-        destination channel. Returns how many were posted by this call."""
-        now = self._store.clock.now()
-        config = self._city.checkins
-        local = now.astimezone(self._city.tz)
-        year, week, _ = local.isocalendar()
-        due = wall_time(
-            date.fromisocalendar(year, week, config.digest_weekday),
-            config.digest_time,
-            self._city.tz,
-        )
-        if now < due:
-            return 0
-        period = f"{year}-W{week:02d}"
-        inputs = self._store.upkeep.digest_inputs(now=now, week=WEEK)
-        posted = 0
-        for destination in self._city.destinations:
-            job = f"digest:{destination.id}"
-            if not self._store.upkeep.claim_period(job, period):
-                continue
-            data = inputs.get(destination.id)
-            digest = build_digest(
-                destination_id=destination.id,
-                reports=data.reports if data else [],
-                answers=data.answers if data else [],
-                now=now,
-                stale_after=timedelta(days=config.stale_after_days),
-            )
-            try:
-                self._notifier.post_digest(
-                    destination.id, render_digest(digest, destination_name=destination.name)
-                )
-            except Exception:
-                self._store.upkeep.release_period(job, period)
-                log.exception("digest for %s not posted; retried next pass", destination.id)
-                continue
-            posted += 1
-        return posted
-
-    def erase_old_raw_texts(self) -> RetentionResult:
-        cutoff = self._store.clock.now() - timedelta(days=self._city.city.retention_days)
-        return self._store.upkeep.erase_raw_texts_before(cutoff)
-
     # -- answers ----------------------------------------------------------------------------
 
     def open_checkin(self, contact_id: int) -> OpenCheckin | None:
@@ -190,12 +139,12 @@ class FollowUps:
         A number among the kind's choices is the answer; anything else with `text` is new
         information: appended to the report (raw encrypted, redacted from `analysis`, which the
         caller computes before the transaction). None when the check-in is no longer open."""
-        open_checkin = session.get(Checkin, checkin_id)
-        if open_checkin is None:
+        kind = self._store.checkin_answers.kind_of(checkin_id, session=session)
+        if kind is None:
             return None
-        choice = valid_choice(open_checkin.kind, number)
+        choice = valid_choice(kind, number)
         if choice is not None:
-            answer, label = str(choice), answer_label(open_checkin.kind, choice)
+            answer, label = str(choice), answer_label(kind, choice)
             redacted: str | None = None
         elif text is not None and analysis is not None:
             answer, label, redacted = "text", "written answer", analysis.redacted
@@ -206,7 +155,7 @@ class FollowUps:
         )
         if checkin is None:
             return None
-        report = session.get(Report, checkin.report_id)
+        report = self._store.reports.get_to_change(checkin.report_id, session=session)
         if report is None:
             return None
         if redacted is not None and text is not None:

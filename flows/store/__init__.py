@@ -51,6 +51,10 @@ class Store:
     def dialect(self) -> str:
         return self.db.dialect
 
+    def is_reachable(self) -> bool:
+        """Whether the database answers a trivial query (the web process's health check)."""
+        return self.db.is_reachable()
+
     def transaction(self) -> AbstractContextManager[Session]:
         """One unit of work that writes: committed on success, rolled back on any exception."""
         return self.db.transaction()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.selectable import GenerativeSelect
@@ -47,6 +48,14 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def is_reachable(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

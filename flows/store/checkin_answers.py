@@ -35,6 +35,11 @@ class CheckinAnswerQueries(QueryGroup):
                 id=checkin.id, kind=checkin.kind, ref=report.ref, choices=CHOICES[checkin.kind]
             )
 
+    def kind_of(self, checkin_id: int, *, session: Session) -> str | None:
+        """The check-in's kind (what its answers mean), read in the caller's transaction."""
+        checkin = session.get(Checkin, checkin_id)
+        return None if checkin is None else checkin.kind
+
     def record(
         self, *, session: Session, checkin_id: int, answer: str, label: str
     ) -> Checkin | None:

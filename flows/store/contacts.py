@@ -37,14 +37,6 @@ class ContactQueries(QueryGroup):
         with self._db.reading() as session:
             return session.get(Contact, contact_id)
 
-    def address(self, contact: Contact) -> str:
-        """The phone number or Slack user ID, for sending only. Raises ShreddedError if erased."""
-        if contact.address_enc is None:
-            from flows.store.privacy import ShreddedError
-
-            raise ShreddedError("address erased")
-        return self._db.vault.decrypt(contact.wrapped_key, contact.address_enc)
-
     def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
         """STOP / START. Opting out also blocks every message still queued for the contact."""
         with self._db.transaction() as session:

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 _PSEUDONYM_CONTEXT = b"cpps-pseudonym-v1"
@@ -22,10 +21,6 @@ _PSEUDONYM_CONTEXT = b"cpps-pseudonym-v1"
 
 class ShreddedError(LookupError):
     """The data key is gone (the reporter was erased): their data can no longer be read."""
-
-
-class InvalidAddressError(ValueError):
-    """An address (phone number) that cannot be normalised. The message never repeats it."""
 
 
 class Vault:
@@ -66,14 +61,3 @@ class Vault:
             return self._data_key(wrapped_key).decrypt(token.encode()).decode("utf-8")
         except InvalidToken:
             raise ShreddedError("token unreadable with this data key") from None
-
-
-def normalise_phone(raw: str, *, default_region: str = "US") -> str:
-    """E.164 form of a phone number ("+15551234567"); raises InvalidAddressError."""
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except phonenumbers.NumberParseException:
-        raise InvalidAddressError("not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidAddressError("not a possible phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

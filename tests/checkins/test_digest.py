@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flows.checkins.digest import DigestAnswer, DigestReport, build_digest, render_digest
+from flows.checkins.digest_job import WeeklyDigest
 from flows.checkins.jobs import FollowUps
+from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.models import Report
 from flows.store import Store
@@ -85,9 +87,15 @@ def test_an_empty_week() -> None:
     assert "Satisfaction: no answers" in render_digest(digest, destination_name="Budget")
 
 
+def _weekly(store: Store, city: CityConfig, notifier: RecordingNotifier) -> WeeklyDigest:
+    return WeeklyDigest(store=store, city=city, notifier=notifier)
+
+
 def test_the_job_posts_once_a_week_to_each_destination(
-    store: Store, followups: FollowUps, notifier: RecordingNotifier
+    store: Store, followups: FollowUps, city: CityConfig, notifier: RecordingNotifier
 ) -> None:
+    weekly = _weekly(store, city, notifier)
+    destinations = len(city.destinations)
     assert isinstance(store.clock, FixedClock)
     clock = store.clock
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO) - timedelta(days=10))
@@ -113,10 +121,10 @@ def test_the_job_posts_once_a_week_to_each_destination(
         )
 
     clock.set(datetime(2026, 3, 2, 8, 59, tzinfo=CHICAGO))  # Monday, before 09:00
-    assert followups.post_weekly_digests() == 0
+    assert weekly.post_due() == 0
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO))
-    assert followups.post_weekly_digests() == len(followups_city(followups))
-    assert followups.post_weekly_digests() == 0  # once per week, whatever runs it again
+    assert weekly.post_due() == destinations
+    assert weekly.post_due() == 0  # once per week, whatever runs it again
     digests = dict(notifier.digests)
     oversight = digests["oversight"]
     assert "*Open reports: 2*" in oversight
@@ -129,19 +137,17 @@ def test_the_job_posts_once_a_week_to_each_destination(
     assert "*Open reports: 1*" in digests["council-d1"]
     assert "*Open reports: 0*" in digests["budget"]
     clock.advance(timedelta(days=7))
-    assert followups.post_weekly_digests() == len(followups_city(followups))
+    assert weekly.post_due() == destinations
 
 
 def test_a_failed_post_is_retried_on_the_next_pass(
-    store: Store, followups: FollowUps, notifier: RecordingNotifier
+    store: Store, city: CityConfig, notifier: RecordingNotifier
 ) -> None:
+    weekly = _weekly(store, city, notifier)
+    destinations = len(city.destinations)
     assert isinstance(store.clock, FixedClock)
     store.clock.set(datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO))
     notifier.fail_digests = True
-    assert followups.post_weekly_digests() == 0
+    assert weekly.post_due() == 0
     notifier.fail_digests = False
-    assert followups.post_weekly_digests() == len(followups_city(followups))
-
-
-def followups_city(followups: FollowUps) -> list[str]:
-    return [d.id for d in followups._city.destinations]
+    assert weekly.post_due() == destinations

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from flows.store.privacy import InvalidAddressError, ShreddedError, Vault, normalise_phone
+from flows.store.privacy import ShreddedError, Vault
 
 
 def test_pseudonym_is_stable_keyed_and_not_the_number() -> None:
@@ -37,21 +37,3 @@ def test_shredded_key_makes_tokens_unreadable() -> None:
         vault.decrypt(None, token)
     with pytest.raises(ShreddedError):
         vault.decrypt(vault.new_wrapped_key(), token)  # another contact's key cannot read it
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("(555) 212-1234", "+15552121234"),
-        ("+44 20 7946 0958", "+442079460958"),
-        ("555.212.1234", "+15552121234"),
-    ],
-)
-def test_normalise_phone(raw: str, expected: str) -> None:
-    assert normalise_phone(raw) == expected
-
-
-def test_bad_number_error_does_not_repeat_it() -> None:
-    with pytest.raises(InvalidAddressError) as caught:
-        normalise_phone("12")
-    assert "12" not in str(caught.value)
