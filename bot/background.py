@@ -1,8 +1,8 @@
 """Work that follows a committed change but must not hold up the reply: posting moderator cards.
 
 A resident's SMS is answered from the webhook, and Twilio waits for that answer. Posting the
-report's card to Slack (one or more HTTPS calls, slow or failing when Slack is) used to run
-before the answer was sent; it now runs on one worker thread here. Nothing is lost if the process
+report's card to Slack takes one or more HTTPS calls, slow or failing when Slack is, so it runs
+on one worker thread here rather than before the answer. Nothing is lost if the process
 dies with work queued: each hook works from durable rows (the report, the card queue) and the
 clock's `slack-posts` job finishes whatever is left (`CardPoster.queue_missing_cards`).
 """

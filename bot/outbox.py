@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from flows.statuses import OutboundStatus
 from flows.store import Store
 from flows.store.outbox import ClaimedMessage, SendResult
 
@@ -142,22 +144,22 @@ class OutboxDispatcher:
             with ThreadPoolExecutor(max_workers=min(self._concurrency, len(claimed))) as pool:
                 results = list(pool.map(lambda m: self._send(m, now), claimed))
         self._store.outbox.record_results(results)
-        counts = {"sent": 0, "queued": 0, "failed": 0, "blocked": 0}
-        for result in results:
-            counts[result.status] += 1
+        counts = Counter(result.status for result in results)
         return DispatchResult(
-            sent=counts["sent"],
-            retried=counts["queued"],
-            failed=counts["failed"],
-            skipped=counts["blocked"],
+            sent=counts[OutboundStatus.SENT],
+            retried=counts[OutboundStatus.QUEUED],
+            failed=counts[OutboundStatus.FAILED],
+            skipped=counts[OutboundStatus.BLOCKED],
         )
 
     def _send(self, message: ClaimedMessage, now: datetime) -> SendResult:
         sender = self._senders.get(message.channel)
         if message.body is None or message.address is None:
-            return SendResult(message_id=message.id, status="blocked", error="erased")
+            return SendResult(message_id=message.id, status=OutboundStatus.BLOCKED, error="erased")
         if sender is None:
-            return SendResult(message_id=message.id, status="failed", error="no sender")
+            return SendResult(
+                message_id=message.id, status=OutboundStatus.FAILED, error="no sender"
+            )
         try:
             provider_id = sender.send(
                 to=message.address, body=message.body, contact_id=message.contact_id
@@ -165,17 +167,21 @@ class OutboxDispatcher:
         except TransientSendError as exc:
             log.warning("outbound #%s attempt %s: %s", message.id, message.attempts, exc)
             if message.attempts >= self._max_attempts:
-                return SendResult(message_id=message.id, status="failed", error=str(exc))
+                return SendResult(
+                    message_id=message.id, status=OutboundStatus.FAILED, error=str(exc)
+                )
             return SendResult(
                 message_id=message.id,
-                status="queued",
+                status=OutboundStatus.QUEUED,
                 error=str(exc),
                 retry_at=now + self._backoff(message.attempts),
             )
         except PermanentSendError as exc:
             log.warning("outbound #%s failed: %s", message.id, exc)
-            return SendResult(message_id=message.id, status="failed", error=str(exc))
-        return SendResult(message_id=message.id, status="sent", provider_id=provider_id)
+            return SendResult(message_id=message.id, status=OutboundStatus.FAILED, error=str(exc))
+        return SendResult(
+            message_id=message.id, status=OutboundStatus.SENT, provider_id=provider_id
+        )
 
 
 def _exponential_backoff(attempt: int) -> timedelta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -40,60 +41,19 @@ def build_sms_router(
     verify_signatures: bool = True,
 ) -> APIRouter:
     router = APIRouter()
-    validator = RequestValidator(auth_token)
-
-    async def verified_form(request: Request) -> dict[str, str] | Response:
-        """The form fields of a genuine Twilio request, or the response refusing it."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/x-www-form-urlencoded":
-            return _text(415, "expected application/x-www-form-urlencoded")
-        raw = await request.body()
-        if len(raw) > MAX_REQUEST_BYTES:
-            return _text(413, "request too large")
-        try:
-            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-        except UnicodeDecodeError:
-            return _text(400, "body is not UTF-8")
-        form: dict[str, str] = {}
-        for key, value in pairs:
-            form.setdefault(key, value)
-        if verify_signatures:
-            # The URL Twilio signed is the public one, not what a TLS-terminating proxy forwards.
-            url = public_base_url + request.url.path
-            if request.url.query:
-                url += "?" + request.url.query
-            signature = request.headers.get("x-twilio-signature", "")
-            # Validate over every value (repeated keys included), as Twilio signs them; the
-            # validator reads repeated keys through `getlist`, which starlette's multidict has.
-            params = ImmutableMultiDict(pairs)
-            if not signature or not validator.validate(url, params, signature):
-                log.warning(
-                    "rejected a Twilio request with a bad signature on %s", request.url.path
-                )
-                return _text(403, "invalid signature")
-        return form
+    forms = TwilioForms(
+        validator=RequestValidator(auth_token) if verify_signatures else None,
+        public_base_url=public_base_url,
+    )
 
     @router.post("/sms")
     async def inbound_sms(request: Request) -> Response:
-        form = await verified_form(request)
+        form = await forms.read(request)
         if isinstance(form, Response):
             return form
-        message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-        sender = form.get("From", "")
-        if not message_sid or not sender:
-            return _text(400, "MessageSid and From are required")
-        media = tuple(
-            url
-            for index in range(_int(form.get("NumMedia")))
-            if (url := form.get(f"MediaUrl{index}"))
-        )
-        message = IncomingMessage(
-            channel="sms",
-            provider_id=message_sid[:64],
-            sender=sender,
-            body=_clean(form.get("Body", ""))[:MAX_BODY_CHARS],
-            media_urls=media,
-        )
+        message = _incoming_message(form)
+        if isinstance(message, Response):
+            return message
         replies = await run_in_threadpool(handle, message)
         twiml = MessagingResponse()
         for reply in replies:
@@ -102,7 +62,7 @@ def build_sms_router(
 
     @router.post("/sms/status")
     async def delivery_status(request: Request) -> Response:
-        form = await verified_form(request)
+        form = await forms.read(request)
         if isinstance(form, Response):
             return form
         sid = form.get("MessageSid") or form.get("SmsSid") or ""
@@ -116,6 +76,66 @@ def build_sms_router(
         return Response(status_code=204)
 
     return router
+
+
+@dataclass(frozen=True)
+class TwilioForms:
+    """Reads the form of a Twilio webhook request and refuses any that is not genuine."""
+
+    # None: signatures are not checked (a local setup without Twilio in front).
+    validator: RequestValidator | None
+    public_base_url: str
+
+    async def read(self, request: Request) -> dict[str, str] | Response:
+        """The form fields of a genuine Twilio request, or the response refusing it."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return _text(415, "expected application/x-www-form-urlencoded")
+        raw = await request.body()
+        if len(raw) > MAX_REQUEST_BYTES:
+            return _text(413, "request too large")
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            return _text(400, "body is not UTF-8")
+        if self.validator is not None and not self._signed(request, pairs, self.validator):
+            log.warning("rejected a Twilio request with a bad signature on %s", request.url.path)
+            return _text(403, "invalid signature")
+        form: dict[str, str] = {}
+        for key, value in pairs:
+            form.setdefault(key, value)
+        return form
+
+    def _signed(
+        self, request: Request, pairs: list[tuple[str, str]], validator: RequestValidator
+    ) -> bool:
+        # The URL Twilio signed is the public one, not what a TLS-terminating proxy forwards.
+        url = self.public_base_url + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        signature = request.headers.get("x-twilio-signature", "")
+        # Validate over every value (repeated keys included), as Twilio signs them; the
+        # validator reads repeated keys through `getlist`, which starlette's multidict has.
+        params = ImmutableMultiDict(pairs)
+        return bool(signature) and bool(validator.validate(url, params, signature))
+
+
+def _incoming_message(form: dict[str, str]) -> IncomingMessage | Response:
+    """The inbound SMS in a verified form; location metadata (FromCity, FromZip, …) is dropped."""
+    message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    sender = form.get("From", "")
+    if not message_sid or not sender:
+        return _text(400, "MessageSid and From are required")
+    media = tuple(
+        url for index in range(_int(form.get("NumMedia"))) if (url := form.get(f"MediaUrl{index}"))
+    )
+    return IncomingMessage(
+        channel="sms",
+        provider_id=message_sid[:64],
+        sender=sender,
+        body=_clean(form.get("Body", ""))[:MAX_BODY_CHARS],
+        media_urls=media,
+    )
 
 
 def _int(value: str | None) -> int:

@@ -15,6 +15,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+from flows.statuses import (
+    CheckinState,
+    InboundState,
+    OutboundStatus,
+    ReportState,
+    SlackPostStatus,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -32,6 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _status(default: str, *, index: bool = False) -> Any:
+    """A status column: the enum in Python, a VARCHAR(16) in the database."""
+    return Field(default=default, sa_type=AutoString(length=16), index=index)
 
 
 def _utc(nullable: bool = False, index: bool = False) -> Any:
@@ -83,8 +97,7 @@ class InboundMessage(SQLModel, table=True):
     body_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     media_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     num_media: int = 0
-    # received → answered; a retry of an answered message gets the stored reply again.
-    state: str = Field(default="received", max_length=16)
+    state: InboundState = _status(InboundState.RECEIVED)
     reply_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     received_at: datetime = _utc()
     answered_at: datetime | None = _utc(nullable=True)
@@ -101,8 +114,7 @@ class OutboundMessage(SQLModel, table=True):
     # Optional caller key so enqueueing the same logical message twice makes one row.
     dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
     body_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    # queued → sending → sent → delivered | failed | undelivered; blocked (opted out / erased).
-    status: str = Field(default="queued", max_length=16, index=True)
+    status: OutboundStatus = _status(OutboundStatus.QUEUED, index=True)
     provider_id: str | None = Field(default=None, max_length=64, unique=True)
     attempts: int = 0
     next_attempt_at: datetime | None = _utc(nullable=True, index=True)
@@ -118,8 +130,7 @@ class Report(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     channel: str = Field(max_length=16)
     language: str = Field(default="en", max_length=8)
-    # new → routed → acknowledged → in_progress → resolved | closed | spam
-    status: str = Field(default="new", max_length=16, index=True)
+    status: ReportState = _status(ReportState.NEW, index=True)
     anonymous: bool = True
     contact_ok: bool = False
     consent_checkins: bool = False
@@ -170,8 +181,7 @@ class SlackPost(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     # Thread lines: the (redacted) text to post. Cards: an optional notice shown on the card.
     text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    # pending → posting → posted | failed
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: SlackPostStatus = _status(SlackPostStatus.PENDING, index=True)
     # A posted card whose content changed: chat.update is due.
     stale: bool = Field(default=False, index=True)
     attempts: int = 0
@@ -217,7 +227,7 @@ class Checkin(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     kind: str = Field(max_length=32)
     due_at: datetime = _utc(index=True)
-    state: str = Field(default="pending", max_length=16, index=True)
+    state: CheckinState = _status(CheckinState.PENDING, index=True)
     attempts: int = 0
     # Moderator text sent with the question (the resolution note); never the reporter's words.
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -7,7 +7,10 @@ offsets, so an `Analysis` can be stored and shown to moderators without carrying
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any, Literal
+
+from pydantic import TypeAdapter
 
 Language = Literal["en", "es", "other"]
 Urgency = Literal["emergency", "crisis", "none"]
@@ -98,17 +101,9 @@ class Analysis:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
-        return cls(
-            language=data["language"],
-            redacted=data["redacted"],
-            entities=tuple(Entity(**e) for e in data.get("entities", ())),
-            officers=tuple(OfficerRef(**o) for o in data.get("officers", ())),
-            places=tuple(PlaceMention(**p) for p in data.get("places", ())),
-            district=data.get("district"),
-            categories=tuple(CategoryScore(**c) for c in data.get("categories", ())),
-            triage=bool(data.get("triage", True)),
-            urgency=data.get("urgency", "none"),
-        )
+        """Read `to_dict()` back, as stored in `Report.analysis` (lists for tuples, keys that a
+        newer version added are ignored, missing ones take their defaults)."""
+        return _analysis_adapter().validate_python(data)
 
 
 @dataclass(frozen=True)
@@ -118,3 +113,9 @@ class Screening:
     language: Language
     urgency: Urgency = "none"
     district: str | None = None
+
+
+@cache
+def _analysis_adapter() -> TypeAdapter[Analysis]:
+    # Built on first use: a pydantic schema costs a few milliseconds that most imports never need.
+    return TypeAdapter(Analysis)

@@ -1,2 +1,2 @@
-"""Follow-ups: when check-ins are due (pure), the clock's jobs that send them and read answers,
-the weekly digest."""
+"""Check-ins: when they are due (`schedule`, pure), where they are scheduled, sent and answered
+(`jobs`), and the weekly digest (`digest` builds it from plain values, `digest_job` posts it)."""

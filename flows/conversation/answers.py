@@ -7,8 +7,9 @@ can extend them without touching code.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Mapping
+
+from nlp.textnorm import fold
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -25,11 +26,17 @@ _MIN_LETTERS = 8
 _MAX_BARE_WORDS = 4
 
 
+def fold_words(text: str) -> str:
+    """`text` lower case without accents, its words separated by single spaces.
+
+    Word by word because `fold` caches what it is given: words, never a resident's whole message.
+    """
+    return " ".join(fold(word) for word in text.split())
+
+
 def normalise(text: str) -> str:
     """Lower case, accents folded, punctuation and emoji dropped, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    plain = _APOSTROPHES.sub("", plain)
+    plain = _APOSTROPHES.sub("", fold_words(text))
     return _NON_WORD.sub(" ", plain).strip()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import assert_never
 
 from flows.conversation.answers import is_substantive, parse_number
 from flows.conversation.catalog import Catalog
@@ -56,6 +57,7 @@ from flows.conversation.intake import (
 from flows.conversation.keywords import Keyword, parse_keyword
 from flows.conversation.state import ConversationState
 from flows.conversation.turn import Turn
+from flows.statuses import ReportState
 
 # Enough to stay within two SMS segments with long destination names.
 MAX_STATUS_ITEMS = 3
@@ -80,20 +82,24 @@ def step(
 ) -> Step:
     """Advance one reporter's conversation by one event."""
     turn = Turn(flow=flow, catalog=catalog, city_help=city_help)
-    if isinstance(event, TextReceived):
-        new_state = _on_text(state, event, turn)
-    elif isinstance(event, ReportFiled):
-        new_state = _on_filed(state, event, turn)
-    elif isinstance(event, StatusFound):
-        new_state = _on_status(state, event, turn)
-    elif isinstance(event, ContactErased):
-        turn.say(state, "delete_done")
-        new_state = ConversationState()
-    elif isinstance(event, AnswerExpected):
-        # Nothing to say: the question itself is relayed by the service (flows.reports.moderation).
-        new_state = replace(state, awaiting_answer=event.ref, awaiting_since=event.at)
-    else:
-        new_state = _on_tick(state, event, turn)
+    new_state: ConversationState
+    match event:
+        case TextReceived():
+            new_state = _on_text(state, event, turn)
+        case ReportFiled():
+            new_state = _on_filed(state, event, turn)
+        case StatusFound():
+            new_state = _on_status(state, event, turn)
+        case ContactErased():
+            turn.say(state, "delete_done")
+            new_state = ConversationState()
+        case AnswerExpected():
+            # Nothing to say: the service relays the question itself (flows.reports.moderation).
+            new_state = replace(state, awaiting_answer=event.ref, awaiting_since=event.at)
+        case Tick():
+            new_state = _on_tick(state, event, turn)
+        case _:
+            assert_never(event)
     return Step(state=new_state, replies=tuple(turn.replies), effects=tuple(turn.effects))
 
 
@@ -227,7 +233,7 @@ def _on_status(state: ConversationState, event: StatusFound, turn: Turn) -> Conv
 
     def status_name(status: str) -> str:
         # Spam is shown as closed: a resident is never told their report was judged spam.
-        key = "status_closed" if status == "spam" else f"status_{status}"
+        key = "status_closed" if status == ReportState.SPAM else f"status_{status}"
         return catalog.render(key if key in catalog.messages[lang] else "status_unknown", lang)
 
     if event.asked_ref is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flows.statuses import ReportState
 from nlp.types import Screening
 
 __all__ = [
@@ -57,8 +58,7 @@ class ReportFiled:
 @dataclass(frozen=True)
 class ReportStatus:
     ref: str
-    # new, routed, acknowledged, in_progress, resolved, closed or spam (models.Report.status)
-    status: str
+    status: ReportState
     destinations: tuple[str, ...] = ()
 
 

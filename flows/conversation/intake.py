@@ -24,7 +24,7 @@ from flows.conversation.answers import bare_words, is_skip, is_substantive, norm
 from flows.conversation.effects import AppendToReport, FileReport
 from flows.conversation.events import TextReceived
 from flows.conversation.flowdef import FlowStep
-from flows.conversation.state import URGENCY_RANK, ConversationState, FilingReason
+from flows.conversation.state import ConversationState, FilingReason, most_urgent
 from flows.conversation.turn import Turn
 
 
@@ -108,9 +108,7 @@ def raise_urgency(state: ConversationState, event: TextReceived, turn: Turn) -> 
     if urgency not in state.warned:
         turn.say(state, "safety_emergency" if urgency == "emergency" else "safety_crisis")
         state = replace(state, warned=(*state.warned, urgency))
-    if URGENCY_RANK[urgency] > URGENCY_RANK[state.urgency]:
-        state = replace(state, urgency=urgency)
-    return state
+    return replace(state, urgency=most_urgent(state.urgency, urgency))
 
 
 def _on_choice(

@@ -20,10 +20,10 @@ equivalents. Choices, documented because they touch carrier semantics:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from flows.conversation.answers import fold_words
 from flows.reports.refs import find_ref
 
 KeywordKind = Literal["opt_out", "opt_in", "help", "status", "delete", "new", "language"]
@@ -32,7 +32,6 @@ CARRIER_OPT_OUT = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 )
 CARRIER_OPT_IN = frozenset({"START", "UNSTOP"})
-CARRIER_HELP = frozenset({"HELP", "INFO"})
 
 # word → (kind, argument, language the word is written in; None when it says nothing about it)
 _WORDS: dict[str, tuple[KeywordKind, str | None, str | None]] = {
@@ -65,19 +64,13 @@ class Keyword:
     language: str | None = None
 
 
-def fold(text: str) -> str:
-    """Upper case without accents: "Español" → "ESPANOL", "inglés" → "INGLES"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
 def parse_keyword(text: str) -> Keyword | None:
     """The keyword `text` consists of, or None when it is anything else."""
     core = _EDGE_PUNCTUATION.sub("", text.strip())
     if not core:
         return None
-    folded = fold(core)
-    words = folded.split()
+    # Upper case without accents: "Español" → "ESPANOL", "inglés" → "INGLES".
+    words = fold_words(core).upper().split()
     if len(words) == 1 and words[0] in _WORDS:
         kind, argument, language = _WORDS[words[0]]
         return Keyword(kind, argument, language)

@@ -1,7 +1,9 @@
 """Where one reporter is in the conversation: a frozen value the service stores after every step.
 
 `to_dict()` is JSON-safe (datetimes as ISO strings, tuples as lists) and `from_dict()` reads it
-back, so a restarted process resumes exactly where the person was.
+back, so a restarted process resumes exactly where the person was. Both go through one pydantic
+`TypeAdapter` of the dataclass: a field added here is stored and read without more code, and
+keys a newer version wrote are ignored.
 
 PRIVACY: `story` and `place_text`/`when_text` hold the reporter's raw words while they are being
 told. The service must store this state encrypted under the contact's own key (like every other
@@ -10,9 +12,12 @@ raw text), never as plaintext JSON, and never log it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
+
+from pydantic import TypeAdapter
 
 from nlp.types import Urgency
 
@@ -26,10 +31,12 @@ LanguageSource = Literal["default", "greeting", "detected", "explicit"]
 Pending = Literal["delete"]
 FilingReason = Literal["complete", "timeout"]
 
-URGENCY_RANK: dict[str, int] = {"none": 0, "crisis": 1, "emergency": 2}
+_URGENCY_RANK: dict[Urgency, int] = {"none": 0, "crisis": 1, "emergency": 2}
 
-_DATETIME_FIELDS = frozenset({"last_story_at", "last_activity_at", "filed_at", "awaiting_since"})
-_TUPLE_FIELDS = frozenset({"story", "warned"})
+
+def most_urgent(first: Urgency, second: Urgency) -> Urgency:
+    """The higher of two urgency readings (the first on a tie)."""
+    return first if _URGENCY_RANK[first] >= _URGENCY_RANK[second] else second
 
 
 @dataclass(frozen=True)
@@ -65,26 +72,13 @@ class ConversationState:
     awaiting_since: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in _DATETIME_FIELDS:
-            value = data[name]
-            data[name] = value.isoformat() if value is not None else None
-        for name in _TUPLE_FIELDS:
-            data[name] = list(data[name])
-        data["version"] = STATE_VERSION
-        return data
+        data: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        return {**data, "version": STATE_VERSION}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConversationState:
         """Read a stored state; unknown keys (from a newer version) are ignored."""
-        known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
-        for name in _DATETIME_FIELDS & values.keys():
-            raw = values[name]
-            values[name] = datetime.fromisoformat(raw) if raw is not None else None
-        for name in _TUPLE_FIELDS & values.keys():
-            values[name] = tuple(values[name])
-        return cls(**values)
+        return _adapter().validate_python(data)
 
     def story_text(self) -> str:
         """The story as it will be filed: its texts, one per line."""
@@ -114,3 +108,8 @@ class ConversationState:
             awaiting_answer=self.awaiting_answer,
             awaiting_since=self.awaiting_since,
         )
+
+
+@cache
+def _adapter() -> TypeAdapter[ConversationState]:
+    return TypeAdapter(ConversationState)

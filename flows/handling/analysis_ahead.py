@@ -1,11 +1,12 @@
 """Analysing a report while its questions are still being asked, so filing does not wait for it.
 
 The full analysis (spaCy, the sentence encoder, redaction) is the slowest step of a conversation
-(tens of milliseconds, more on a long story), and it used to run inside the webhook that files the
-report. But the story is complete several texts earlier: once the reporter answers the first
-question, later texts are answers, not story. `PrefetchingAnalyser.prefetch` starts the analysis
-then, on one background thread; at filing `analyse_batch` takes the finished result (or waits for
-the one in progress) and analyses itself what was never started or is still queued.
+(tens of milliseconds, more on a long story): run inside the webhook that files the report, it
+would hold up that reply. But the story is complete several texts earlier: once the reporter
+answers the first question, later texts are answers, not story. `PrefetchingAnalyser.prefetch`
+starts the analysis then, on one background thread; at filing `analyse_batch` takes the finished
+result (or waits for the one in progress) and analyses itself what was never started or is still
+queued.
 
 Under load the background thread takes what has queued up, up to `BATCH_SIZE` texts, in one
 `analyse_batch`: one spaCy pipe and one encoder pass for all of them cost about half as much per

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import Protocol, assert_never
 
 from sqlmodel import Session
 
@@ -27,9 +27,11 @@ from flows.conversation.events import (
     Screening,
     StatusFound,
 )
+from flows.conversation.state import most_urgent
 from flows.models import Contact, Report
 from flows.reports.refs import new_ref
 from flows.reports.routing import RoutingInput, route
+from flows.statuses import ReportState
 from flows.store import NewReport, Store
 from nlp.types import Analysis
 
@@ -86,72 +88,81 @@ class EffectPreparer:
         Returns an event to feed back to the engine (the filed report, the status found…).
         """
         store = self._store
-        now = store.clock.now()
         contact_id = contact.id
         assert contact_id is not None
-        if isinstance(effect, fx.FileReport):
-            return self._prepare_report(contact, effect, plan)
-        if isinstance(effect, fx.AnswerCheckin):
-            self._prepare_checkin_answer(contact, effect, plan)
-            return None
-        if isinstance(effect, fx.AppendToReport):
-            addition = self._uncategorised(effect.text)
+        match effect:
+            case fx.FileReport():
+                return self._prepare_report(contact, effect, plan)
+            case fx.AnswerCheckin():
+                self._prepare_checkin_answer(contact, effect, plan)
+            case fx.AppendToReport():
+                self._prepare_addition(contact, effect, plan)
+            case fx.LookUpStatus():
+                return self._status_found(contact, effect)
+            case fx.OptOut() | fx.OptIn():
+                opted_out = isinstance(effect, fx.OptOut)
+                # The runner lets this run's replies through to an opted-out number only when
+                # the run itself changed the opt-out (START must be confirmed).
+                plan.opted_out = opted_out
+                plan.after_commit.append(
+                    lambda: store.contacts.set_opted_out(contact_id, opted_out=opted_out)
+                )
+            case fx.SetLanguage():
+                language = effect.language
+                plan.writes.append(
+                    lambda session: store.contacts.set_language(
+                        contact_id, language, session=session
+                    )
+                )
+            case fx.RelayAnswer():
+                self._prepare_answer(contact_id, effect, plan)
+            case fx.EraseContact():
+                plan.erased = True
+                plan.writes.append(
+                    lambda session: store.contacts.erase(contact_id, session=session)
+                )
+                return ContactErased(at=store.clock.now())
+            case _:
+                assert_never(effect)
+        return None
 
-            def append(session: Session) -> None:
-                report = self._own_report(session, effect.ref, contact_id)
-                if report is None:
-                    return
-                store.reports.append(
-                    session=session,
-                    report=report,
-                    contact=contact,
-                    raw_text=effect.text,
-                    redacted_text=addition.redacted,
-                )
+    def _prepare_addition(self, contact: Contact, effect: fx.AppendToReport, plan: Plan) -> None:
+        """More words for the contact's own report: raw encrypted, redacted for moderators."""
+        addition = self._uncategorised(effect.text)
+        contact_id = contact.id or 0
 
-            plan.writes.append(append)
-            plan.notices.extend(self._hooks(self._on_updated, effect.ref))
-            return None
-        if isinstance(effect, fx.LookUpStatus):
-            own = store.reports.of_contact(contact_id)
-            statuses = tuple(
-                ReportStatus(
-                    ref=r.ref,
-                    status=r.status,
-                    destinations=tuple(
-                        self._city.destination(d).name_in(contact.language)
-                        for d in r.destinations
-                        if d in self._destination_ids
-                    ),
-                )
-                for r in own
-                if effect.ref is None or r.ref == effect.ref
+        def append(session: Session) -> None:
+            report = self._own_report(session, effect.ref, contact_id)
+            if report is None:
+                return
+            self._store.reports.append(
+                session=session,
+                report=report,
+                contact=contact,
+                raw_text=effect.text,
+                redacted_text=addition.redacted,
             )
-            return StatusFound(asked_ref=effect.ref, reports=statuses, at=now)
-        if isinstance(effect, fx.OptOut | fx.OptIn):
-            opted_out = isinstance(effect, fx.OptOut)
-            # The runner lets this run's replies through to an opted-out number only when the
-            # run itself changed the opt-out (START must be confirmed).
-            plan.opted_out = opted_out
-            plan.after_commit.append(
-                lambda: store.contacts.set_opted_out(contact_id, opted_out=opted_out)
+
+        plan.writes.append(append)
+        plan.notices.extend(self._hooks(self._on_updated, effect.ref))
+
+    def _status_found(self, contact: Contact, effect: fx.LookUpStatus) -> StatusFound:
+        """ONLY the contact's own reports (all of them, or the one asked about)."""
+        own = self._store.reports.of_contact(contact.id or 0)
+        statuses = tuple(
+            ReportStatus(
+                ref=r.ref,
+                status=r.status,
+                destinations=tuple(
+                    self._city.destination(d).name_in(contact.language)
+                    for d in r.destinations
+                    if d in self._destination_ids
+                ),
             )
-            return None
-        if isinstance(effect, fx.SetLanguage):
-            plan.writes.append(
-                lambda session: store.contacts.set_language(
-                    contact_id, effect.language, session=session
-                )
-            )
-            return None
-        if isinstance(effect, fx.RelayAnswer):
-            self._prepare_answer(contact_id, effect, plan)
-            return None
-        if isinstance(effect, fx.EraseContact):
-            plan.erased = True
-            plan.writes.append(lambda session: store.contacts.erase(contact_id, session=session))
-            return ContactErased(at=now)
-        raise TypeError(f"unknown effect {type(effect).__name__}")
+            for r in own
+            if effect.ref is None or r.ref == effect.ref
+        )
+        return StatusFound(asked_ref=effect.ref, reports=statuses, at=self._store.clock.now())
 
     def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: Plan) -> None:
         """The reporter's answer to a moderator: redacted onto the trail and the card threads."""
@@ -188,7 +199,7 @@ class EffectPreparer:
         place = answers.pop(0) if effect.place_text else None
         when = answers.pop(0) if effect.when_text else None
         district = analysis.district or (place.district if place else None) or effect.district
-        urgency = _max_urgency(analysis.urgency, effect.urgency)
+        urgency = most_urgent(analysis.urgency, effect.urgency)
         decision = route(
             RoutingInput(
                 category=analysis.top_category,
@@ -200,9 +211,7 @@ class EffectPreparer:
             city=self._city,
         )
         destination_ids = [d.id for d in decision.destinations]
-        analysis_dict = analysis.to_dict()
-        analysis_dict.update(district=district, urgency=urgency)
-        final = Analysis.from_dict(analysis_dict)
+        final = replace(analysis, district=district, urgency=urgency)
         ref = new_ref()
         new = NewReport(
             channel=contact.channel,
@@ -236,7 +245,7 @@ class EffectPreparer:
                 detail={"destinations": destination_ids, "reasons": list(decision.reasons)},
             )
             store.reports.set_status(
-                session=session, report=report, status="routed", actor="system"
+                session=session, report=report, status=ReportState.ROUTED, actor="system"
             )
             if self._followups is not None:
                 self._followups.schedule_for_new_report(session=session, report=report)
@@ -302,10 +311,3 @@ class EffectPreparer:
                     hook(report.id)
 
         return [run] if hooks else []
-
-
-_URGENCY_ORDER = {"none": 0, "crisis": 1, "emergency": 2}
-
-
-def _max_urgency(a: str, b: str) -> str:
-    return a if _URGENCY_ORDER.get(a, 0) >= _URGENCY_ORDER.get(b, 0) else b

@@ -26,6 +26,7 @@ from flows.conversation.events import AnswerExpected, Event, TextReceived, Tick
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
 from flows.handling.incoming import IncomingMessage
 from flows.models import Contact, InboundMessage
+from flows.statuses import InboundState
 from flows.store import Store
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,11 @@ class ConversationRunner:
         """A provider retry: the stored reply, once the first delivery has been answered."""
         deadline = time.monotonic() + _REPLAY_WAIT_SECONDS
         current: InboundMessage | None = message
-        while current is not None and current.state != "answered" and time.monotonic() < deadline:
+        while (
+            current is not None
+            and current.state != InboundState.ANSWERED
+            and time.monotonic() < deadline
+        ):
             age = (self._store.clock.now() - current.received_at).total_seconds()
             if (
                 age > _STALE_CLAIM_SECONDS
@@ -151,7 +156,7 @@ class ConversationRunner:
                 return self._answer(contact, current.id, body)
             time.sleep(0.05)
             current = self._store.inbound.get(message.id or 0)
-        if current is None or current.state != "answered":
+        if current is None or current.state != InboundState.ANSWERED:
             return ()
         reply = self._store.inbound.stored_reply(current, contact)
         return tuple(r for r in (reply or "").split("\x1e") if r)

@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from flows.checkins.schedule import CHOICES
 from flows.conversation.events import OpenCheckin
 from flows.models import Checkin, Report
+from flows.statuses import CheckinState
 from flows.store.base import QueryGroup
 from flows.store.checkins import add_checkin_event
 
@@ -45,9 +46,9 @@ class CheckinAnswerQueries(QueryGroup):
     ) -> Checkin | None:
         """A sent check-in answered (`answer`: the choice, or "text"); None if not open."""
         checkin = session.get(Checkin, checkin_id, with_for_update=self._db.dialect == "postgresql")
-        if checkin is None or checkin.state != "sent":
+        if checkin is None or checkin.state != CheckinState.SENT:
             return None
-        checkin.state = "answered"
+        checkin.state = CheckinState.ANSWERED
         checkin.answer = answer
         checkin.answered_at = self._db.clock.now()
         session.add(checkin)
@@ -65,12 +66,12 @@ class CheckinAnswerQueries(QueryGroup):
         """Sent check-ins with no answer for `after`: recorded as no answer."""
         with self._db.transaction() as session:
             query = select(Checkin).where(
-                Checkin.state == "sent", col(Checkin.sent_at) <= now - after
+                Checkin.state == CheckinState.SENT, col(Checkin.sent_at) <= now - after
             )
             query = self._db.claiming(query)
             rows = list(session.exec(query).all())
             for checkin in rows:
-                checkin.state = "no_answer"
+                checkin.state = CheckinState.NO_ANSWER
                 session.add(checkin)
                 self._checkin_event(
                     session, checkin.report_id, "checkin_no_answer", kind=checkin.kind
@@ -86,7 +87,7 @@ def _open_checkin(contact_id: int, *, since: datetime) -> SelectOfScalar[Checkin
         select(Checkin)
         .where(
             Checkin.contact_id == contact_id,
-            Checkin.state == "sent",
+            Checkin.state == CheckinState.SENT,
             col(Checkin.sent_at) >= since,
         )
         .order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())

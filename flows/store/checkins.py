@@ -21,12 +21,11 @@ from sqlmodel import Session, col, select
 
 from flows.checkins.schedule import RESOLUTION, PlannedCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
+from flows.statuses import CLOSED_REPORT_STATES, OPEN_CHECKIN_STATES, CheckinState, ReportState
 from flows.store.base import Database, QueryGroup
 from flows.store.outbox import OutboundDraft, OutboxQueries
 
 STALE_CLAIM = timedelta(minutes=10)
-OPEN_STATES = ("pending", "claimed")
-CLOSED_REPORT_STATUSES = ("resolved", "closed", "spam")
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class CheckinQueries(QueryGroup):
                 "contact_id": report.contact_id,
                 "kind": item.kind,
                 "due_at": item.due_at,
-                "state": "pending",
+                "state": CheckinState.PENDING,
                 "attempts": 0,
                 "created_at": now,
             }
@@ -87,9 +86,9 @@ class CheckinQueries(QueryGroup):
             select(Checkin).where(Checkin.report_id == report.id, Checkin.kind == RESOLUTION)
         ).first()
         if existing is not None:
-            if existing.state in ("sent", "answered", "no_answer"):
+            if existing.state in (CheckinState.SENT, CheckinState.ANSWERED, CheckinState.NO_ANSWER):
                 return False  # resolved again after the question went out: not asked twice
-            existing.state, existing.note, existing.due_at = "pending", note, due_at
+            existing.state, existing.note, existing.due_at = CheckinState.PENDING, note, due_at
             existing.cancel_reason = None
             session.add(existing)
         else:
@@ -115,8 +114,8 @@ class CheckinQueries(QueryGroup):
                 .where(
                     col(Checkin.due_at) <= now,
                     or_(
-                        col(Checkin.state) == "pending",
-                        (col(Checkin.state) == "claimed")
+                        col(Checkin.state) == CheckinState.PENDING,
+                        (col(Checkin.state) == CheckinState.CLAIMED)
                         & (col(Checkin.claimed_at) < now - STALE_CLAIM),
                     ),
                 )
@@ -159,7 +158,9 @@ class CheckinQueries(QueryGroup):
                 session.execute(
                     update(Checkin)
                     .where(col(Checkin.id).in_([c.id for c in claimed]))
-                    .values(state="claimed", claimed_at=now, attempts=Checkin.attempts + 1)
+                    .values(
+                        state=CheckinState.CLAIMED, claimed_at=now, attempts=Checkin.attempts + 1
+                    )
                 )
             for checkin, reason in cancelled:
                 _cancel_rows(session, [checkin], reason, now)
@@ -181,9 +182,9 @@ class CheckinQueries(QueryGroup):
                     update(Checkin)
                     .where(
                         col(Checkin.id).in_([claimed.id for claimed, _ in items]),
-                        col(Checkin.state) == "claimed",
+                        col(Checkin.state) == CheckinState.CLAIMED,
                     )
-                    .values(state="sent", sent_at=now)
+                    .values(state=CheckinState.SENT, sent_at=now)
                     .returning(col(Checkin.id))
                 )
                 .scalars()
@@ -242,7 +243,7 @@ class CheckinQueries(QueryGroup):
         reason: str,
         report_id: int | None = None,
         contact_id: int | None = None,
-        states: Sequence[str] = OPEN_STATES,
+        states: Sequence[CheckinState] = OPEN_CHECKIN_STATES,
     ) -> int:
         """Cancel a report's or a contact's check-ins that are still in `states`."""
         return cancel_open_checkins(
@@ -276,7 +277,7 @@ def cancel_open_checkins(
     reason: str,
     report_id: int | None = None,
     contact_id: int | None = None,
-    states: Sequence[str] = OPEN_STATES,
+    states: Sequence[CheckinState] = OPEN_CHECKIN_STATES,
     keep_kinds: Sequence[str] = (),
 ) -> int:
     """Module-level so the contact and report queries (STOP, DELETE, status) can call it."""
@@ -296,7 +297,7 @@ def cancel_open_checkins(
 
 def _cancel_rows(session: Session, rows: Iterable[Checkin], reason: str, now: datetime) -> None:
     for checkin in rows:
-        checkin.state = "cancelled"
+        checkin.state = CheckinState.CANCELLED
         checkin.cancel_reason = reason[:32]
         session.add(checkin)
         add_checkin_event(
@@ -332,8 +333,8 @@ def _cancel_reason(checkin: Checkin, report: Report, contact: Contact) -> str | 
         return "erased"
     if contact.opted_out:
         return "opted_out"
-    if report.status in CLOSED_REPORT_STATUSES and not (
-        checkin.kind == RESOLUTION and report.status == "resolved"
+    if report.status in CLOSED_REPORT_STATES and not (
+        checkin.kind == RESOLUTION and report.status == ReportState.RESOLVED
     ):
         return report.status
     return None

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from flows.clocks import Clock
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
+from flows.statuses import OPEN_CHECKIN_STATES, CheckinState, OutboundStatus
 from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
 from flows.store.privacy import Vault
@@ -58,9 +59,13 @@ class ContactQueries(QueryGroup):
                 update(OutboundMessage)
                 .where(
                     col(OutboundMessage.contact_id) == contact_id,
-                    col(OutboundMessage.status) == "queued",
+                    col(OutboundMessage.status) == OutboundStatus.QUEUED,
                 )
-                .values(status="blocked", last_error="opted out", updated_at=self._db.clock.now())
+                .values(
+                    status=OutboundStatus.BLOCKED,
+                    last_error="opted out",
+                    updated_at=self._db.clock.now(),
+                )
             )
 
     def set_language(self, contact_id: int, language: str, *, session: Session) -> None:
@@ -86,7 +91,7 @@ class ContactQueries(QueryGroup):
             now=now,
             reason="erased",
             contact_id=contact_id,
-            states=("pending", "claimed", "sent"),
+            states=(*OPEN_CHECKIN_STATES, CheckinState.SENT),
         )
         contact.wrapped_key = None
         contact.address_enc = None
@@ -112,9 +117,9 @@ class ContactQueries(QueryGroup):
             update(OutboundMessage)
             .where(
                 col(OutboundMessage.contact_id) == contact_id,
-                col(OutboundMessage.status) == "queued",
+                col(OutboundMessage.status) == OutboundStatus.QUEUED,
             )
-            .values(status="blocked", last_error="erased", updated_at=now)
+            .values(status=OutboundStatus.BLOCKED, last_error="erased", updated_at=now)
         )
         conversation = session.get(Conversation, contact_id)
         if conversation is not None:

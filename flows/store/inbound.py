@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from flows.models import Contact, InboundMessage
+from flows.statuses import InboundState
 from flows.store.base import QueryGroup
 from flows.store.contacts import find_or_add_contact
 
@@ -74,7 +75,7 @@ class InboundQueries(QueryGroup):
                 else None
             ),
             "num_media": len(media_urls),
-            "state": "received",
+            "state": InboundState.RECEIVED,
             "received_at": self._db.clock.now(),
         }
         new_id = self._db.insert_returning_key(session, InboundMessage, values)
@@ -100,7 +101,7 @@ class InboundQueries(QueryGroup):
             update(InboundMessage)
             .where(col(InboundMessage.id) == inbound_id)
             .values(
-                state="answered",
+                state=InboundState.ANSWERED,
                 reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
                 answered_at=self._db.clock.now(),
             )

@@ -11,20 +11,23 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from flows.models import Contact, OutboundMessage
+from flows.statuses import OutboundStatus
 from flows.store.base import QueryGroup
 
 # Twilio's delivery states, in the order they can follow one another.
 _PROVIDER_STATUS_RANK = {
-    "queued": 0,
-    "accepted": 0,
-    "scheduled": 0,
-    "sending": 1,
-    "sent": 2,
-    "failed": 3,
-    "undelivered": 3,
-    "delivered": 3,
-    "read": 4,
+    OutboundStatus.QUEUED: 0,
+    OutboundStatus.ACCEPTED: 0,
+    OutboundStatus.SCHEDULED: 0,
+    OutboundStatus.SENDING: 1,
+    OutboundStatus.SENT: 2,
+    OutboundStatus.FAILED: 3,
+    OutboundStatus.UNDELIVERED: 3,
+    OutboundStatus.DELIVERED: 3,
+    OutboundStatus.READ: 4,
 }
+
+_PROVIDER_STATUSES = {str(status): status for status in _PROVIDER_STATUS_RANK}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class ClaimedMessage:
 @dataclass(frozen=True)
 class SendResult:
     message_id: int
-    status: str  # sent | queued (retry) | failed | blocked
+    status: OutboundStatus  # sent | queued (retry) | failed | blocked
     provider_id: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
@@ -141,7 +144,7 @@ class OutboxQueries(QueryGroup):
             "body_enc": None
             if contact.wrapped_key is None
             else self._db.vault.encrypt(contact.wrapped_key, body),
-            "status": "blocked" if blocked else "queued",
+            "status": OutboundStatus.BLOCKED if blocked else OutboundStatus.QUEUED,
             "last_error": ("opted out" if contact.opted_out else "erased") if blocked else None,
             "attempts": 0,
             "next_attempt_at": None if blocked else now,
@@ -156,7 +159,7 @@ class OutboxQueries(QueryGroup):
                 select(OutboundMessage, Contact)
                 .join(Contact, col(Contact.id) == col(OutboundMessage.contact_id))
                 .where(
-                    col(OutboundMessage.status) == "queued",
+                    col(OutboundMessage.status) == OutboundStatus.QUEUED,
                     col(OutboundMessage.next_attempt_at) <= now,
                 )
                 .order_by(col(OutboundMessage.next_attempt_at), col(OutboundMessage.id))
@@ -167,11 +170,11 @@ class OutboxQueries(QueryGroup):
             for message, contact in session.exec(query).all():
                 assert message.id is not None
                 if contact.opted_out or contact.wrapped_key is None:
-                    message.status = "blocked"
+                    message.status = OutboundStatus.BLOCKED
                     message.last_error = "opted out" if contact.opted_out else "erased"
                     session.add(message)
                     continue
-                message.status = "sending"
+                message.status = OutboundStatus.SENDING
                 message.attempts += 1
                 message.updated_at = now
                 session.add(message)
@@ -222,16 +225,20 @@ class OutboxQueries(QueryGroup):
     def apply_delivery_status(
         self, *, provider_id: str, status: str, error_code: str | None
     ) -> bool:
-        """A provider status callback; out-of-order callbacks never move a row backwards."""
+        """A provider status callback (`status` as the provider spells it); out-of-order
+        callbacks never move a row backwards, and a status we do not know leaves it as it is."""
         with self._db.transaction() as session:
             row = session.exec(
                 select(OutboundMessage).where(OutboundMessage.provider_id == provider_id)
             ).first()
             if row is None:
                 return False
-            if _PROVIDER_STATUS_RANK.get(status, -1) < _PROVIDER_STATUS_RANK.get(row.status, -1):
+            reported = _PROVIDER_STATUSES.get(status)
+            if reported is None or _PROVIDER_STATUS_RANK[reported] < _PROVIDER_STATUS_RANK.get(
+                row.status, -1
+            ):
                 return True
-            row.status = status
+            row.status = reported
             if error_code:
                 row.last_error = f"provider error {error_code}"
             row.updated_at = self._db.clock.now()

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from flows.checkins.schedule import RESOLUTION
 from flows.models import Contact, ModeratorCorrection, Report, ReportEvent
+from flows.statuses import CLOSED_REPORT_STATES, OPEN_REPORT_STATES, ReportState
 from flows.store.base import QueryGroup
-from flows.store.checkins import CLOSED_REPORT_STATUSES, cancel_open_checkins
+from flows.store.checkins import cancel_open_checkins
 from nlp.types import Analysis
-
-OPEN_STATUSES = ("new", "routed", "acknowledged", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class ReportQueries(QueryGroup):
             contact_id=contact.id if contact is not None else None,
             channel=new.channel,
             language=new.language,
-            status="new",
+            status=ReportState.NEW,
             anonymous=new.anonymous,
             contact_ok=new.contact_ok,
             consent_checkins=new.consent_checkins,
@@ -181,18 +181,20 @@ class ReportQueries(QueryGroup):
         actor: str,
         detail: dict[str, Any] | None = None,
     ) -> None:
+        """Move the report to `status` (a `ReportState` or its value; anything else raises)."""
         previous = report.status
-        if status in CLOSED_REPORT_STATUSES and report.id is not None:
+        new_status = ReportState(status)
+        if new_status in CLOSED_REPORT_STATES and report.id is not None:
             # Resolved, closed or spam: no more check-ins, except the resolution's own question
-            # (see CheckinQueries.schedule_resolution_checkin).
+            # (see CheckinQueries.schedule_resolution).
             cancel_open_checkins(
                 session,
                 now=self._db.clock.now(),
-                reason=status,
+                reason=new_status,
                 report_id=report.id,
-                keep_kinds=("resolution",) if status == "resolved" else (),
+                keep_kinds=(RESOLUTION,) if new_status == ReportState.RESOLVED else (),
             )
-        report.status = status
+        report.status = new_status
         report.updated_at = self._db.clock.now()
         session.add(report)
         self.add_event(
@@ -200,7 +202,7 @@ class ReportQueries(QueryGroup):
             report=report,
             actor=actor,
             action="status",
-            detail={"from": previous, "to": status, **(detail or {})},
+            detail={"from": previous, "to": new_status, **(detail or {})},
         )
 
     def get(self, report_id: int) -> Report | None:
@@ -220,7 +222,7 @@ class ReportQueries(QueryGroup):
         with self._db.reading() as session:
             rows = session.exec(
                 select(Report)
-                .where(col(Report.status).in_(OPEN_STATUSES))
+                .where(col(Report.status).in_(OPEN_REPORT_STATES))
                 .order_by(col(Report.created_at), col(Report.id))
             ).all()
         if destinations is None:

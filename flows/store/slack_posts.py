@@ -15,6 +15,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from flows.models import Report, SlackEventSeen, SlackPost
+from flows.statuses import ReportState, SlackPostStatus
 from flows.store.base import QueryGroup
 
 # A claim older than this was lost in a crash: the row is tried again.
@@ -79,7 +80,7 @@ class SlackPostQueries(QueryGroup):
                 "destination": destination,
                 "channel": channel,
                 "text": text,
-                "status": "pending",
+                "status": SlackPostStatus.PENDING,
                 "stale": False,
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -116,9 +117,9 @@ class SlackPostQueries(QueryGroup):
                 select(SlackPost)
                 .where(
                     or_(
-                        (col(SlackPost.status) == "pending")
+                        (col(SlackPost.status) == SlackPostStatus.PENDING)
                         & (col(SlackPost.next_attempt_at) <= now),
-                        (col(SlackPost.status) == "posting")
+                        (col(SlackPost.status) == SlackPostStatus.POSTING)
                         & (col(SlackPost.updated_at) <= now - _STALE_CLAIM),
                     )
                 )
@@ -131,7 +132,7 @@ class SlackPostQueries(QueryGroup):
             query = self._db.claiming(query)
             claimed: list[ClaimedPost] = []
             for row in session.exec(query).all():
-                row.status = "posting"
+                row.status = SlackPostStatus.POSTING
                 row.attempts += 1
                 row.updated_at = now
                 session.add(row)
@@ -148,7 +149,7 @@ class SlackPostQueries(QueryGroup):
                 select(SlackPost)
                 .where(
                     col(SlackPost.kind) == "card",
-                    col(SlackPost.status) == "posted",
+                    col(SlackPost.status) == SlackPostStatus.POSTED,
                     col(SlackPost.stale).is_(True),
                     or_(
                         col(SlackPost.next_attempt_at).is_(None),
@@ -181,8 +182,9 @@ class SlackPostQueries(QueryGroup):
         stale: bool | None = None,
         uncount_attempt: bool = False,
     ) -> None:
+        """After a post's API call: `status` is a `SlackPostStatus` (or its value)."""
         values: dict[str, object] = {
-            "status": status,
+            "status": SlackPostStatus(status),
             "last_error": error[:200] if error else None,
             "next_attempt_at": retry_at,
             "updated_at": self._db.clock.now(),
@@ -217,7 +219,11 @@ class SlackPostQueries(QueryGroup):
         with self._db.reading() as session:
             rows = session.exec(
                 select(Report.id)
-                .where(col(Report.created_at) >= since, col(Report.status) != "spam", ~has_card)
+                .where(
+                    col(Report.created_at) >= since,
+                    col(Report.status) != ReportState.SPAM,
+                    ~has_card,
+                )
                 .order_by(col(Report.id))
                 .limit(limit)
             ).all()

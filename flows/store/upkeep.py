@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from flows.checkins.digest import DigestAnswer, DigestReport
 from flows.models import Checkin, InboundMessage, PeriodicRun, Report, ReportEvent
+from flows.statuses import CLOSED_REPORT_STATES, CheckinState
 from flows.store.base import QueryGroup
-from flows.store.checkins import CLOSED_REPORT_STATUSES
 
 # Actors that are not moderators (moderators are recorded by their Slack user ID).
 NON_MODERATOR_ACTORS = frozenset({"system", "reporter"})
@@ -57,7 +57,7 @@ class UpkeepQueries(QueryGroup):
         with self._db.reading() as session:
             open_reports = list(
                 session.exec(
-                    select(Report).where(col(Report.status).not_in(CLOSED_REPORT_STATUSES))
+                    select(Report).where(col(Report.status).not_in(CLOSED_REPORT_STATES))
                 ).all()
             )
             ids = [r.id for r in open_reports]
@@ -73,7 +73,7 @@ class UpkeepQueries(QueryGroup):
                 for checkin in session.exec(
                     select(Checkin).where(
                         col(Checkin.report_id).in_(ids),
-                        col(Checkin.state).in_(("sent", "no_answer")),
+                        col(Checkin.state).in_((CheckinState.SENT, CheckinState.NO_ANSWER)),
                     )
                 ):
                     unanswered[checkin.report_id] += 1
@@ -86,7 +86,7 @@ class UpkeepQueries(QueryGroup):
                 select(Checkin, Report)
                 .join(Report, col(Report.id) == col(Checkin.report_id))
                 .where(
-                    Checkin.state == "answered",
+                    Checkin.state == CheckinState.ANSWERED,
                     col(Checkin.answered_at) > now - week,
                     col(Checkin.answered_at) <= now,
                 )
