@@ -7,6 +7,7 @@ into `engine.step` as `ReportFiled`, `StatusFound` or `ContactErased`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from nlp.types import Urgency
 
@@ -82,7 +83,9 @@ class AnswerCheckin:
     text: str | None
 
 
-Effect = (
+# A closed union: `EffectPreparer.prepare` matches every member; mypy (assert_never) finds a
+# forgotten one.
+Effect: TypeAlias = (
     FileReport
     | AppendToReport
     | LookUpStatus

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
 
 from flows.statuses import ReportState
 from nlp.types import Screening
@@ -94,4 +95,5 @@ class Tick:
     at: datetime
 
 
-Event = TextReceived | ReportFiled | StatusFound | ContactErased | AnswerExpected | Tick
+# A closed union: `engine.step` matches every member, and mypy (assert_never) finds a forgotten one.
+Event: TypeAlias = TextReceived | ReportFiled | StatusFound | ContactErased | AnswerExpected | Tick
