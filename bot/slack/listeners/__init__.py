@@ -3,7 +3,9 @@
 `commands` (`/cpps`).
 
 Each listener translates a Slack payload into one call on a flows service (`Moderation`,
-`ModeratorDesk`, `DirectMessages`) and the answer back into Slack; none reads the database.
+`ModeratorDesk`, `DirectMessages`) and the answer back into Slack; none queries the database.
+What a relay leaves in a card's thread goes through the card poster, the dispatcher of Slack
+posts (`bot/slack/poster.py`).
 """
 
 from __future__ import annotations
