@@ -15,8 +15,8 @@ from flows.city import CityConfig, load_city_config
 from flows.clocks import Clock, SystemClock
 from flows.conversation.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog
 from flows.conversation.flowdef import DEFAULT_FLOW, Flow, load_flow
-from flows.direct_messages import DirectMessages
 from flows.handling.analysis_ahead import PrefetchingAnalyser
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner

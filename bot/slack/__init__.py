@@ -25,7 +25,7 @@ from bot.slack.poster import CardPoster
 from bot.slack.residents import SlackSender
 from bot.slack.route import build_slack_router
 from flows.city import CityConfig
-from flows.direct_messages import DirectMessages
+from flows.handling.direct_messages import DirectMessages
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.store import Store

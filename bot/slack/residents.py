@@ -2,7 +2,7 @@
 
 A direct message becomes an `IncomingMessage` on the "slack" channel (its event id as provider
 id, the user ID as the address, which the store keeps only encrypted) for
-`flows.direct_messages.DirectMessages`; the replies come back through the outbox, sent by
+`flows.handling.direct_messages.DirectMessages`; the replies come back through the outbox, sent by
 `SlackSender` into the DM.
 """
 

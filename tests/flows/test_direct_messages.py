@@ -1,11 +1,11 @@
-"""Residents writing in a chat app's DMs (flows.direct_messages): replies go through the outbox,
-and a redelivered event is recognised."""
+"""Residents writing in a chat app's DMs (flows.handling.direct_messages): replies go through the
+outbox, and a redelivered event is recognised."""
 
 from __future__ import annotations
 
 from sqlmodel import col, select
 
-from flows.direct_messages import DirectMessages
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.incoming import IncomingMessage
 from flows.models import OutboundMessage
 from flows.store import Store

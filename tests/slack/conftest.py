@@ -23,7 +23,7 @@ from bot.wiring import Services
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
 from flows.conversation.catalog import load_catalog
-from flows.direct_messages import DirectMessages
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import IncomingMessage
 from flows.models import Report

@@ -17,7 +17,7 @@ from bot.slack.listeners import actions, commands, events, views
 from bot.slack.listeners.commands import SlashCommands
 from bot.slack.poster import CardPoster
 from flows.city import CityConfig
-from flows.direct_messages import DirectMessages
+from flows.handling.direct_messages import DirectMessages
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 

@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.slack.residents import resident_message
-from flows.direct_messages import DirectMessages
+from flows.handling.direct_messages import DirectMessages
 
 
 def register(app: App, *, direct_messages: DirectMessages) -> None:
