@@ -23,9 +23,11 @@ from flows.clocks import Clock, SystemClock
 from flows.conversation.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog
 from flows.conversation.flowdef import DEFAULT_FLOW, Flow, load_flow
 from flows.handling.analysis_ahead import PrefetchingAnalyser
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
+from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
@@ -123,15 +125,14 @@ def build_services(
     catalog = load_catalog(DEFAULT_CATALOG_DIR, languages=city.city.languages)
     flow = load_flow(DEFAULT_FLOW, catalog=catalog)
     analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
-    senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
-    dispatcher = OutboxDispatcher(
-        store=store, senders=senders, max_attempts=settings.twilio_max_attempts
-    )
+    dispatcher, senders = _build_outbox(settings, secrets=secrets, store=store)
+    desk = ModeratorDesk(store=store)
     # Without a bot token the cards (and these notices) go to the console.
     slack_core = build_slack_core(
         bot_token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_url,
         store=store,
+        desk=desk,
         city=city,
     )
     notifier = notifier or SlackNotifier(
@@ -162,11 +163,12 @@ def build_services(
     slack = build_slack_app_parts(
         core=slack_core,
         signing_secret=secrets.slack_signing_secret,
-        store=store,
         city=city,
         moderation=moderation,
-        handle=runner.handle,
-        dispatch=dispatcher.dispatch_due,
+        desk=desk,
+        direct_messages=DirectMessages(
+            store=store, handle=runner.handle, dispatch=dispatcher.dispatch_due
+        ),
     )
     senders["slack"] = slack.sender
     return Services(
@@ -225,6 +227,17 @@ def _build_runner(
         background=background.submit,
         prefetch=prefetching.prefetch,
     )
+
+
+def _build_outbox(
+    settings: Settings, *, secrets: Secrets, store: Store
+) -> tuple[OutboxDispatcher, dict[str, Sender]]:
+    """The outbox dispatcher and its senders by channel (Slack's is added once Slack is built)."""
+    senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
+    dispatcher = OutboxDispatcher(
+        store=store, senders=senders, max_attempts=settings.twilio_max_attempts
+    )
+    return dispatcher, senders
 
 
 def _sms_sender(settings: Settings, secrets: Secrets) -> Sender:

@@ -22,14 +22,14 @@ class ReportState(StrEnum):
     SPAM = "spam"
 
 
-OPEN_REPORT_STATES = (
+OPEN_REPORT_STATUSES = (
     ReportState.NEW,
     ReportState.ROUTED,
     ReportState.ACKNOWLEDGED,
     ReportState.IN_PROGRESS,
 )
 # No more check-ins (except a resolution's own question) once a report is in one of these.
-CLOSED_REPORT_STATES = (ReportState.RESOLVED, ReportState.CLOSED, ReportState.SPAM)
+CLOSED_REPORT_STATUSES = (ReportState.RESOLVED, ReportState.CLOSED, ReportState.SPAM)
 
 
 class InboundState(StrEnum):

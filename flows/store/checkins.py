@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from flows.checkins.schedule import RESOLUTION, PlannedCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
-from flows.statuses import CLOSED_REPORT_STATES, OPEN_CHECKIN_STATES, CheckinState, ReportState
+from flows.statuses import CLOSED_REPORT_STATUSES, OPEN_CHECKIN_STATES, CheckinState, ReportState
 from flows.store.base import Database, QueryGroup
 from flows.store.outbox import OutboundDraft, OutboxQueries
 
@@ -333,7 +333,7 @@ def _cancel_reason(checkin: Checkin, report: Report, contact: Contact) -> str | 
         return "erased"
     if contact.opted_out:
         return "opted_out"
-    if report.status in CLOSED_REPORT_STATES and not (
+    if report.status in CLOSED_REPORT_STATUSES and not (
         checkin.kind == RESOLUTION and report.status == ReportState.RESOLVED
     ):
         return report.status

@@ -38,6 +38,10 @@ class ContactQueries(QueryGroup):
         with self._db.reading() as session:
             return session.get(Contact, contact_id)
 
+    def get_to_change(self, contact_id: int, *, session: Session) -> Contact | None:
+        """The contact, read in the caller's transaction (which may message or change them)."""
+        return session.get(Contact, contact_id)
+
     def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
         """STOP / START. Opting out also blocks every message still queued for the contact."""
         with self._db.transaction() as session:

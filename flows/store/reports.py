@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from flows.checkins.schedule import RESOLUTION
 from flows.models import Contact, ModeratorCorrection, Report, ReportEvent
-from flows.statuses import CLOSED_REPORT_STATES, OPEN_REPORT_STATES, ReportState
+from flows.statuses import CLOSED_REPORT_STATUSES, OPEN_REPORT_STATUSES, ReportState
 from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
 from nlp.types import Analysis
@@ -184,7 +184,7 @@ class ReportQueries(QueryGroup):
         """Move the report to `status` (a `ReportState` or its value; anything else raises)."""
         previous = report.status
         new_status = ReportState(status)
-        if new_status in CLOSED_REPORT_STATES and report.id is not None:
+        if new_status in CLOSED_REPORT_STATUSES and report.id is not None:
             # Resolved, closed or spam: no more check-ins, except the resolution's own question
             # (see CheckinQueries.schedule_resolution).
             cancel_open_checkins(
@@ -222,7 +222,7 @@ class ReportQueries(QueryGroup):
         with self._db.reading() as session:
             rows = session.exec(
                 select(Report)
-                .where(col(Report.status).in_(OPEN_REPORT_STATES))
+                .where(col(Report.status).in_(OPEN_REPORT_STATUSES))
                 .order_by(col(Report.created_at), col(Report.id))
             ).all()
         if destinations is None:

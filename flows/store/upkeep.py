@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from flows.checkins.digest import DigestAnswer, DigestReport
 from flows.models import Checkin, InboundMessage, PeriodicRun, Report, ReportEvent
-from flows.statuses import CLOSED_REPORT_STATES, CheckinState
+from flows.statuses import CLOSED_REPORT_STATUSES, CheckinState
 from flows.store.base import QueryGroup
 
 # Actors that are not moderators (moderators are recorded by their Slack user ID).
@@ -57,7 +57,7 @@ class UpkeepQueries(QueryGroup):
         with self._db.reading() as session:
             open_reports = list(
                 session.exec(
-                    select(Report).where(col(Report.status).not_in(CLOSED_REPORT_STATES))
+                    select(Report).where(col(Report.status).not_in(CLOSED_REPORT_STATUSES))
                 ).all()
             )
             ids = [r.id for r in open_reports]

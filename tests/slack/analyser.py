@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from flows.city import CityConfig
+from flows.conversation.events import Screening
 from nlp.types import Analysis, CategoryScore, Entity, OfficerRef
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
@@ -42,9 +42,7 @@ class KeywordAnalyser:
             for name in names
         ]
 
-    def screen(self, text: str) -> Any:
-        from flows.conversation.events import Screening  # the engine's type (merged later)
-
+    def screen(self, text: str) -> Screening:
         analysis = self.analyse(text)
         return Screening(
             language=analysis.language, urgency=analysis.urgency, district=analysis.district

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.slack.bolt_app import COMMAND
+from bot.slack.listeners.commands import COMMAND
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "slack" / "manifest.yaml"
