@@ -40,7 +40,9 @@ def test_replies_are_queued_once_for_the_sender_then_dispatched(store: Store) ->
     ]
     contact = store.contacts.get(queued[0].contact_id)
     assert contact is not None and contact.channel == "slack"
-    assert store.contacts.address(contact) == "U0RESIDENT"
+    # Sent to the sender: the outbox hands each reply over with the sender's Slack ID.
+    claimed = store.outbox.claim_due(now=store.clock.now())
+    assert [m.address for m in claimed] == ["U0RESIDENT", "U0RESIDENT"]
     assert dispatched == [1, 1]
 
 
