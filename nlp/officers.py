@@ -7,7 +7,8 @@ officer can be matched: `badge:4471`, `unit:car-12`, `name:ramirez`.
 Precision matters more than recall here: a false officer would shield a resident's name from
 redaction. So a rank word must be a whole word ("office", "officially" never match), the name must
 look like a name (capitalised, not an everyday word such as "de" in "sargento de la escuela"), and
-bare "car 12" / "unit 3B" count only when the text is about police and not about a home address.
+bare "car 12" / "unit 3B" count only when the text is about police (or mentions no home, building
+or vehicle at all: "good job unit 12!") and never right after a home address.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from nlp.types import OfficerRef
 
 _RANK = (
     r"(?:police\s+)?(?:officer|ofc\.?|sergeant|sgt\.?|detective|det\.|lieutenant|lt\.?|captain"
-    r"|capt\.?|corporal|cpl\.?|deputy|dep\.|trooper|tpr\.?|sheriff|commander|cmdr\.?"
+    r"|capt\.?|corporal|cpl\.?|deputy|dep\.|trooper|tpr\.?|sheriff|commander|cmdr\.?|chief"
+    r"|marshal|investigator|comisario|comisaria"
     r"|patrolman|patrolwoman|inspector|constable"
     r"|oficial|agente|sargento|sgto\.?|teniente|tte\.?|capit[aá]n|comandante|cabo"
     r"|polic[ií]a|patrullero|patrullera|inspectora)"
@@ -48,8 +50,22 @@ _UNIT = re.compile(
 )
 # Bare "car"/"unit"/"unidad" numbers need police vocabulary somewhere in the text...
 _POLICE_CONTEXT = re.compile(
-    r"\b(?:police|cops?|officers?|sheriff|deputy|patrol|squad|trooper|pd|"
-    r"polic[ií]as?|oficial|agentes?|patrulla)\b",
+    r"\b(?:police|cops?|officers?|sheriff|deputy|patrol|squad|trooper|pd|sirens?|tased|tasing"
+    r"|taser|cuffed|cuffs|handcuff\w*|arrest\w*|precinct|911|dispatch\w*|responded|k9|"
+    r"polic[ií]as?|oficial|agentes?|patrulla|esposas|esposad[oa]s?|arrest\w*|sirena)\b",
+    re.IGNORECASE,
+)
+# Without police words, a bare "unit 12" / "car 3" counts only in a text about no home at all.
+_HOUSING_CONTEXT = re.compile(
+    r"\b(?:apt|apartments?|building|floor|lease|rent|landlord|landlady|tenants?|complex|suite"
+    r"|condo|storage|live|lives|living|address|garage|parking|dealership|train|subway|bus"
+    r"|edificio|departamento|depto|renta|casero|vivo|vive|direcci[oó]n)\b",
+    re.IGNORECASE,
+)
+# Bare "unit 12" after a street, in an address, is an apartment ("612 Elm St unit 2").
+_STREET_BEFORE = re.compile(
+    r"\b(?:st|street|ave|avenue|rd|road|blvd|dr|drive|ln|lane|ct|court|way|pl|place|calle)\.?,?"
+    r"[ \t]*$",
     re.IGNORECASE,
 )
 # ...and must not follow home-address words ("I live in unit 3B", "my car 2").
@@ -120,12 +136,15 @@ def _badge_refs(text: str) -> list[_Ref]:
 
 
 def _unit_refs(text: str) -> list[_Ref]:
-    police_text = _POLICE_CONTEXT.search(text) is not None
+    police_text = _POLICE_CONTEXT.search(text) is not None or not _HOUSING_CONTEXT.search(text)
     refs = []
     for match in _UNIT.finditer(text):
         kind = fold(match.group("kind"))
         unambiguous = kind.startswith(_UNIQUE_KINDS)
-        if not unambiguous and (not police_text or _ADDRESS_BEFORE.search(text, 0, match.start())):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if not unambiguous and (
+            not police_text or _ADDRESS_BEFORE.search(before) or _STREET_BEFORE.search(before)
+        ):
             continue
         kind_key = "unit" if ("unit" in kind or "unidad" in kind) else "car"
         unit = f"{kind_key}-{match.group('number').lower()}"

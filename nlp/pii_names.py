@@ -83,7 +83,25 @@ _STREET_AFTER = re.compile(
 )
 
 
-def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
+_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡\n])[ \t\"'(]*$")
+
+
+def _spacy_noise(text: str, start: int, words: list[str], *, spanish: bool) -> bool:
+    """A PERSON entity that is the small English model misreading a text, not a name.
+
+    In all-lower-case SMS it tags verbs and nouns ("me detuvieron por ser moreno"), and in
+    Spanish it tags capitalised sentence openers ("Necesito", "Queremos"): without a known
+    given name such an entity is not trusted (the cue and lexicon detectors still find names).
+    """
+    if any(is_given_name(w) and not is_common_word(w) for w in words):
+        return False
+    if text.islower():
+        return True
+    opens_sentence = _SENTENCE_START.search(text, 0, start) is not None
+    return spanish and opens_sentence and len(words) == 1
+
+
+def _spacy_names(doc: Doc, *, spanish: bool = False) -> list[tuple[int, int]]:
     spans = []
     text = doc.text
     lower_text = text.islower()
@@ -110,6 +128,8 @@ def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
         if not lower_text and not any(w[:1].isupper() for w in words if not is_common_word(w)):
             continue
         if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
+            continue
+        if _spacy_noise(text, start, words, spanish=spanish):
             continue
         spans.append((start, end))
     return spans
@@ -266,27 +286,101 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in labels if not is_common_word(m.group(1))]
 
 
+_RELATIONS = (
+    r"son|daughter|kid|child|boy|girl|baby|brother|sister|cousin|uncle|aunt|auntie|nephew|niece"
+    r"|mom|mother|mum|dad|father|grandma|grandmother|grandpa|grandfather|grandson|granddaughter"
+    r"|husband|wife|partner|boyfriend|girlfriend|fianc[eé]e?|ex|roommate|neighbou?r|friend"
+    r"|coworker|co-worker|boss|landlord|landlady|tenant|classmate|step(?:son|daughter|dad|mom)"
+    r"|case[ \t]?worker|advocate|counselou?r|teacher|coach|manager|supervisor|caregiver"
+    r"|hijo|hija|hermano|hermana|primo|prima|t[ií]o|t[ií]a|sobrino|sobrina|mam[aá]|madre|pap[aá]"
+    r"|padre|abuela|abuelo|nieto|nieta|esposo|esposa|marido|pareja|novio|novia|vecino|vecina"
+    r"|amigo|amiga|compa[nñ]ero|compa[nñ]era|jefe|jefa|casero|casera|suegra|suegro|cu[nñ]ado"
+    r"|cu[nñ]ada|maestra|maestro"
+)
+# "my son Eli", "mi vecina Lupita", "our daughter Kayla (16)": a relative or neighbour by name.
+_RELATION = re.compile(
+    rf"\b(?:my|our|his|her|their|mi|mis|su|sus|tu|nuestr[oa]s?)[ \t]+(?:{_RELATIONS})s?"
+    rf"[ \t]*,?[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})",
+    re.IGNORECASE,
+)
+# "the victim advocate at the courthouse, Janelle, walked me": a role, then a name in commas.
+_APPOSITIVE = re.compile(
+    rf"\b(?:{_RELATIONS})\b[^,.\n]{{0,40}},[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)"
+    rf"[ \t]*,",
+    re.IGNORECASE,
+)
+# "Carly is her name", "Okafor is his last name": capitalised words right before it.
+_NAME_FIRST = re.compile(
+    rf"(?<![\w])(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD})?)[ \t]+(?i:is[ \t]+(?:his|her|my"
+    rf"|their)[ \t]+(?:(?:first|last|full)[ \t]+)?name)\b"
+)
+
+
+def _relation_names(text: str) -> list[tuple[int, int]]:
+    """Names introduced by a relation or role ("my sister Tamara") or followed by "is her name".
+
+    Capitalised unless the whole text is lower case; cut at the first everyday word.
+    """
+    lower_text = text.islower()
+    spans = []
+    for pattern in (_RELATION, _APPOSITIVE):
+        for match in pattern.finditer(text):
+            candidate = match.group("name")
+            length = _leading_name(candidate, need_capital=not lower_text)
+            if length:
+                spans.append((match.start("name"), match.start("name") + length))
+    for match in _NAME_FIRST.finditer(text):
+        start, end = match.span("name")
+        while (lead := re.match(r"[^\W\d_]+[ \t]+", text[start:end])) and is_common_word(
+            lead.group().strip()
+        ):
+            start += lead.end()
+        if not is_common_word(text[start:end].split()[-1]):
+            spans.append((start, end))
+    return spans
+
+
 def _words_of(text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
     return {
         w.casefold() for start, end in spans for w in re.findall(r"[^\W\d_]{2,}", text[start:end])
     }
 
 
+def _outside(
+    spans: Sequence[tuple[int, int]], context: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans not inside a longer context span ("Jose" in "San Jose"; a lone "Marcus" tagged
+    as a place is still a name)."""
+    return [
+        (s, e) for s, e in spans if not any(a <= s and e <= b and b - a > e - s for a, b in context)
+    ]
+
+
 def find_names(
-    text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()
+    text: str,
+    *,
+    doc: Doc,
+    keep: Sequence[tuple[int, int]] = (),
+    context: Sequence[tuple[int, int]] = (),
+    spanish: bool = False,
 ) -> list[tuple[int, int]]:
     """(start, end) spans of people's names in `text` (may overlap; the caller merges).
 
-    Names written inside `keep` spans (officer references) are not names to redact, and neither are
-    their later mentions: "Officer Ramirez ... then Ramirez grabbed me" keeps both.
+    Names written inside `keep` spans (officer references, places, protected terms) are not names
+    to redact, and neither are their later mentions: "Officer Ramirez ... then Ramirez grabbed me"
+    keeps both. `context` spans (spaCy's places and organisations: "San Jose", "Santa Rosa")
+    overrule only the weaker detectors (spaCy PERSON, a given name from the lexicon), not an
+    introduction, a relation or a surname's shape.
+    `spanish` says the text is Spanish, where spaCy's English model is least reliable.
     """
     protected = _words_of(text, keep)
 
     def unprotected(span: tuple[int, int]) -> bool:
         return bool(_words_of(text, [span]) - protected)
 
-    spans = _spacy_names(doc) + _cue_names(text) + _lexicon_names(text) + _speakers(text)
-    spans += _shaped_names(text) + _addressed_or_possessed(text)
+    weak = _outside(_spacy_names(doc, spanish=spanish) + _lexicon_names(text), context)
+    spans = weak + _cue_names(text) + _relation_names(text) + _shaped_names(text)
+    spans += _speakers(text) + _addressed_or_possessed(text)
     spans = [s for s in spans if unprotected(s)]
     spans += [s for s in _listed_with_names(text, spans) if unprotected(s)]
     return spans + [s for s in _other_mentions(text, spans) if unprotected(s)]
