@@ -88,7 +88,7 @@ will mark grace hope joy faith rose bill pat sue ray frank jack destiny dawn sum
 june angel guy art don max sky amber ruby violet holly ivy crystal jade pearl iris daisy lily
 olive autumn brook cliff dean drew gene glen miles rich rob chase hunter victor sunny carol
 christian august norman dolores mercedes guadalupe luz paz rosario pilar consuelo esperanza
-jesus cruz blanca clemente asuncion soledad
+jesus cruz blanca clemente asuncion soledad dan
 """
 
 AMBIGUOUS: frozenset[str] = frozenset(fold(n) for n in _AMBIGUOUS.split())

@@ -83,6 +83,9 @@ _STREET_AFTER = re.compile(
 )
 
 
+_PARTICLES = frozenset(
+    str.split("de del la las los y van von der den da di do dos le du bin al el")
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡\n])[ \t\"'(]*$")
 
 
@@ -93,9 +96,13 @@ def _spacy_noise(text: str, start: int, words: list[str], *, spanish: bool) -> b
     Spanish it tags capitalised sentence openers ("Necesito", "Queremos"): without a known
     given name such an entity is not trusted (the cue and lexicon detectors still find names).
     """
-    if any(is_given_name(w) and not is_common_word(w) for w in words):
+    if any(is_given_name(w) and not is_ambiguous_name(w) and not is_common_word(w) for w in words):
         return False
     if text.islower():
+        # "frank freud" passes, "luz de la calle" does not: an ambiguous name and one more word.
+        return not (len(words) == 2 and is_given_name(words[0]) and not is_common_word(words[1]))
+    # "Salí de mi": an everyday lower-case word inside is not a name particle ("de la", "van").
+    if any(w.islower() and w not in _PARTICLES and is_common_word(w) for w in words):
         return True
     opens_sentence = _SENTENCE_START.search(text, 0, start) is not None
     return spanish and opens_sentence and len(words) == 1
@@ -181,7 +188,9 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
                 break  # "Summer Street" is a street, not Summer with a surname
             end = surname.end()
         has_surname = end > match.end()
-        if (is_ambiguous_name(word) or is_common_word(word)) and not has_surname:
+        ambiguous = is_ambiguous_name(word) or is_common_word(word)
+        # In lower-case text a "surname" is just the next word ("summer jobs").
+        if ambiguous and (lower_text or not has_surname):
             continue
         spans.append((match.start(), end))
     return spans
@@ -326,6 +335,11 @@ def _relation_names(text: str) -> list[tuple[int, int]]:
     for pattern in (_RELATION, _APPOSITIVE):
         for match in pattern.finditer(text):
             candidate = match.group("name")
+            if re.fullmatch(_HONORIFICS, candidate.split()[0], re.IGNORECASE):
+                continue  # "my neighbor Mr. Ellison": the honorific detector takes it
+            # In lower-case text "my grandpa fell" looks like "my grandpa Fell": trust the lexicon.
+            if lower_text and not is_given_name(candidate.split()[0]):
+                continue
             length = _leading_name(candidate, need_capital=not lower_text)
             if length:
                 spans.append((match.start("name"), match.start("name") + length))
