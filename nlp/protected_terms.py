@@ -38,10 +38,11 @@ _AGE_PATTERNS = (
     # "I'm 19", "hes 14", "she's 81", "grandma is 74", "turned 70": not times, amounts or phones.
     r"\b(?:i['’]?m|i[ \t]+am|he['’]?s|she['’]?s|they['’]?re|is|was|turned|turning|only|just)"
     r"[ \t]+\d{1,3}\b(?![-.:/,]?\d|[ \t]*(?:%|\$|am\b|pm\b|a\.m|p\.m|min|minutes|hours?|hrs?|"
-    r"blocks?|miles?|dollars?|bucks|times|days?|weeks?|months?|o['’]?clock|th\b|st\b|nd\b|rd\b))",
+    r"blocks?|miles?|dollars?|bucks|times|days?|weeks?|months?|o['’]?clock|th\b|st\b|nd\b|rd\b))"
+    r"(?:[ \t-]*(?:years?|yrs?)(?:[ \t-]*old)?)?",
     # "de 17 años", "tiene 62 años", "17 años de edad"
     r"\b\d{1,3}[ \t]+años(?:[ \t]+de[ \t]+edad)?\b",
-    r"\b(?:tiene|tengo|tenía|cumplió|cumple)[ \t]+\d{1,3}\b",
+    r"\b(?:tiene|tengo|tenía|cumplió|cumple)[ \t]+\d{1,3}\b(?:[ \t]+años)?",
 )
 _AGE = re.compile("|".join(_AGE_PATTERNS), re.IGNORECASE)
 _HONORIFICS = frozenset(
