@@ -90,6 +90,18 @@ class _Ref:
     unit: str | None = None
 
 
+def _caseless(text: str) -> bool:
+    """Text whose writer does not capitalise names: only "I", acronyms ("ICE") and sentence
+    openers carry capitals, so a lower-case word after a rank may still be a name."""
+    for match in re.finditer(r"[^\W\d_]+", text):
+        word = match.group()
+        if not word[:1].isupper() or word.isupper():
+            continue
+        if not re.search(r"(?:^|[.!?\n])[ \t\"'(]*$", text[: match.start()]):
+            return False
+    return True
+
+
 def _plausible_name(name: str, text: str) -> str | None:
     """The name part kept after dropping everyday words; None if nothing name-like is left."""
     tokens = name.split()
@@ -101,7 +113,7 @@ def _plausible_name(name: str, text: str) -> str | None:
             continue
         if is_common_word(bare) or fold(bare) in _TITLE_WORDS:
             break
-        if not bare[:1].isupper() and not text.islower():
+        if not bare[:1].isupper() and not _caseless(text):
             break  # "officer told me": a lower-case word in normal text is not a name
         # In all-lower or ALL-CAPS texts case says nothing: at least refuse verb forms.
         if (bare.islower() or bare.isupper()) and fold(bare).endswith(("ed", "ing")):

@@ -127,6 +127,11 @@ def _spacy_names(doc: Doc, *, spanish: bool = False) -> list[tuple[int, int]]:
             start += lead.end()
         if text[start:end].endswith(("'s", "’s")):
             end -= 2
+        # Nor trailing ones ("la señora Morales de la panadería" tags "Morales de la").
+        while tail := re.search(r"[ \t,]+([^\W\d_]+)$", text[start:end]):
+            if not is_common_word(tail.group(1)):
+                break
+            end -= len(tail.group())
         words = re.findall(r"[^\W\d_]+", text[start:end])
         if not words or all(is_common_word(w) for w in words):
             continue
@@ -243,6 +248,11 @@ _VOCATIVE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # "Franciska's kid", "Matej's address": a possessive naming a relative or personal belonging.
+# "the Almeida family", "la familia Ortega": a household by its surname.
+_FAMILY = re.compile(
+    rf"\b(?:the[ \t]+({_TITLE_WORD})s?[ \t]+(?:family|household|kids|boys|girls|home|house)"
+    rf"|(?i:familia)[ \t]+({_TITLE_WORD}))\b"
+)
 _POSSESSIVE = re.compile(
     rf"(?<![\w])({_TITLE_WORD})['’]s[ \t]+(?:kids?|son|daughter|mother|mom|mum|father|dad|wife|"
     rf"husband|brother|sister|boyfriend|girlfriend|partner|friend|family|address|phone|number|"
@@ -252,10 +262,12 @@ _POSSESSIVE = re.compile(
 
 def _addressed_or_possessed(text: str) -> list[tuple[int, int]]:
     spans = []
-    for pattern in (_VOCATIVE, _POSSESSIVE):
+    for pattern in (_VOCATIVE, _POSSESSIVE, _FAMILY):
         for match in pattern.finditer(text):
-            if match.group(1)[:1].isupper() and not is_common_word(match.group(1)):
-                spans.append(match.span(1))
+            group = 1 if match.group(1) else 2
+            name = match.group(group)
+            if name[:1].isupper() and not is_common_word(name):
+                spans.append(match.span(group))
     return spans
 
 
@@ -306,9 +318,10 @@ _RELATIONS = (
     r"|amigo|amiga|compa[nñ]ero|compa[nñ]era|jefe|jefa|casero|casera|suegra|suegro|cu[nñ]ado"
     r"|cu[nñ]ada|maestra|maestro"
 )
-# "my son Eli", "mi vecina Lupita", "our daughter Kayla (16)": a relative or neighbour by name.
+# "my son Eli", "mi vecina Lupita", "my trans girlfriend Jade": a relative or neighbour by name.
 _RELATION = re.compile(
-    rf"\b(?:my|our|his|her|their|mi|mis|su|sus|tu|nuestr[oa]s?)[ \t]+(?:{_RELATIONS})s?"
+    rf"\b(?:my|our|his|her|their|mi|mis|su|sus|tu|nuestr[oa]s?)[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}?"
+    rf"(?:{_RELATIONS})s?"
     rf"[ \t]*,?[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})",
     re.IGNORECASE,
 )

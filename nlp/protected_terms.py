@@ -41,8 +41,8 @@ _AGE_PATTERNS = (
     r"blocks?|miles?|dollars?|bucks|times|days?|weeks?|months?|o['’]?clock|th\b|st\b|nd\b|rd\b))"
     r"(?:[ \t-]*(?:years?|yrs?)(?:[ \t-]*old)?)?",
     # "de 17 años", "tiene 62 años", "17 años de edad"
-    r"\b\d{1,3}[ \t]+años(?:[ \t]+de[ \t]+edad)?\b",
-    r"\b(?:tiene|tengo|tenía|cumplió|cumple)[ \t]+\d{1,3}\b(?:[ \t]+años)?",
+    r"\b\d{1,3}[ \t]+a[ñn]os(?:[ \t]+de[ \t]+edad)?\b",
+    r"\b(?:tiene|tengo|tenía|cumplió|cumple)[ \t]+\d{1,3}\b(?:[ \t]+a[ñn]os)?",
 )
 _AGE = re.compile("|".join(_AGE_PATTERNS), re.IGNORECASE)
 _HONORIFICS = frozenset(
