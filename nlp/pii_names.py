@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.common_words import is_common_word
 from nlp.first_names import is_ambiguous_name, is_given_name
+from nlp.pii_names_spacy import STREET_AFTER, spacy_names
 
 # A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"
@@ -75,78 +76,6 @@ def _cue_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Street words after a "name" make it a street ("Adams St", "Dorchester Ave"): a place, kept.
-_STREET_AFTER = re.compile(
-    r"^[ \t]*(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|pl|place|"
-    r"ct|court|sq|square|pkwy|parkway|hwy)\b",
-    re.IGNORECASE,
-)
-
-
-_PARTICLES = frozenset(
-    str.split("de del la las los y van von der den da di do dos le du bin al el")
-)
-_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡\n])[ \t\"'(]*$")
-
-
-def _spacy_noise(text: str, start: int, words: list[str], *, spanish: bool) -> bool:
-    """A PERSON entity that is the small English model misreading a text, not a name.
-
-    In all-lower-case SMS it tags verbs and nouns ("me detuvieron por ser moreno"), and in
-    Spanish it tags capitalised sentence openers ("Necesito", "Queremos"): without a known
-    given name such an entity is not trusted (the cue and lexicon detectors still find names).
-    """
-    if any(is_given_name(w) and not is_ambiguous_name(w) and not is_common_word(w) for w in words):
-        return False
-    if text.islower():
-        # "frank freud" passes, "luz de la calle" does not: an ambiguous name and one more word.
-        return not (len(words) == 2 and is_given_name(words[0]) and not is_common_word(words[1]))
-    # "Salí de mi": an everyday lower-case word inside is not a name particle ("de la", "van").
-    if any(w.islower() and w not in _PARTICLES and is_common_word(w) for w in words):
-        return True
-    opens_sentence = _SENTENCE_START.search(text, 0, start) is not None
-    return spanish and opens_sentence and len(words) == 1
-
-
-def _spacy_names(doc: Doc, *, spanish: bool = False) -> list[tuple[int, int]]:
-    spans = []
-    text = doc.text
-    lower_text = text.islower()
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        if any(ch.isdigit() or ch == "@" for ch in ent.text):
-            continue
-        # The small model sometimes runs a name into the next line ("Zizi Kónya\nEnigmaio").
-        first_line = ent.text.split("\n", 1)[0].rstrip()
-        start, end = ent.start_char, ent.start_char + len(first_line)
-        # Leading everyday or rank words are not part of the name ("The Davis", "Sergeant F").
-        while lead := re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end]):
-            if not is_common_word(lead.group(1)):
-                break
-            start += lead.end()
-        if text[start:end].endswith(("'s", "’s")):
-            end -= 2
-        # Nor trailing ones ("la señora Morales de la panadería" tags "Morales de la").
-        while tail := re.search(r"[ \t,]+([^\W\d_]+)$", text[start:end]):
-            if not is_common_word(tail.group(1)):
-                break
-            end -= len(tail.group())
-        words = re.findall(r"[^\W\d_]+", text[start:end])
-        if not words or all(is_common_word(w) for w in words):
-            continue
-        # In ordinarily cased text a name has a capital: the English model run on Spanish text
-        # tags lower-case verbs as people ("me revisaron la mochila").
-        if not lower_text and not any(w[:1].isupper() for w in words if not is_common_word(w)):
-            continue
-        if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
-            continue
-        if _spacy_noise(text, start, words, spanish=spanish):
-            continue
-        spans.append((start, end))
-    return spans
-
-
 def _other_mentions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Every other occurrence of a word of an already-found name (whole word).
 
@@ -189,7 +118,7 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
             candidate = surname.group(1)
             if is_common_word(candidate.rstrip(".")) or not (candidate[:1].isupper() or lower_text):
                 break
-            if _STREET_AFTER.match(candidate):
+            if STREET_AFTER.match(candidate):
                 break  # "Summer Street" is a street, not Summer with a surname
             end = surname.end()
         has_surname = end > match.end()
@@ -405,7 +334,7 @@ def find_names(
     def unprotected(span: tuple[int, int]) -> bool:
         return bool(_words_of(text, [span]) - protected)
 
-    weak = _outside(_spacy_names(doc, spanish=spanish) + _lexicon_names(text), context)
+    weak = _outside(spacy_names(doc, spanish=spanish) + _lexicon_names(text), context)
     spans = weak + _cue_names(text) + _relation_names(text) + _shaped_names(text)
     spans += _speakers(text) + _addressed_or_possessed(text)
     spans = [s for s in spans if unprotected(s)]

@@ -5,6 +5,10 @@ removes the parts that fall inside `keep` spans (officer references, which are f
 needs) and resolves overlaps by confidence: e-mail, then a clear phone number, then an address,
 then a name, then a digit group that may be a phone. `apply_redaction` writes the placeholders.
 
+A report's meaning is kept: protected characteristics ("because I'm Black", "por ser moreno", "62
+years old"), public places, businesses, schools, streets named without a house number, the city's
+gazetteer and name are facts, never names; they overrule the name detectors and the digit groups
+that may be phones, but not an e-mail, a clear phone number or a street address with its number.
 Dates, times, districts, organisations and cities are deliberately kept.
 """
 
