@@ -143,6 +143,37 @@ def _name_refs(text: str) -> list[_Ref]:
     return refs
 
 
+# "Officers Diaz and Kim", "los agentes Pérez y Soto": one reference per name.
+_PLURAL_RANK_NAMES = re.compile(
+    rf"\b(?P<rank>officers|deputies|detectives|sergeants|troopers|oficiales|agentes|policías"
+    rf"|policias)[ \t]+(?P<first>{_NAME_WORD})(?:[ \t]*,[ \t]*|[ \t]+(?:and|&|y)[ \t]+)"
+    rf"(?P<second>{_NAME_WORD})\b",
+    re.IGNORECASE,
+)
+# "the officer's name was Reyes", "el oficial se llamaba Soto".
+_NAMED_AFTER = re.compile(
+    rf"\b(?P<rank>officer|cop|deputy|policeman|policewoman|oficial|agente|polic[ií]a)"
+    rf"(?:['’]s[ \t]+(?:last[ \t]+)?name[ \t]+(?:is|was)|[ \t]+se[ \t]+llamaba|[ \t]+se[ \t]+llama"
+    rf"|[ \t]+called[ \t]+himself|[ \t]+named)[ \t]+(?P<name>{_NAME_WORD})",
+    re.IGNORECASE,
+)
+
+
+def _listed_refs(text: str) -> list[_Ref]:
+    refs = []
+    for match in _PLURAL_RANK_NAMES.finditer(text):
+        for group in ("first", "second"):
+            name = _plausible_name(match.group(group), text)
+            if name is not None:
+                start = match.start() if group == "first" else match.start(group)
+                refs.append(_Ref(start, match.end(group), rank=match.group("rank"), name=name))
+    for match in _NAMED_AFTER.finditer(text):
+        name = _plausible_name(match.group("name"), text)
+        if name is not None:
+            refs.append(_Ref(match.start(), match.end(), rank=match.group("rank"), name=name))
+    return refs
+
+
 def _badge_refs(text: str) -> list[_Ref]:
     return [_Ref(m.start(), m.end(), badge=m.group("badge")) for m in _BADGE.finditer(text)]
 
@@ -195,7 +226,8 @@ def _key(ref: _Ref) -> str:
 
 def find_officers(text: str) -> list[OfficerRef]:
     """Officer references in `text`, in order ("Officer J. Ramirez", "badge #4471", "unit 3")."""
-    refs = _merge(text, _name_refs(text) + _badge_refs(text) + _unit_refs(text))
+    refs = _name_refs(text) + _listed_refs(text) + _badge_refs(text) + _unit_refs(text)
+    refs = _merge(text, refs)
     return [
         OfficerRef(
             text=text[r.start : r.end],

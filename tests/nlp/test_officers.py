@@ -98,3 +98,16 @@ def test_more_ranks_and_units(text: str, reference: str, key: str) -> None:
 )
 def test_homes_and_bosses_are_not_officers(text: str) -> None:
     assert find_officers(text) == []
+
+
+def test_officers_listed_together_and_named_after_the_rank() -> None:
+    found = find_officers("Officers Diaz and Kim searched us")
+    assert [o.key for o in found] == ["name:diaz", "name:kim"]
+    assert found[0].text == "Officers Diaz"
+    found = find_officers("los agentes Pérez y Soto nos pararon")
+    assert [o.key for o in found] == ["name:perez", "name:soto"]
+    (ref,) = find_officers("the officer's name was Reyes")
+    assert ref.key == "name:reyes"
+    (ref,) = find_officers("el oficial se llamaba Soto")
+    assert ref.key == "name:soto"
+    assert find_officers("officers and neighbours came") == []
