@@ -26,6 +26,9 @@ _REPORT_WORDS = """
     dijo pidio paro detuvo golpeo empujo grito agarro llego llegaron fue fueron estaba estaban era
     tiene tenia hizo hicieron policia oficial agente sargento patrulla carro coche senor senora
     hombre mujer chico nombre numero placa unidad aqui alli ayer hoy anoche noche manana
+    thought brought caught saw seen knew felt held threw thrown put sent spoke wrote stood sat
+    lied smiled looked laughed talked tried says tells asks wants thinks keeps comes goes tries
+    knows sees feels acted acting took taken shouted screamed cursed swore
 """
 
 COMMON_WORDS: frozenset[str] = frozenset(

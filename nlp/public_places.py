@@ -42,7 +42,8 @@ _PLACE_NOUNS_ES = (
     r"|lavander[ií]a|panader[ií]a|taquer[ií]a|restaurante|puente|estaci[oó]n|plaza|centro"
     r"|cancha|gasolinera|c[aá]rcel|corte|tribunal|oficina|edificio|departamentos|apartamentos"
     r"|colonia|barrio|calle|avenida|carnicer[ií]a|tortiller[ií]a|paleter[ií]a|super|abarrotes"
-    r"|cl[ií]nica|cafeter[ií]a|refugio"
+    r"|cafeter[ií]a|refugio|bar|caf[eé]|sal[oó]n|club|taller|gimnasio|hotel|motel|museo|cine"
+    r"|estadio|hospital|cantina|discoteca|antro|lonchería|fonda|puesto"
 )
 _STREET_WORDS = (
     r"st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy"
