@@ -29,6 +29,10 @@ _REPORT_WORDS = """
     thought brought caught saw seen knew felt held threw thrown put sent spoke wrote stood sat
     lied smiled looked laughed talked tried says tells asks wants thinks keeps comes goes tries
     knows sees feels acted acting took taken shouted screamed cursed swore
+    mom mum dad mother father son daughter brother sister wife husband uncle aunt cousin grandma
+    grandpa nephew niece kid kids baby boyfriend girlfriend neighbor neighbour roommate
+    mama papa mami papi hijo hija hermano hermana esposo esposa tio tia primo prima abuela abuelo
+    sobrino sobrina vecino vecina novio novia
 """
 
 COMMON_WORDS: frozenset[str] = frozenset(

@@ -64,6 +64,8 @@ def _english_forms(word: str) -> set[str]:
 
 
 def _spanish_forms(word: str) -> set[str]:
+    if len(word) <= 4:
+        return {word, word + "s"}  # "mam", "sij", "gay": no gendered forms to guess
     if word.endswith("o"):
         stem = word[:-1]
         return {stem + ending for ending in ("o", "a", "os", "as")}

@@ -97,6 +97,19 @@ def _name_like(text: str, start: int, end: int) -> bool:
     )
 
 
+def _strip_everyday(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop everyday words at either end of a name piece ("de Brayan" -> "Brayan")."""
+    while (lead := re.match(r"([^\W\d_]+)[ \t,]+", text[start:end])) and is_common_word(
+        lead.group(1)
+    ):
+        start += lead.end()
+    while (tail := re.search(r"[ \t,]+([^\W\d_]+)$", text[start:end])) and is_common_word(
+        tail.group(1)
+    ):
+        end -= len(tail.group())
+    return start, end
+
+
 class Redactor:
     """Finds names, phone numbers, e-mail addresses and street addresses in a text.
 
@@ -167,11 +180,16 @@ class Redactor:
         candidates = self._candidates(text, doc, keep, language)
         candidates.sort(key=lambda c: (-c.priority, c.start - c.end, c.start))
         for candidate in candidates:
-            for start, end in _subtract(candidate.start, candidate.end, [*taken, *candidate.kept]):
+            pieces = _subtract(candidate.start, candidate.end, [*taken, *candidate.kept])
+            for start, end in pieces:
+                cut = (start, end) != (candidate.start, candidate.end)
                 start, end = _trim(text, start, end, keep_dot=candidate.type == "ADDRESS")
+                if candidate.type == "NAME" and cut:
+                    # What a kept fact leaves of a name: "mamá de Brayan" minus "mamá".
+                    start, end = _strip_everyday(text, start, end)
+                    if not _name_like(text, start, end):
+                        continue
                 if sum(ch.isalnum() for ch in text[start:end]) < 2:
-                    continue
-                if candidate.kept and candidate.type == "NAME" and not _name_like(text, start, end):
                     continue
                 entities.append(Entity(candidate.type, start, end))
                 taken.append((start, end))

@@ -34,6 +34,11 @@ def redact(text: str, nlp: Language, redactor: Redactor) -> str:
         ("send it to PO Box 4471", "send it to [ADDRESS]"),
         ("vivo en la calle Flores 23", "vivo en la [ADDRESS]"),
         ("my zip code is 60614", "my zip code is [ADDRESS]"),
+        (
+            "the empty house at 419 Elm St. kids walk by",
+            "the empty house at [ADDRESS] kids walk by",
+        ),
+        ("soy la mamá de Brayan, lo detuvieron", "soy la mamá de [NAME], lo detuvieron"),
     ],
 )
 def test_redacts(text: str, expected: str, nlp: Language, redactor: Redactor) -> None:
