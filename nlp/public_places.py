@@ -32,7 +32,7 @@ _PLACE_NOUNS_EN = (
     r"|restaurant|cafe|café|diner|deli|bakery|motel|hotel|inn|apartments|towers?|building|garage"
     r"|depot|terminal|airport|shelter|precinct|headquarters|hq|jail|prison|bank|grocery|foods"
     r"|mart|lounge|club|theater|theatre|cinema|museum|zoo|cemetery|lake|river|creek|beach|trail"
-    r"|woods|projects|homes|commons|ymca|ymca|dmv|plant|factory|warehouse|auto|motors|tires"
+    r"|woods|projects|homes|commons|ymca|dmv|plant|factory|warehouse|auto|motors|tires"
     r"|barbershop|salon|liquors?|bodega|laundry|cleaners|pizza|pizzeria|tacos|taqueria|kitchen"
     r"|grill|cafeteria|stop"
 )
@@ -43,7 +43,7 @@ _PLACE_NOUNS_ES = (
     r"|cancha|gasolinera|c[aá]rcel|corte|tribunal|oficina|edificio|departamentos|apartamentos"
     r"|colonia|barrio|calle|avenida|carnicer[ií]a|tortiller[ií]a|paleter[ií]a|super|abarrotes"
     r"|cafeter[ií]a|refugio|bar|caf[eé]|sal[oó]n|club|taller|gimnasio|hotel|motel|museo|cine"
-    r"|estadio|hospital|cantina|discoteca|antro|lonchería|fonda|puesto"
+    r"|estadio|cantina|discoteca|antro|lonchería|fonda|puesto"
 )
 _STREET_WORDS = (
     r"st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy"
@@ -51,8 +51,11 @@ _STREET_WORDS = (
 )
 _CAP = r"(?:[A-Z][\w'’&.-]*|\d+(?:st|nd|rd|th)|\d{1,2}-Eleven)"
 _NAME_THEN_NOUN = re.compile(
-    rf"\b(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})[ \t]+(?i:{_PLACE_NOUNS_EN})\b"
+    rf"\b(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})[ \t]+(?P<noun>(?i:{_PLACE_NOUNS_EN}))\b"
 )
+# Schools are often named after a person ("Martin Luther King Elementary"); other places whose
+# "name" is a person's full name are more likely a surname ("Tyler James Hall", "Jenna Lee Park").
+_SCHOOL_NOUNS = frozenset({"school", "high", "elementary", "middle", "academy", "college"})
 _NOUN_THEN_NAME = re.compile(
     rf"\b(?i:{_PLACE_NOUNS_ES})[ \t]+(?i:(?:de|del|de[ \t]+la|de[ \t]+los)[ \t]+)?"
     rf"(?i:(?:la|el|los|las)[ \t]+)?(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})"
@@ -131,8 +134,9 @@ def _pattern_spans(text: str) -> list[tuple[int, int]]:
     for pattern in (_NAME_THEN_NOUN, _STREET):
         for match in pattern.finditer(text):
             start = _drop_leading_common(text, *match.span("name"))
-            if pattern is _STREET and _person_named(text[start : match.end("name")]):
-                continue  # "Isaac Lodge Street": a person's full name, redacted as one
+            school = pattern is _NAME_THEN_NOUN and match.group("noun").lower() in _SCHOOL_NOUNS
+            if not school and _person_named(text[start : match.end("name")]):
+                continue  # "Isaac Lodge Street", "Tyler James Hall": a person's full name
             if pattern is _STREET or _named(text, start, match.end("name")):
                 spans.append((start, match.end()))
     for match in _NOUN_THEN_NAME.finditer(text):
