@@ -87,7 +87,13 @@ def test_public_places(text: str, place: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["I live at 1720 Water St", "my son Kevin's school", "at Okonkwo's house", "near Marcus"],
+    [
+        "I live at 1720 Water St",
+        "my son Kevin's school",
+        "at Okonkwo's house",
+        "near Marcus",
+        "my friend Tyler James Hall was arrested",
+    ],
 )
 def test_homes_and_people_are_not_public_places(text: str) -> None:
     spans = find_public_places(text, doc=None).strong
