@@ -8,7 +8,7 @@ from flows.checkins.jobs import FollowUps
 from flows.clocks import FixedClock
 from flows.models import InboundMessage, Report
 from flows.store import Store
-from tests.checkins.conftest import file_report
+from tests.support.checkins import file_report
 
 
 def _inbound(store: Store, report: Report, provider_id: str) -> int:

@@ -10,7 +10,7 @@ from flows.city import load_city_config
 from flows.handling.analysis_ahead import PrefetchingAnalyser
 from nlp.types import Analysis
 from tests.recording_analyser import RecordingAnalyser
-from tests.slack.analyser import KeywordAnalyser
+from tests.support.analyser import KeywordAnalyser
 from tests.slack.service import eventually
 
 

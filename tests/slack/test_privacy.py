@@ -6,9 +6,9 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack.conftest import REPORTER_PHONE, TOKEN, Harness
 from tests.slack.privacy import phone_numbers_sent_to_slack
 from tests.slack.signing import text_value
+from tests.support.slack_bench import REPORTER_PHONE, TOKEN, Harness
 
 
 def test_the_scan_finds_numbers_however_they_are_written(slack_api: FakeSlackAPI) -> None:

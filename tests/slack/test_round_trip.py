@@ -17,9 +17,9 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident
 from tests.slack import signing
-from tests.slack.conftest import MODERATOR, channel_ids
 from tests.slack.privacy import phone_numbers_sent_to_slack
 from tests.slack.service import click, eventually, slack_post, submit
+from tests.support.slack_bench import MODERATOR, channel_ids
 
 PHONE = "+15558675309"
 RESIDENT_SLACK_ID = "URESIDENT9"
