@@ -81,7 +81,9 @@ class Resident:
     ) -> list[str]:
         """Text the line `after` seconds after the previous event; the replies it gets."""
         self.clock.advance(timedelta(seconds=after))
-        self.screening.dictate(text, Screening(language=language, urgency=urgency, district=district))
+        self.screening.dictate(
+            text, Screening(language=language, urgency=urgency, district=district)
+        )
         message = IncomingMessage(
             channel="sms", provider_id=f"SM{next(_sids):032d}", sender=self.phone, body=text
         )

@@ -94,7 +94,9 @@ def test_keywords_come_first(resident: Resident, catalog: Catalog) -> None:
 def test_an_intake_in_progress_comes_first(resident: Resident, catalog: Catalog) -> None:
     ref = _filed_with_consent(resident)
     # A new story, just before the check-in goes out, so it is sent mid-intake.
-    resident.send("Another officer shouted at me on Oak Street", after=CONTACTED_DUE.total_seconds())
+    resident.send(
+        "Another officer shouted at me on Oak Street", after=CONTACTED_DUE.total_seconds()
+    )
     assert resident.checkins_sent(after=timedelta(hours=1)) != []
     assert resident.send("1") == [msg(catalog, "ask_place")]  # the anonymity answer
     assert _answers(resident, ref) == []

@@ -42,7 +42,9 @@ def test_help_falls_back_to_the_catalogue(flow: Flow, catalog: Catalog) -> None:
         ConversationState(), TextReceived("info", at, Screening("en")), flow=flow, catalog=catalog
     )
     assert first.replies == (msg(catalog, "help"),)
-    again = step(first.state, TextReceived("AYUDA", at, Screening("es")), flow=flow, catalog=catalog)
+    again = step(
+        first.state, TextReceived("AYUDA", at, Screening("es")), flow=flow, catalog=catalog
+    )
     assert again.replies == (msg(catalog, "help"),)  # language already chosen: English
 
 

@@ -53,7 +53,9 @@ def test_keywords_still_work_and_keep_the_question_open(
     ref = _file(resident)
     resident.asked(ref)
     replies = resident.send("STATUS", after=60)
-    assert replies == [msg(catalog, "status_list", reports=f"{ref} {msg(catalog, 'status_routed')}")]
+    assert replies == [
+        msg(catalog, "status_list", reports=f"{ref} {msg(catalog, 'status_routed')}")
+    ]
     assert resident.trail(ref, "answered") == []
     resident.send("Yes, I would recognise him", after=60)
     assert resident.trail(ref, "answered") == ["Yes, I would recognise him"]

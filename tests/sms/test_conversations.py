@@ -97,7 +97,6 @@ def _answers(resident: Resident, clock: FixedClock, script: list[tuple[str, str]
         assert openings(replies, opening), (body, replies)
 
 
-
 def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:
     services, client = service
     resident = Resident(client)
@@ -285,7 +284,9 @@ def test_status_with_someone_elses_reference_reveals_nothing(
 ) -> None:
     services, client = service
     owner = Resident(client, phone="+15558675311")
-    assert openings(owner.text("A cop took my skateboard and would not give it back."), ASK_ANONYMITY)
+    assert openings(
+        owner.text("A cop took my skateboard and would not give it back."), ASK_ANONYMITY
+    )
     _answers(owner, clock, [("1", ASK_PLACE), ("SKIP", ASK_WHEN)])
     _answers(owner, clock, [("SKIP", ASK_CONSENT), ("2", FILED)])
     [report] = _reports(services)
