@@ -59,6 +59,22 @@ def bench(
 
 
 @pytest.fixture
+def nlp_bench(
+    store: Store,
+    city: CityConfig,
+    slack_api: FakeSlackAPI,
+    twilio_api: FakeTwilioAPI,
+    analyser: Analyser,
+) -> Iterator[Harness]:
+    """The bench filing reports with the shipped NLP (the session's one instance)."""
+    with slack_bench(
+        store, city, slack_api, twilio_api, executor=InlineExecutor(), analyser=analyser
+    ) as harness:
+        yield harness
+    assert phone_numbers_sent_to_slack(slack_api, REPORTER_PHONE) == []
+
+
+@pytest.fixture
 def threaded_bench(
     store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
 ) -> Iterator[Harness]:
