@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from flows.city import CityConfig
-from nlp.types import Analysis, CategoryScore, Entity, OfficerRef, Screening
+from nlp.types import Analysis, CategoryScore, Entity, OfficerRef, Screening, Urgency
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _NAME = re.compile(r"(?i)\bmy name is ([A-Z][a-z]+(?: [A-Z][a-z]+)?)")
@@ -81,7 +81,7 @@ class KeywordAnalyser:
             OfficerRef(text=m.group(0), start=m.start(), end=m.end(), key=f"badge:{m.group(1)}")
             for m in _BADGE.finditer(redacted)
         )
-        urgency = "crisis" if "hurt myself" in lower else "none"
+        urgency: Urgency = "crisis" if "hurt myself" in lower else "none"
         analysis = Analysis(
             language="es" if " policía " in f" {lower} " else "en",
             redacted=redacted,
