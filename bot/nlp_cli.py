@@ -83,7 +83,7 @@ def train(
         from bot.wiring import build_store
 
         settings = Settings()
-        extra = build_store(settings, secrets=resolve_secrets(settings)).corrections()
+        extra = build_store(settings, secrets=resolve_secrets(settings)).reports.corrections()
         typer.echo(f"{len(extra)} moderator corrections", err=True)
     head = train_and_save(
         out_path=out or DEFAULT_HEAD_PATH, operator_csv=operator_csv, extra_examples=extra

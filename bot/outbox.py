@@ -133,7 +133,7 @@ class OutboxDispatcher:
 
     def dispatch_due(self, *, limit: int = 200) -> DispatchResult:
         now = self._store.clock.now()
-        claimed = self._store.claim_due_outbound(now=now, limit=limit)
+        claimed = self._store.outbox.claim_due(now=now, limit=limit)
         if not claimed:
             return DispatchResult()
         if len(claimed) == 1 or self._concurrency == 1:
@@ -141,7 +141,7 @@ class OutboxDispatcher:
         else:
             with ThreadPoolExecutor(max_workers=min(self._concurrency, len(claimed))) as pool:
                 results = list(pool.map(lambda m: self._send(m, now), claimed))
-        self._store.record_send_results(results)
+        self._store.outbox.record_results(results)
         counts = {"sent": 0, "queued": 0, "failed": 0, "blocked": 0}
         for result in results:
             counts[result.status] += 1

@@ -46,7 +46,7 @@ class Services:
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
-        self.store.apply_delivery_status(
+        self.store.outbox.apply_delivery_status(
             provider_id=update.provider_id, status=update.status, error_code=update.error_code
         )
 
@@ -71,7 +71,7 @@ class Services:
         self.slack.poster.run_due()
 
     def wake_conversations(self) -> int:
-        due = self.store.conversations_due(now=self.store.clock.now())
+        due = self.store.conversations.due(now=self.store.clock.now())
         for contact_id in due:
             self.runner.tick(contact_id)
         return len(due)

@@ -85,9 +85,16 @@ class Destination(_Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     # The name residents read in other languages, e.g. names.es = "Consejo …".
     names: dict[str, str] = Field(default_factory=dict)
+    # Added to the filing confirmation of a report sent here, per language: what a resident can
+    # do now, e.g. a family violence center's 24-hour hotline.
+    confirmation_note: dict[str, str] = Field(default_factory=dict)
 
     def name_in(self, language: str) -> str:
         return self.names.get(language, self.name)
+
+    def note_in(self, language: str) -> str | None:
+        """The confirmation note in `language`, else in English, else none."""
+        return self.confirmation_note.get(language) or self.confirmation_note.get("en")
 
 
 class Rule(_Strict):

@@ -94,7 +94,7 @@ def build_slack_app(
     @app.middleware
     def take_each_event_once(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not store.first_sighting(str(event_id)):
+        if event_id and not store.slack_posts.first_sighting(str(event_id)):
             return BoltResponse(status=200, body="")
         return next()
 
@@ -149,7 +149,7 @@ def build_slack_app(
     def on_reroute(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         report_id, destination, _ = card_target(body)
-        report = store.report(report_id)
+        report = store.reports.get(report_id)
         if report is None:
             return
         gateway.open_view(
@@ -168,7 +168,7 @@ def build_slack_app(
     def on_ask(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         report_id, destination, _ = card_target(body)
-        report = store.report(report_id)
+        report = store.reports.get(report_id)
         if report is None:
             return
         gateway.open_view(
@@ -185,7 +185,7 @@ def build_slack_app(
     def on_resolve(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         report_id, destination, _ = card_target(body)
-        report = store.report(report_id)
+        report = store.reports.get(report_id)
         if report is None:
             return
         gateway.open_view(
@@ -206,7 +206,7 @@ def build_slack_app(
     def open_report(view: dict[str, Any]) -> tuple[int, str] | str:
         """(report id, destination) of a submitted modal, or why it cannot be acted on."""
         report_id, destination = parse_metadata(str(view.get("private_metadata", "")))
-        report = store.report(report_id)
+        report = store.reports.get(report_id)
         if report is None:
             return "This report no longer exists."
         if report.status in CLOSED_STATUSES:

@@ -94,7 +94,7 @@ class SlashCommands:
 
     def status(self, argument: str) -> CommandAnswer:
         ref = find_ref(argument)
-        report = self._store.report_by_ref(ref) if ref else None
+        report = self._store.reports.by_ref(ref) if ref else None
         if report is None or report.id is None:
             return CommandAnswer(f"No report {escape(argument.strip() or '(no reference)')}.")
         destination = report.destinations[0] if report.destinations else ""
@@ -104,7 +104,7 @@ class SlashCommands:
         trail = [
             f"{local_time(e.at, self._tz)} · {actor_mention(e.actor)} · {escape(e.action)}"
             + (f" → {escape(str(e.detail.get('to')))}" if e.action == "status" else "")
-            for e in self._store.report_events(report.id)[-MAX_TRAIL_EVENTS:]
+            for e in self._store.reports.events(report.id)[-MAX_TRAIL_EVENTS:]
         ]
         blocks.append(
             {
@@ -130,7 +130,7 @@ class SlashCommands:
             return CommandAnswer(
                 "None of your channels receives reports. Run `/cpps queue` in a council's channel."
             )
-        reports = self._store.open_reports(destinations=mine)
+        reports = self._store.reports.open(destinations=mine)
         if not reports:
             return CommandAnswer("No open reports for your channels.")
         cards = [
@@ -151,7 +151,7 @@ class SlashCommands:
             return CommandAnswer("Usage: `/cpps stats [days]`, e.g. `/cpps stats 7`.")
         days = max(1, min(days, 3650))
         since = self._store.clock.now() - timedelta(days=days)
-        stats = self._store.report_stats(since=since)
+        stats = self._store.reports.stats(since=since)
 
         def counts(counter: dict[str, int], name: Any = str) -> str:
             return ", ".join(f"{escape(name(k))} {v}" for k, v in sorted(counter.items()))
@@ -176,7 +176,7 @@ class SlashCommands:
             return CommandAnswer(
                 "Usage: `/cpps reply REF text` (the text is sent to the reporter)."
             )
-        report = self._store.report_by_ref(ref)
+        report = self._store.reports.by_ref(ref)
         if report is None or report.id is None:
             return CommandAnswer(f"No report {escape(ref)}.")
         try:

@@ -35,7 +35,7 @@ class CardContent:
             return district_id
 
     def card(self, report_id: int, destination_id: str, *, notice: str | None = None) -> CardData:
-        report = self._store.report(report_id)
+        report = self._store.reports.get(report_id)
         if report is None:
             raise LookupError(f"no report #{report_id}")
         return self.card_of(report, destination_id, notice=notice)
@@ -44,7 +44,7 @@ class CardContent:
         self, report: Report, destination_id: str, *, notice: str | None = None
     ) -> CardData:
         assert report.id is not None
-        events = self._store.report_events(report.id)
+        events = self._store.reports.events(report.id)
         status_event = _last(events, ("status",))
         rerouted_to = None
         if destination_id not in report.destinations:
@@ -82,7 +82,7 @@ class CardContent:
             notice=notice,
             checkins=tuple(
                 CheckinLine(kind=c.kind, state=c.state, due=c.due_at)
-                for c in self._store.checkins_of_report(report.id)
+                for c in self._store.checkins.of_report(report.id)
             ),
         )
 

@@ -87,12 +87,12 @@ class CardPoster:
 
     def report_filed(self, report_id: int) -> None:
         """Queue a card for every destination of a new report, then try to post them now."""
-        report = self._store.report(report_id)
+        report = self._store.reports.get(report_id)
         if report is None:
             return
         with self._store.transaction() as session:
             for destination in report.destinations:
-                self._store.queue_slack_post(
+                self._store.slack_posts.queue(
                     session=session,
                     key=card_key(report_id, destination),
                     report_id=report_id,
@@ -105,7 +105,7 @@ class CardPoster:
     def report_changed(self, report_id: int) -> None:
         """A moderator acted, or the reporter wrote: post what is new and refresh the cards."""
         with self._store.transaction() as session:
-            self._store.mark_cards_stale(session=session, report_id=report_id)
+            self._store.slack_posts.mark_cards_stale(session=session, report_id=report_id)
         self.run_due(report_id=report_id)
 
     def thread_line(self, report_id: int, *, origin: str, text: str) -> None:
@@ -115,10 +115,10 @@ class CardPoster:
         `cards.moderator_line` and `cards.reporter_line`) and pass only redacted words.
         """
         with self._store.transaction() as session:
-            report = self._store.report(report_id, session=session)
+            report = self._store.reports.get_to_change(report_id, session=session)
             if report is None:
                 return
-            self._store.queue_report_thread(
+            self._store.slack_posts.queue_report_thread(
                 session=session, report=report, origin=origin, text=text, kind="thread"
             )
         self.run_due(report_id=report_id)
@@ -133,7 +133,7 @@ class CardPoster:
         moderator sees. This sweep closes that gap.
         """
         since = self._store.clock.now() - MISSING_CARD_WINDOW
-        missing = self._store.reports_without_cards(since=since)
+        missing = self._store.slack_posts.reports_without_cards(since=since)
         for report_id in missing:
             self.report_filed(report_id)
         return len(missing)
@@ -142,7 +142,7 @@ class CardPoster:
         posted = updated = retried = failed = 0
         # A failure can queue a triage card: a second round posts it without waiting for the clock.
         for _ in range(2):
-            claimed = self._store.claim_due_posts(report_id=report_id)
+            claimed = self._store.slack_posts.claim_due(report_id=report_id)
             for post in claimed:
                 outcome = self._post(post)
                 posted += outcome == "posted"
@@ -150,7 +150,7 @@ class CardPoster:
                 failed += outcome == "failed"
             if not claimed:
                 break
-        for card in self._store.claim_stale_cards(report_id=report_id):
+        for card in self._store.slack_posts.claim_stale_cards(report_id=report_id):
             updated += self._update(card)
         return PostResult(posted=posted, updated=updated, retried=retried, failed=failed)
 
@@ -177,7 +177,7 @@ class CardPoster:
             else:
                 parent = self._thread_parent(post)
                 if parent is None:
-                    self._store.record_post_result(
+                    self._store.slack_posts.record_result(
                         post_id=post.id,
                         status="pending",
                         retry_at=self._store.clock.now() + WAIT_FOR_CARD,
@@ -208,18 +208,18 @@ class CardPoster:
             return "retried"
         except SlackPermanentError as exc:
             return self._give_up(post, exc.code)
-        self._store.record_post_result(
+        self._store.slack_posts.record_result(
             post_id=post.id, status="posted", channel_id=channel_id, ts=ts
         )
         return "posted"
 
     def _thread_parent(self, post: ClaimedPost) -> tuple[str, str] | None:
         """(channel ID, ts) of the card whose thread this line goes to, once it is posted."""
-        card = self._store.card_post(post.report_id, post.destination)
+        card = self._store.slack_posts.card_post(post.report_id, post.destination)
         if card is not None and card.status == "posted" and card.channel_id and card.ts:
             return card.channel_id, card.ts
         if self._triage is not None:
-            fallback = self._store.card_post(
+            fallback = self._store.slack_posts.card_post(
                 post.report_id, fallback_destination(self._triage, post.destination)
             )
             if fallback is not None and fallback.channel_id and fallback.ts:
@@ -241,7 +241,7 @@ class CardPoster:
             )
         except SlackTransientError as exc:
             wait = timedelta(seconds=exc.retry_after) if exc.retry_after else self._backoff(1)
-            self._store.record_post_result(
+            self._store.slack_posts.record_result(
                 post_id=card.id,
                 status="posted",
                 stale=True,
@@ -251,7 +251,7 @@ class CardPoster:
             return 0
         except (SlackChannelError, SlackPermanentError) as exc:
             log.warning("card #%s of report #%s not updated: %s", card.id, card.report_id, exc.code)
-            self._store.record_post_result(post_id=card.id, status="posted", error=exc.code)
+            self._store.slack_posts.record_result(post_id=card.id, status="posted", error=exc.code)
             return 0
         return 1
 
@@ -259,7 +259,7 @@ class CardPoster:
         log.warning(
             "slack post #%s (report #%s) will be retried: %s", post.id, post.report_id, code
         )
-        self._store.record_post_result(
+        self._store.slack_posts.record_result(
             post_id=post.id,
             status="pending",
             error=code,
@@ -268,7 +268,7 @@ class CardPoster:
 
     def _give_up(self, post: ClaimedPost, code: str) -> str:
         log.error("slack post #%s (report #%s) failed: %s", post.id, post.report_id, code)
-        self._store.record_post_result(post_id=post.id, status="failed", error=code)
+        self._store.slack_posts.record_result(post_id=post.id, status="failed", error=code)
         self._surface(post, code)
         return "failed"
 
@@ -285,7 +285,7 @@ class CardPoster:
             "Check the channel and invite the bot; it is retried for a day, or reroute it."
         )
         with self._store.transaction() as session:
-            self._store.queue_slack_post(
+            self._store.slack_posts.queue(
                 session=session,
                 key=card_key(post.report_id, fallback),
                 report_id=post.report_id,

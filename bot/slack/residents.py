@@ -59,10 +59,10 @@ class SlackResidents:
         replies = self._handle(message)
         if not replies:
             return
-        contact = self._store.get_or_create_contact(channel="slack", address=message.sender)
+        contact = self._store.contacts.get_or_create(channel="slack", address=message.sender)
         with self._store.transaction() as session:
             for index, reply in enumerate(replies):
-                self._store.enqueue_outbound(
+                self._store.outbox.enqueue(
                     session=session,
                     contact=contact,
                     body=reply,

@@ -80,7 +80,7 @@ class FollowUps:
         planned = plan_checkins(
             filed_at=report.created_at, config=self._city.checkins, tz=self._city.tz
         )
-        return self._store.schedule_checkins(session=session, report=report, planned=planned)
+        return self._store.checkins.schedule(session=session, report=report, planned=planned)
 
     def schedule_resolution(self, *, session: Session, report: Report, note: str | None) -> bool:
         """On resolution: replaces pending check-ins with the note and "Did this resolve it?".
@@ -90,7 +90,7 @@ class FollowUps:
         due = resolution_due(
             resolved_at=self._store.clock.now(), config=self._city.checkins, tz=self._city.tz
         )
-        return self._store.schedule_resolution_checkin(
+        return self._store.checkins.schedule_resolution(
             session=session, report=report, note=note, due_at=due
         )
 
@@ -104,7 +104,7 @@ class FollowUps:
             return 0
         queued = 0
         while True:
-            claimed = self._store.claim_due_checkins(now=now, limit=self._batch_size)
+            claimed = self._store.checkins.claim_due(now=now, limit=self._batch_size)
             items: list[tuple[ClaimedCheckin, list[str]]] = []
             for checkin in claimed:
                 try:
@@ -112,12 +112,12 @@ class FollowUps:
                 except Exception:
                     # Left claimed: taken again after the stale-claim delay.
                     log.exception("check-in #%s could not be rendered", checkin.id)
-            queued += self._store.enqueue_claimed_checkins(items)
+            queued += self._store.checkins.enqueue_claimed(items)
             if len(claimed) < self._batch_size:
                 return queued
 
     def expire_unanswered(self) -> int:
-        expired = self._store.expire_unanswered_checkins(
+        expired = self._store.checkin_answers.expire_unanswered(
             now=self._store.clock.now(), after=self.answer_window
         )
         for checkin in expired:
@@ -139,11 +139,11 @@ class FollowUps:
         if now < due:
             return 0
         period = f"{year}-W{week:02d}"
-        inputs = self._store.digest_inputs(now=now, week=WEEK)
+        inputs = self._store.upkeep.digest_inputs(now=now, week=WEEK)
         posted = 0
         for destination in self._city.destinations:
             job = f"digest:{destination.id}"
-            if not self._store.claim_period(job, period):
+            if not self._store.upkeep.claim_period(job, period):
                 continue
             data = inputs.get(destination.id)
             digest = build_digest(
@@ -158,7 +158,7 @@ class FollowUps:
                     destination.id, render_digest(digest, destination_name=destination.name)
                 )
             except Exception:
-                self._store.release_period(job, period)
+                self._store.upkeep.release_period(job, period)
                 log.exception("digest for %s not posted; retried next pass", destination.id)
                 continue
             posted += 1
@@ -166,14 +166,14 @@ class FollowUps:
 
     def erase_old_raw_texts(self) -> RetentionResult:
         cutoff = self._store.clock.now() - timedelta(days=self._city.city.retention_days)
-        return self._store.erase_raw_texts_before(cutoff)
+        return self._store.upkeep.erase_raw_texts_before(cutoff)
 
     # -- answers ----------------------------------------------------------------------------
 
     def open_checkin(self, contact_id: int) -> OpenCheckin | None:
         """The reporter's check-in still waiting for an answer, for the engine (TextReceived)."""
         since = self._store.clock.now() - self.answer_window
-        return self._store.open_checkin_for_answer(contact_id, since=since)
+        return self._store.checkin_answers.open_for_answer(contact_id, since=since)
 
     def record_answer(
         self,
@@ -201,7 +201,7 @@ class FollowUps:
             answer, label, redacted = "text", "written answer", analysis.redacted
         else:
             return None
-        checkin = self._store.record_checkin_answer(
+        checkin = self._store.checkin_answers.record(
             session=session, checkin_id=checkin_id, answer=answer, label=label
         )
         if checkin is None:
@@ -210,7 +210,7 @@ class FollowUps:
         if report is None:
             return None
         if redacted is not None and text is not None:
-            self._store.append_to_report(
+            self._store.reports.append(
                 session=session,
                 report=report,
                 contact=contact,

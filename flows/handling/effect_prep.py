@@ -101,7 +101,7 @@ class EffectPreparer:
                 report = self._own_report(session, effect.ref, contact_id)
                 if report is None:
                     return
-                store.append_to_report(
+                store.reports.append(
                     session=session,
                     report=report,
                     contact=contact,
@@ -113,7 +113,7 @@ class EffectPreparer:
             plan.notices.extend(self._hooks(self._on_updated, effect.ref))
             return None
         if isinstance(effect, fx.LookUpStatus):
-            own = store.reports_of_contact(contact_id)
+            own = store.reports.of_contact(contact_id)
             statuses = tuple(
                 ReportStatus(
                     ref=r.ref,
@@ -133,11 +133,15 @@ class EffectPreparer:
             # The runner lets this run's replies through to an opted-out number only when the
             # run itself changed the opt-out (START must be confirmed).
             plan.opted_out = opted_out
-            plan.after_commit.append(lambda: store.set_opted_out(contact_id, opted_out=opted_out))
+            plan.after_commit.append(
+                lambda: store.contacts.set_opted_out(contact_id, opted_out=opted_out)
+            )
             return None
         if isinstance(effect, fx.SetLanguage):
             plan.writes.append(
-                lambda session: store.set_language(contact_id, effect.language, session=session)
+                lambda session: store.contacts.set_language(
+                    contact_id, effect.language, session=session
+                )
             )
             return None
         if isinstance(effect, fx.RelayAnswer):
@@ -145,7 +149,7 @@ class EffectPreparer:
             return None
         if isinstance(effect, fx.EraseContact):
             plan.erased = True
-            plan.writes.append(lambda session: store.erase_contact(contact_id, session=session))
+            plan.writes.append(lambda session: store.contacts.erase(contact_id, session=session))
             return ContactErased(at=now)
         raise TypeError(f"unknown effect {type(effect).__name__}")
 
@@ -160,14 +164,14 @@ class EffectPreparer:
             report = self._own_report(session, effect.ref, contact_id)
             if report is None:
                 return
-            store.add_event(
+            store.reports.add_event(
                 session=session,
                 report=report,
                 actor="reporter",
                 action="answered",
                 detail={"text": redacted},
             )
-            store.queue_report_thread(
+            store.slack_posts.queue_report_thread(
                 session=session, report=report, origin=origin, text=redacted, kind="answer"
             )
 
@@ -214,7 +218,7 @@ class EffectPreparer:
         filed_ids: list[int] = []
 
         def file(session: Session) -> None:
-            report = store.create_report(
+            report = store.reports.create(
                 session=session,
                 contact=contact,
                 ref=ref,
@@ -224,14 +228,16 @@ class EffectPreparer:
                 redacted_place=place.redacted if place else None,
                 redacted_when=when.redacted if when else None,
             )
-            store.add_event(
+            store.reports.add_event(
                 session=session,
                 report=report,
                 actor="system",
                 action="routed",
                 detail={"destinations": destination_ids, "reasons": list(decision.reasons)},
             )
-            store.set_report_status(session=session, report=report, status="routed", actor="system")
+            store.reports.set_status(
+                session=session, report=report, status="routed", actor="system"
+            )
             if self._followups is not None:
                 self._followups.schedule_for_new_report(session=session, report=report)
             assert report.id is not None
@@ -285,12 +291,12 @@ class EffectPreparer:
 
     def _own_report(self, session: Session, ref: str, contact_id: int) -> Report | None:
         """The report `ref`, if it is this contact's (a reference alone proves nothing)."""
-        report = self._store.report_by_ref(ref, session=session)
+        report = self._store.reports.by_ref_to_change(ref, session=session)
         return report if report is not None and report.contact_id == contact_id else None
 
     def _hooks(self, hooks: Sequence[ReportHook], ref: str) -> list[Callable[[], None]]:
         def run() -> None:
-            report = self._store.report_by_ref(ref)
+            report = self._store.reports.by_ref(ref)
             if report is not None and report.id is not None:
                 for hook in hooks:
                     hook(report.id)

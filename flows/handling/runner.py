@@ -90,7 +90,7 @@ class ConversationRunner:
 
     def handle(self, message: IncomingMessage) -> tuple[str, ...]:
         """Persist and answer one inbound message; a retry gets the first answer again."""
-        recorded = self._store.receive(
+        recorded = self._store.inbound.receive(
             channel=message.channel,
             address=message.sender,
             provider_id=message.provider_id,
@@ -112,14 +112,14 @@ class ConversationRunner:
         self._wake(contact_id, AnswerExpected(ref=ref, at=self._store.clock.now()))
 
     def _wake(self, contact_id: int, event: Event) -> None:
-        contact = self._store.contact(contact_id)
+        contact = self._store.contacts.get(contact_id)
         if contact is None or contact.wrapped_key is None:
             return
         replies = self._run(contact, event, inbound_id=None)
         if replies:
             with self._store.transaction() as session:
                 for reply in replies:
-                    self._store.enqueue_outbound(
+                    self._store.outbox.enqueue(
                         session=session, contact=contact, body=reply, purpose="reply"
                     )
 
@@ -150,15 +150,15 @@ class ConversationRunner:
                 body = self._store.vault.decrypt(contact.wrapped_key, current.body_enc)
                 return self._answer(contact, current.id, body)
             time.sleep(0.05)
-            current = self._store.inbound(message.id or 0)
+            current = self._store.inbound.get(message.id or 0)
         if current is None or current.state != "answered":
             return ()
-        reply = self._store.stored_reply(current, contact)
+        reply = self._store.inbound.stored_reply(current, contact)
         return tuple(r for r in (reply or "").split("\x1e") if r)
 
     def _run(self, contact: Contact, event: Event, *, inbound_id: int | None) -> list[str]:
         for _ in range(5):
-            saved = self._store.load_conversation(contact)
+            saved = self._store.conversations.load(contact)
             state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
             plan = self._plan(contact, state, event)
             if contact.opted_out and plan.opted_out is None:
@@ -167,7 +167,7 @@ class ConversationRunner:
             try:
                 with self._store.transaction() as session:
                     if not plan.erased:
-                        saved_ok = self._store.save_conversation(
+                        saved_ok = self._store.conversations.save(
                             contact=contact,
                             state=plan.state.to_dict(),
                             expected_version=saved.version,
@@ -177,7 +177,7 @@ class ConversationRunner:
                         if not saved_ok:
                             raise _VersionConflict
                     if inbound_id is not None:
-                        self._store.mark_answered(
+                        self._store.inbound.mark_answered(
                             inbound_id=inbound_id,
                             contact=contact,
                             reply="\x1e".join(plan.replies),

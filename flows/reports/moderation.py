@@ -92,11 +92,11 @@ class Moderation:
     def acknowledge(self, report_id: int, *, actor: str) -> Report:
         def change(session: Session, report: Report) -> None:
             if report.status in ("new", "routed"):
-                self._store.set_report_status(
+                self._store.reports.set_status(
                     session=session, report=report, status="acknowledged", actor=actor
                 )
             else:
-                self._store.add_event(
+                self._store.reports.add_event(
                     session=session, report=report, actor=actor, action="acknowledged"
                 )
 
@@ -104,7 +104,7 @@ class Moderation:
 
     def mark_spam(self, report_id: int, *, actor: str) -> Report:
         def change(session: Session, report: Report) -> None:
-            self._store.set_report_status(
+            self._store.reports.set_status(
                 session=session, report=report, status="spam", actor=actor
             )
 
@@ -133,7 +133,7 @@ class Moderation:
             if target.id not in kept:
                 kept.append(target.id)
             previous_category = report.top_category
-            self._store.add_correction(
+            self._store.reports.add_correction(
                 session=session,
                 report=report,
                 category=category or previous_category or "other",
@@ -145,7 +145,7 @@ class Moderation:
                 report.top_category = category
                 report.triage = False
             session.add(report)
-            self._store.add_event(
+            self._store.reports.add_event(
                 session=session,
                 report=report,
                 actor=actor,
@@ -158,10 +158,10 @@ class Moderation:
                 },
             )
             if report.status in ("new", "acknowledged", "in_progress"):
-                self._store.set_report_status(
+                self._store.reports.set_status(
                     session=session, report=report, status="routed", actor=actor
                 )
-            self._store.queue_slack_post(
+            self._store.slack_posts.queue(
                 session=session,
                 key=card_key(report.id, target.id),
                 report_id=report.id,
@@ -195,7 +195,7 @@ class Moderation:
 
         def change(session: Session, report: Report) -> None:
             contact = self._contact(report, session)
-            self._store.set_report_status(
+            self._store.reports.set_status(
                 session=session,
                 report=report,
                 status="resolved",
@@ -209,7 +209,7 @@ class Moderation:
                 body = self._wording.render(
                     "relay_resolved", report.language, ref=report.ref, note=note
                 )
-                self._store.enqueue_outbound(
+                self._store.outbox.enqueue(
                     session=session,
                     contact=contact,
                     body=body,
@@ -240,14 +240,14 @@ class Moderation:
             contact = self._contact(report, session)
             assert contact is not None
             body = self._wording.render(key, report.language, ref=report.ref, text=text)
-            self._store.enqueue_outbound(
+            self._store.outbox.enqueue(
                 session=session, contact=contact, body=body, purpose=action, report_id=report.id
             )
-            self._store.add_event(
+            self._store.reports.add_event(
                 session=session, report=report, actor=actor, action=action, detail={"text": text}
             )
             if action == "asked" and report.status in ("new", "routed", "acknowledged"):
-                self._store.set_report_status(
+                self._store.reports.set_status(
                     session=session, report=report, status="in_progress", actor=actor
                 )
 
@@ -264,13 +264,13 @@ class Moderation:
         allow_closed: bool,
     ) -> Report:
         with self._store.transaction() as session:
-            report = self._store.report(report_id, session=session)
+            report = self._store.reports.get_to_change(report_id, session=session)
             if report is None:
                 raise ModerationError("No such report.")
             if not allow_closed and report.status in CLOSED_STATUSES:
                 raise ModerationError(f"Report {report.ref} is already {report.status}.")
             change(session, report)
-            self._store.mark_cards_stale(session=session, report_id=report_id)
+            self._store.slack_posts.mark_cards_stale(session=session, report_id=report_id)
         for hook in self._on_changed:
             try:
                 hook(report_id)
@@ -295,7 +295,7 @@ def _live_contact(store: Store, report: Report, session: Session | None) -> Cont
     contact = (
         session.get(Contact, report.contact_id)
         if session is not None
-        else store.contact(report.contact_id)
+        else store.contacts.get(report.contact_id)
     )
     if contact is None or contact.wrapped_key is None:
         return None

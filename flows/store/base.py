@@ -1,14 +1,16 @@
-"""What every group of queries shares: the engine, the vault and the clock."""
+"""What every group of queries shares: the database (engine, transactions), the vault and the
+clock; and the base of a group of queries."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import GenerativeSelect
 from sqlmodel import Session, SQLModel
 
 from flows.clocks import Clock
@@ -19,11 +21,14 @@ from flows.store.sqlite_lock import SqliteWriterLock
 # SQLite allows one writer at a time. Writers queue on a lock (one per engine) instead of in
 # SQLite's busy handler, whose growing sleeps (up to 100 ms each) make long latency tails.
 # Keyed by the lock file: one per database file, however many engines open it.
+ClaimQuery = TypeVar("ClaimQuery", bound=GenerativeSelect)
 _SQLITE_WRITERS: dict[str, SqliteWriterLock] = {}
 _SQLITE_WRITERS_GUARD = threading.Lock()
 
 
-class StoreBase:
+class Database:
+    """One database: write transactions (queued on SQLite), read-only sessions, portable inserts."""
+
     def __init__(self, *, engine: Engine, vault: Vault, clock: Clock) -> None:
         self.engine = engine
         self.vault = vault
@@ -69,6 +74,14 @@ class StoreBase:
         ):
             yield session
 
+    def claiming(self, query: ClaimQuery, *, of: Any = None) -> ClaimQuery:
+        """`query` as a claim: on PostgreSQL the rows are locked and rows another clock process
+        holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite writers are already serialised
+        (the writer lock, BEGIN IMMEDIATE), so the query stays as it is."""
+        if self.dialect != "postgresql":
+            return query
+        return query.with_for_update(skip_locked=True, of=of)
+
     def insert_ignoring_conflicts(
         self, session: Session, model: type[SQLModel], values: dict[str, Any]
     ) -> bool:
@@ -91,3 +104,10 @@ class StoreBase:
         key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
         row = session.connection().execute(statement.returning(key)).first()
         return None if row is None else row[0]
+
+
+class QueryGroup:
+    """A group of queries over the shared `Database` (`Store.reports`, `Store.outbox`, …)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db

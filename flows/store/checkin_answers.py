@@ -7,37 +7,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from flows.checkins.schedule import CHOICES
 from flows.conversation.events import OpenCheckin
 from flows.models import Checkin, Report
-from flows.store.base import StoreBase
+from flows.store.base import QueryGroup
 from flows.store.checkins import add_checkin_event
 
 
-class CheckinAnswerQueries(StoreBase):
-    def open_checkin_of_contact(
-        self, contact_id: int, *, since: datetime, session: Session | None = None
-    ) -> Checkin | None:
+class CheckinAnswerQueries(QueryGroup):
+    def open_of_contact(self, contact_id: int, *, since: datetime) -> Checkin | None:
         """The latest check-in sent to this contact since `since` and not yet answered."""
-        query = (
-            select(Checkin)
-            .where(
-                Checkin.contact_id == contact_id,
-                Checkin.state == "sent",
-                col(Checkin.sent_at) >= since,
-            )
-            .order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())
-        )
-        if session is not None:
-            return session.exec(query).first()
-        with self.transaction() as s:
-            return s.exec(query).first()
+        with self._db.reading() as session:
+            return session.exec(_open_checkin(contact_id, since=since)).first()
 
-    def open_checkin_for_answer(self, contact_id: int, *, since: datetime) -> OpenCheckin | None:
+    def open_for_answer(self, contact_id: int, *, since: datetime) -> OpenCheckin | None:
         """What the conversation engine needs to take the reporter's next text as the answer."""
-        with self.reading() as session:
-            checkin = self.open_checkin_of_contact(contact_id, since=since, session=session)
+        with self._db.reading() as session:
+            checkin = session.exec(_open_checkin(contact_id, since=since)).first()
             if checkin is None or checkin.id is None:
                 return None
             report = session.get(Report, checkin.report_id)
@@ -47,16 +35,16 @@ class CheckinAnswerQueries(StoreBase):
                 id=checkin.id, kind=checkin.kind, ref=report.ref, choices=CHOICES[checkin.kind]
             )
 
-    def record_checkin_answer(
+    def record(
         self, *, session: Session, checkin_id: int, answer: str, label: str
     ) -> Checkin | None:
         """A sent check-in answered (`answer`: the choice, or "text"); None if not open."""
-        checkin = session.get(Checkin, checkin_id, with_for_update=self.dialect == "postgresql")
+        checkin = session.get(Checkin, checkin_id, with_for_update=self._db.dialect == "postgresql")
         if checkin is None or checkin.state != "sent":
             return None
         checkin.state = "answered"
         checkin.answer = answer
-        checkin.answered_at = self.clock.now()
+        checkin.answered_at = self._db.clock.now()
         session.add(checkin)
         self._checkin_event(
             session,
@@ -68,14 +56,13 @@ class CheckinAnswerQueries(StoreBase):
         )
         return checkin
 
-    def expire_unanswered_checkins(self, *, now: datetime, after: timedelta) -> list[Checkin]:
+    def expire_unanswered(self, *, now: datetime, after: timedelta) -> list[Checkin]:
         """Sent check-ins with no answer for `after`: recorded as no answer."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             query = select(Checkin).where(
                 Checkin.state == "sent", col(Checkin.sent_at) <= now - after
             )
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = self._db.claiming(query)
             rows = list(session.exec(query).all())
             for checkin in rows:
                 checkin.state = "no_answer"
@@ -85,16 +72,17 @@ class CheckinAnswerQueries(StoreBase):
                 )
         return rows
 
-    def checkins_of_report(self, report_id: int) -> list[Checkin]:
-        """For the moderator card and `/cpps status`: every check-in of a report, by due time."""
-        with self.transaction() as session:
-            return list(
-                session.exec(
-                    select(Checkin)
-                    .where(Checkin.report_id == report_id)
-                    .order_by(col(Checkin.due_at), col(Checkin.id))
-                ).all()
-            )
-
     def _checkin_event(self, session: Session, report_id: int, action: str, **detail: Any) -> None:
-        add_checkin_event(session, report_id, self.clock.now(), action, detail)
+        add_checkin_event(session, report_id, self._db.clock.now(), action, detail)
+
+
+def _open_checkin(contact_id: int, *, since: datetime) -> SelectOfScalar[Checkin]:
+    return (
+        select(Checkin)
+        .where(
+            Checkin.contact_id == contact_id,
+            Checkin.state == "sent",
+            col(Checkin.sent_at) >= since,
+        )
+        .order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())
+    )

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from flows.checkins.schedule import RESOLUTION, PlannedCheckin
 from flows.models import Checkin, Contact, Report, ReportEvent
+from flows.store.base import Database, QueryGroup
 from flows.store.outbox import OutboundDraft, OutboxQueries
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -42,15 +43,19 @@ class ClaimedCheckin:
     note: str | None
 
 
-class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
-    def schedule_checkins(
+class CheckinQueries(QueryGroup):
+    def __init__(self, db: Database, *, outbox: OutboxQueries) -> None:
+        super().__init__(db)
+        self._outbox = outbox  # check-ins are sent through the outbox
+
+    def schedule(
         self, *, session: Session, report: Report, planned: Iterable[PlannedCheckin]
     ) -> int:
         """Create the report's check-ins (once per kind); only for a reporter who consented."""
         if not report.consent_checkins or report.contact_id is None or report.id is None:
             return 0
         created = 0
-        now = self.clock.now()
+        now = self._db.clock.now()
         for item in planned:
             values = {
                 "report_id": report.id,
@@ -61,21 +66,21 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
                 "attempts": 0,
                 "created_at": now,
             }
-            if self.insert_ignoring_conflicts(session, Checkin, values):
+            if self._db.insert_ignoring_conflicts(session, Checkin, values):
                 created += 1
                 self._checkin_event(
                     session, report.id, "checkin_scheduled", kind=item.kind, due_at=item.due_at
                 )
         return created
 
-    def schedule_resolution_checkin(
+    def schedule_resolution(
         self, *, session: Session, report: Report, note: str | None, due_at: datetime
     ) -> bool:
         """On resolution: pending check-ins give way to one carrying the note and asking whether
         it resolved the matter. False when the reporter did not consent (or was erased)."""
         if report.id is None:
             return False
-        self.cancel_checkins(session=session, report_id=report.id, reason="resolved")
+        self.cancel(session=session, report_id=report.id, reason="resolved")
         if not report.consent_checkins or report.contact_id is None:
             return False
         existing = session.exec(
@@ -95,16 +100,16 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
                     kind=RESOLUTION,
                     due_at=due_at,
                     note=note,
-                    created_at=self.clock.now(),
+                    created_at=self._db.clock.now(),
                 )
             )
         self._checkin_event(session, report.id, "checkin_scheduled", kind=RESOLUTION, due_at=due_at)
         return True
 
-    def claim_due_checkins(self, *, now: datetime, limit: int = 200) -> list[ClaimedCheckin]:
+    def claim_due(self, *, now: datetime, limit: int = 200) -> list[ClaimedCheckin]:
         """Atomically move due check-ins to claimed (see the module doc). Check-ins whose reporter
         opted out or was erased, or whose report was closed meanwhile, are cancelled instead."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             query = (
                 select(Checkin.id)
                 .where(
@@ -118,8 +123,7 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
                 .order_by(col(Checkin.due_at), col(Checkin.id))
                 .limit(limit)
             )
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = self._db.claiming(query)
             ids = list(session.exec(query).all())
             if not ids:
                 return []
@@ -161,9 +165,7 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
                 _cancel_rows(session, [checkin], reason, now)
         return claimed
 
-    def enqueue_claimed_checkins(
-        self, items: Sequence[tuple[ClaimedCheckin, Sequence[str]]]
-    ) -> int:
+    def enqueue_claimed(self, items: Sequence[tuple[ClaimedCheckin, Sequence[str]]]) -> int:
         """Queue each claimed check-in's texts in the outbox and mark it sent, in one transaction.
 
         A row no longer claimed (cancelled meanwhile, or taken over after a stale claim) is
@@ -171,8 +173,8 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
         few statements per batch, not per row: a clock pass may queue thousands."""
         if not items:
             return 0
-        now = self.clock.now()
-        with self.transaction() as session:
+        now = self._db.clock.now()
+        with self._db.transaction() as session:
             moved = set(
                 session.connection()
                 .execute(
@@ -205,7 +207,7 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
                 for claimed, bodies in sending
                 for index, body in enumerate(bodies)
             ]
-            created = self.enqueue_outbound_batch(session=session, drafts=drafts)
+            created = self._outbox.enqueue_batch(session=session, drafts=drafts)
             links = [
                 {"checkin_id": claimed.id, "outbound_id": created[f"checkin:{claimed.id}"]}
                 for claimed, _ in sending
@@ -233,7 +235,7 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
             )
         return len(sending)
 
-    def cancel_checkins(
+    def cancel(
         self,
         *,
         session: Session,
@@ -245,15 +247,26 @@ class CheckinQueries(OutboxQueries):  # check-ins are sent through the outbox
         """Cancel a report's or a contact's check-ins that are still in `states`."""
         return cancel_open_checkins(
             session,
-            now=self.clock.now(),
+            now=self._db.clock.now(),
             reason=reason,
             report_id=report_id,
             contact_id=contact_id,
             states=states,
         )
 
+    def of_report(self, report_id: int) -> list[Checkin]:
+        """For the moderator card and `/cpps status`: every check-in of a report, by due time."""
+        with self._db.reading() as session:
+            return list(
+                session.exec(
+                    select(Checkin)
+                    .where(Checkin.report_id == report_id)
+                    .order_by(col(Checkin.due_at), col(Checkin.id))
+                ).all()
+            )
+
     def _checkin_event(self, session: Session, report_id: int, action: str, **detail: Any) -> None:
-        add_checkin_event(session, report_id, self.clock.now(), action, detail)
+        add_checkin_event(session, report_id, self._db.clock.now(), action, detail)
 
 
 def cancel_open_checkins(

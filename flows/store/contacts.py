@@ -10,21 +10,21 @@ from sqlmodel import Session, col, select
 
 from flows.clocks import Clock
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
-from flows.store.base import StoreBase
+from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
 from flows.store.privacy import Vault
 
 
-class ContactQueries(StoreBase):
-    def get_or_create_contact(self, *, channel: str, address: str, language: str = "en") -> Contact:
+class ContactQueries(QueryGroup):
+    def get_or_create(self, *, channel: str, address: str, language: str = "en") -> Contact:
         """The contact for this address, created (with its own data key) on first contact."""
         for _ in range(3):
             try:
-                with self.transaction() as session:
+                with self._db.transaction() as session:
                     return find_or_add_contact(
                         session,
-                        vault=self.vault,
-                        clock=self.clock,
+                        vault=self._db.vault,
+                        clock=self._db.clock,
                         channel=channel,
                         address=address,
                         language=language,
@@ -33,36 +33,34 @@ class ContactQueries(StoreBase):
                 continue  # created concurrently by another request: find it next time round
         raise RuntimeError("could not create contact")
 
-    def contact(self, contact_id: int) -> Contact | None:
-        with self.reading() as session:
+    def get(self, contact_id: int) -> Contact | None:
+        with self._db.reading() as session:
             return session.get(Contact, contact_id)
 
-    def contact_address(self, contact: Contact) -> str:
+    def address(self, contact: Contact) -> str:
         """The phone number or Slack user ID, for sending only. Raises ShreddedError if erased."""
         if contact.address_enc is None:
             from flows.store.privacy import ShreddedError
 
             raise ShreddedError("address erased")
-        return self.vault.decrypt(contact.wrapped_key, contact.address_enc)
+        return self._db.vault.decrypt(contact.wrapped_key, contact.address_enc)
 
-    def set_opted_out(
-        self, contact_id: int, *, opted_out: bool, session: Session | None = None
-    ) -> None:
+    def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
         """STOP / START. Opting out also blocks every message still queued for the contact."""
-        if session is None:
-            with self.transaction() as new_session:
-                self.set_opted_out(contact_id, opted_out=opted_out, session=new_session)
-            return
+        with self._db.transaction() as session:
+            self._set_opted_out(session, contact_id, opted_out=opted_out)
+
+    def _set_opted_out(self, session: Session, contact_id: int, *, opted_out: bool) -> None:
         contact = session.get(Contact, contact_id)
         if contact is None:
             return
         contact.opted_out = opted_out
-        contact.opted_out_at = self.clock.now() if opted_out else None
+        contact.opted_out_at = self._db.clock.now() if opted_out else None
         session.add(contact)
         if opted_out:
             # STOP ends check-ins for good; START does not bring them back.
             cancel_open_checkins(
-                session, now=self.clock.now(), reason="opted_out", contact_id=contact_id
+                session, now=self._db.clock.now(), reason="opted_out", contact_id=contact_id
             )
             session.execute(
                 update(OutboundMessage)
@@ -70,31 +68,22 @@ class ContactQueries(StoreBase):
                     col(OutboundMessage.contact_id) == contact_id,
                     col(OutboundMessage.status) == "queued",
                 )
-                .values(status="blocked", last_error="opted out", updated_at=self.clock.now())
+                .values(status="blocked", last_error="opted out", updated_at=self._db.clock.now())
             )
 
-    def set_language(
-        self, contact_id: int, language: str, *, session: Session | None = None
-    ) -> None:
-        def apply(s: Session) -> None:
-            contact = s.get(Contact, contact_id)
-            if contact is not None:
-                contact.language = language
-                s.add(contact)
+    def set_language(self, contact_id: int, language: str, *, session: Session) -> None:
+        contact = session.get(Contact, contact_id)
+        if contact is not None:
+            contact.language = language
+            session.add(contact)
 
-        if session is not None:
-            apply(session)
-            return
-        with self.transaction() as s:
-            apply(s)
-
-    def erase_contact(self, contact_id: int, *, session: Session) -> None:
+    def erase(self, contact_id: int, *, session: Session) -> None:
         """Shred the contact's data key and everything only they could read.
 
         Routed reports keep their redacted text and analysis (the council's copy) but lose their
         link to the contact; the pseudonym is replaced so the number is no longer recognised.
         """
-        now = self.clock.now()
+        now = self._db.clock.now()
         contact = session.get(Contact, contact_id)
         if contact is None:
             return

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
-# An execution option marking a read-only unit of work (see `StoreBase.reading`).
+# An execution option marking a read-only unit of work (see `Database.reading`).
 READ_ONLY = "cpps_read_only"
 
 

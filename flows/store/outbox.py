@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from flows.models import Contact, OutboundMessage
-from flows.store.base import StoreBase
+from flows.store.base import QueryGroup
 
 # Twilio's delivery states, in the order they can follow one another.
 _PROVIDER_STATUS_RANK = {
@@ -58,8 +58,8 @@ class SendResult:
     retry_at: datetime | None = None
 
 
-class OutboxQueries(StoreBase):
-    def enqueue_outbound(
+class OutboxQueries(QueryGroup):
+    def enqueue(
         self,
         *,
         session: Session,
@@ -82,15 +82,13 @@ class OutboxQueries(StoreBase):
             session.add(row)
             session.flush()
             return row
-        if not self.insert_ignoring_conflicts(session, OutboundMessage, values):
+        if not self._db.insert_ignoring_conflicts(session, OutboundMessage, values):
             return None
         return session.exec(
             select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
         ).one()
 
-    def enqueue_outbound_batch(
-        self, *, session: Session, drafts: Sequence[OutboundDraft]
-    ) -> dict[str, int]:
+    def enqueue_batch(self, *, session: Session, drafts: Sequence[OutboundDraft]) -> dict[str, int]:
         """Queue many messages, each with its dedupe key, in a few statements (the check-in
         dispatcher's batches). Returns dedupe key → row id for the rows created; keys already
         queued are left out. Opted-out and erased contacts get `blocked` rows, as one by one."""
@@ -106,7 +104,7 @@ class OutboxQueries(StoreBase):
             for d in drafts
         ]
         insert_: Any
-        if self.dialect == "postgresql":
+        if self._db.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as insert_
         else:
             from sqlalchemy.dialects.sqlite import insert as insert_
@@ -132,7 +130,7 @@ class OutboxQueries(StoreBase):
         dedupe_key: str | None,
     ) -> dict[str, Any]:
         assert contact.id is not None
-        now = self.clock.now()
+        now = self._db.clock.now()
         blocked = contact.opted_out or contact.wrapped_key is None
         return {
             "contact_id": contact.id,
@@ -142,7 +140,7 @@ class OutboxQueries(StoreBase):
             "dedupe_key": dedupe_key,
             "body_enc": None
             if contact.wrapped_key is None
-            else self.vault.encrypt(contact.wrapped_key, body),
+            else self._db.vault.encrypt(contact.wrapped_key, body),
             "status": "blocked" if blocked else "queued",
             "last_error": ("opted out" if contact.opted_out else "erased") if blocked else None,
             "attempts": 0,
@@ -151,9 +149,9 @@ class OutboxQueries(StoreBase):
             "updated_at": now,
         }
 
-    def claim_due_outbound(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
+    def claim_due(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
         """Atomically move due rows from queued to sending, so two senders never send one row."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             query = (
                 select(OutboundMessage, Contact)
                 .join(Contact, col(Contact.id) == col(OutboundMessage.contact_id))
@@ -164,8 +162,7 @@ class OutboxQueries(StoreBase):
                 .order_by(col(OutboundMessage.next_attempt_at), col(OutboundMessage.id))
                 .limit(limit)
             )
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboundMessage)
+            query = self._db.claiming(query, of=OutboundMessage)
             claimed: list[ClaimedMessage] = []
             for message, contact in session.exec(query).all():
                 assert message.id is not None
@@ -181,12 +178,12 @@ class OutboxQueries(StoreBase):
                 body = (
                     None
                     if message.body_enc is None
-                    else self.vault.decrypt(contact.wrapped_key, message.body_enc)
+                    else self._db.vault.decrypt(contact.wrapped_key, message.body_enc)
                 )
                 address = (
                     None
                     if contact.address_enc is None
-                    else self.vault.decrypt(contact.wrapped_key, contact.address_enc)
+                    else self._db.vault.decrypt(contact.wrapped_key, contact.address_enc)
                 )
                 claimed.append(
                     ClaimedMessage(
@@ -200,12 +197,12 @@ class OutboxQueries(StoreBase):
                 )
         return claimed
 
-    def record_send_results(self, results: list[SendResult]) -> None:
+    def record_results(self, results: list[SendResult]) -> None:
         """After a batch of API calls: each row sent, queued again for a retry, or failed."""
         if not results:
             return
-        now = self.clock.now()
-        with self.transaction() as session:
+        now = self._db.clock.now()
+        with self._db.transaction() as session:
             # One executemany by primary key, not a statement per row: a batch may be thousands.
             session.execute(
                 update(OutboundMessage),
@@ -226,7 +223,7 @@ class OutboxQueries(StoreBase):
         self, *, provider_id: str, status: str, error_code: str | None
     ) -> bool:
         """A provider status callback; out-of-order callbacks never move a row backwards."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             row = session.exec(
                 select(OutboundMessage).where(OutboundMessage.provider_id == provider_id)
             ).first()
@@ -237,10 +234,10 @@ class OutboxQueries(StoreBase):
             row.status = status
             if error_code:
                 row.last_error = f"provider error {error_code}"
-            row.updated_at = self.clock.now()
+            row.updated_at = self._db.clock.now()
             session.add(row)
             return True
 
-    def outbound(self, message_id: int) -> OutboundMessage | None:
-        with self.transaction() as session:
+    def get(self, message_id: int) -> OutboundMessage | None:
+        with self._db.reading() as session:
             return session.get(OutboundMessage, message_id)

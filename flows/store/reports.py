@@ -1,16 +1,30 @@
-"""Reports and their audit trail."""
+"""Reports, their audit trail, and what moderators read of them: open queues, counts, reroutes
+kept as training examples."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from flows.models import Contact, Report, ReportEvent
-from flows.store.base import StoreBase
+from flows.models import Contact, ModeratorCorrection, Report, ReportEvent
+from flows.store.base import QueryGroup
 from flows.store.checkins import CLOSED_REPORT_STATUSES, cancel_open_checkins
 from nlp.types import Analysis
+
+OPEN_STATUSES = ("new", "routed", "acknowledged", "in_progress")
+
+
+@dataclass(frozen=True)
+class ReportStats:
+    total: int
+    by_category: Counter[str]
+    by_district: Counter[str]
+    by_status: Counter[str]
 
 
 @dataclass(frozen=True)
@@ -28,8 +42,8 @@ class NewReport:
     when_text: str | None = None
 
 
-class ReportQueries(StoreBase):
-    def create_report(
+class ReportQueries(QueryGroup):
+    def create(
         self,
         *,
         session: Session,
@@ -43,9 +57,9 @@ class ReportQueries(StoreBase):
         actor: str = "system",
     ) -> Report:
         """Insert a report; a reference already taken raises IntegrityError (pick another)."""
-        now = self.clock.now()
+        now = self._db.clock.now()
         raw_enc = (
-            self.vault.encrypt(contact.wrapped_key, new.raw_text)
+            self._db.vault.encrypt(contact.wrapped_key, new.raw_text)
             if contact is not None and contact.wrapped_key is not None
             else None
         )
@@ -83,7 +97,7 @@ class ReportQueries(StoreBase):
         )
         return report
 
-    def append_to_report(
+    def append(
         self,
         *,
         session: Session,
@@ -95,10 +109,12 @@ class ReportQueries(StoreBase):
     ) -> None:
         """More words from the reporter: raw kept encrypted, redacted appended for the council."""
         if report.raw_text_enc is not None and contact.wrapped_key is not None:
-            raw = self.vault.decrypt(contact.wrapped_key, report.raw_text_enc)
-            report.raw_text_enc = self.vault.encrypt(contact.wrapped_key, raw + "\n\n" + raw_text)
+            raw = self._db.vault.decrypt(contact.wrapped_key, report.raw_text_enc)
+            report.raw_text_enc = self._db.vault.encrypt(
+                contact.wrapped_key, raw + "\n\n" + raw_text
+            )
         report.redacted_text = report.redacted_text + "\n\n" + redacted_text
-        report.updated_at = self.clock.now()
+        report.updated_at = self._db.clock.now()
         session.add(report)
         self.add_event(
             session=session,
@@ -120,7 +136,7 @@ class ReportQueries(StoreBase):
         assert report.id is not None
         event = ReportEvent(
             report_id=report.id,
-            at=self.clock.now(),
+            at=self._db.clock.now(),
             actor=actor,
             action=action,
             detail=detail or {},
@@ -128,15 +144,16 @@ class ReportQueries(StoreBase):
         session.add(event)
         return event
 
-    def report_by_ref(self, ref: str, *, session: Session | None = None) -> Report | None:
-        query = select(Report).where(Report.ref == ref.upper())
-        if session is not None:
-            return session.exec(query).first()
-        with self.transaction() as s:
-            return s.exec(query).first()
+    def by_ref(self, ref: str) -> Report | None:
+        with self._db.reading() as session:
+            return self.by_ref_to_change(ref, session=session)
 
-    def reports_of_contact(self, contact_id: int) -> list[Report]:
-        with self.transaction() as session:
+    def by_ref_to_change(self, ref: str, *, session: Session) -> Report | None:
+        """The report, read in the caller's transaction (which is about to change it)."""
+        return session.exec(select(Report).where(Report.ref == ref.upper())).first()
+
+    def of_contact(self, contact_id: int) -> list[Report]:
+        with self._db.reading() as session:
             return list(
                 session.exec(
                     select(Report)
@@ -145,8 +162,8 @@ class ReportQueries(StoreBase):
                 ).all()
             )
 
-    def report_events(self, report_id: int) -> list[ReportEvent]:
-        with self.transaction() as session:
+    def events(self, report_id: int) -> list[ReportEvent]:
+        with self._db.reading() as session:
             return list(
                 session.exec(
                     select(ReportEvent)
@@ -155,7 +172,7 @@ class ReportQueries(StoreBase):
                 ).all()
             )
 
-    def set_report_status(
+    def set_status(
         self,
         *,
         session: Session,
@@ -170,13 +187,13 @@ class ReportQueries(StoreBase):
             # (see CheckinQueries.schedule_resolution_checkin).
             cancel_open_checkins(
                 session,
-                now=self.clock.now(),
+                now=self._db.clock.now(),
                 reason=status,
                 report_id=report.id,
                 keep_kinds=("resolution",) if status == "resolved" else (),
             )
         report.status = status
-        report.updated_at = self.clock.now()
+        report.updated_at = self._db.clock.now()
         session.add(report)
         self.add_event(
             session=session,
@@ -185,3 +202,78 @@ class ReportQueries(StoreBase):
             action="status",
             detail={"from": previous, "to": status, **(detail or {})},
         )
+
+    def get(self, report_id: int) -> Report | None:
+        with self._db.reading() as session:
+            return session.get(Report, report_id)
+
+    def get_to_change(self, report_id: int, *, session: Session) -> Report | None:
+        """The report, read in the caller's transaction (which is about to change it)."""
+        return session.get(Report, report_id)
+
+    def open(self, *, destinations: Collection[str] | None = None) -> list[Report]:
+        """Open reports, oldest first; only those routed to one of `destinations` when given.
+
+        Destinations are a JSON list, filtered here rather than in SQL so the query is the same on
+        both databases; open reports are few (they close), so this stays cheap.
+        """
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(Report)
+                .where(col(Report.status).in_(OPEN_STATUSES))
+                .order_by(col(Report.created_at), col(Report.id))
+            ).all()
+        if destinations is None:
+            return list(rows)
+        wanted = set(destinations)
+        return [r for r in rows if wanted.intersection(r.destinations)]
+
+    def stats(self, *, since: datetime) -> ReportStats:
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(Report.top_category, Report.district, Report.status).where(
+                    col(Report.created_at) >= since
+                )
+            ).all()
+        return ReportStats(
+            total=len(rows),
+            by_category=Counter(category or "unsure" for category, _, _ in rows),
+            by_district=Counter(district or "unknown" for _, district, _ in rows),
+            by_status=Counter(status for _, _, status in rows),
+        )
+
+    def add_correction(
+        self,
+        *,
+        session: Session,
+        report: Report,
+        category: str,
+        destination: str,
+        actor: str,
+    ) -> None:
+        assert report.id is not None
+        session.add(
+            ModeratorCorrection(
+                report_id=report.id,
+                redacted_text=report.redacted_text,
+                previous_category=report.top_category,
+                category=category,
+                destination=destination,
+                actor=actor,
+                at=self._db.clock.now(),
+            )
+        )
+
+    def corrections(self) -> list[tuple[str, str]]:
+        """Labelled examples from moderators' reroutes: (redacted text, category).
+
+        The latest correction of each report wins, so a report re-labelled twice counts once.
+        """
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(ModeratorCorrection).order_by(col(ModeratorCorrection.id))
+            ).all()
+        latest: dict[int, tuple[str, str]] = {}
+        for row in rows:
+            latest[row.report_id] = (row.redacted_text, row.category)
+        return list(latest.values())

@@ -15,7 +15,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from flows.models import Report, SlackEventSeen, SlackPost
-from flows.store.base import StoreBase
+from flows.store.base import QueryGroup
 
 # A claim older than this was lost in a crash: the row is tried again.
 _STALE_CLAIM = timedelta(minutes=10)
@@ -55,8 +55,8 @@ def _claimed(row: SlackPost) -> ClaimedPost:
     )
 
 
-class SlackPostQueries(StoreBase):
-    def queue_slack_post(
+class SlackPostQueries(QueryGroup):
+    def queue(
         self,
         *,
         session: Session,
@@ -68,8 +68,8 @@ class SlackPostQueries(StoreBase):
         text: str | None = None,
     ) -> bool:
         """Queue one post; False when a post with this key already exists (nothing to do)."""
-        now = self.clock.now()
-        return self.insert_ignoring_conflicts(
+        now = self._db.clock.now()
+        return self._db.insert_ignoring_conflicts(
             session,
             SlackPost,
             {
@@ -98,7 +98,7 @@ class SlackPostQueries(StoreBase):
         """
         assert report.id is not None
         for destination in report.destinations:
-            self.queue_slack_post(
+            self.queue(
                 session=session,
                 key=f"thread:{report.id}:{destination}:{origin}"[:160],
                 report_id=report.id,
@@ -108,12 +108,10 @@ class SlackPostQueries(StoreBase):
                 text=text,
             )
 
-    def claim_due_posts(
-        self, *, limit: int = 50, report_id: int | None = None
-    ) -> list[ClaimedPost]:
+    def claim_due(self, *, limit: int = 50, report_id: int | None = None) -> list[ClaimedPost]:
         """Atomically move due pending rows (and crashed claims) to `posting`; cards first."""
-        now = self.clock.now()
-        with self.transaction() as session:
+        now = self._db.clock.now()
+        with self._db.transaction() as session:
             query = (
                 select(SlackPost)
                 .where(
@@ -130,8 +128,7 @@ class SlackPostQueries(StoreBase):
             )
             if report_id is not None:
                 query = query.where(col(SlackPost.report_id) == report_id)
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = self._db.claiming(query)
             claimed: list[ClaimedPost] = []
             for row in session.exec(query).all():
                 row.status = "posting"
@@ -145,8 +142,8 @@ class SlackPostQueries(StoreBase):
         self, *, limit: int = 50, report_id: int | None = None
     ) -> list[ClaimedPost]:
         """Posted cards whose report changed: clear the flag now, update them after."""
-        now = self.clock.now()
-        with self.transaction() as session:
+        now = self._db.clock.now()
+        with self._db.transaction() as session:
             query = (
                 select(SlackPost)
                 .where(
@@ -163,8 +160,7 @@ class SlackPostQueries(StoreBase):
             )
             if report_id is not None:
                 query = query.where(col(SlackPost.report_id) == report_id)
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = self._db.claiming(query)
             claimed: list[ClaimedPost] = []
             for row in session.exec(query).all():
                 row.stale = False
@@ -173,7 +169,7 @@ class SlackPostQueries(StoreBase):
                 claimed.append(_claimed(row))
         return claimed
 
-    def record_post_result(
+    def record_result(
         self,
         *,
         post_id: int,
@@ -189,7 +185,7 @@ class SlackPostQueries(StoreBase):
             "status": status,
             "last_error": error[:200] if error else None,
             "next_attempt_at": retry_at,
-            "updated_at": self.clock.now(),
+            "updated_at": self._db.clock.now(),
         }
         if channel_id is not None:
             values["channel_id"] = channel_id
@@ -199,7 +195,7 @@ class SlackPostQueries(StoreBase):
             values["stale"] = stale
         if uncount_attempt:
             values["attempts"] = col(SlackPost.attempts) - 1
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             session.execute(update(SlackPost).where(col(SlackPost.id) == post_id).values(**values))
 
     def mark_cards_stale(self, *, session: Session, report_id: int) -> None:
@@ -218,7 +214,7 @@ class SlackPostQueries(StoreBase):
             .where(col(SlackPost.report_id) == col(Report.id), col(SlackPost.kind) == "card")
             .exists()
         )
-        with self.transaction() as session:
+        with self._db.reading() as session:
             rows = session.exec(
                 select(Report.id)
                 .where(col(Report.created_at) >= since, col(Report.status) != "spam", ~has_card)
@@ -227,8 +223,8 @@ class SlackPostQueries(StoreBase):
             ).all()
         return [r for r in rows if r is not None]
 
-    def slack_posts(self, report_id: int) -> list[SlackPost]:
-        with self.transaction() as session:
+    def of_report(self, report_id: int) -> list[SlackPost]:
+        with self._db.reading() as session:
             return list(
                 session.exec(
                     select(SlackPost)
@@ -238,14 +234,14 @@ class SlackPostQueries(StoreBase):
             )
 
     def card_post(self, report_id: int, destination: str) -> SlackPost | None:
-        with self.transaction() as session:
+        with self._db.reading() as session:
             return session.exec(
                 select(SlackPost).where(SlackPost.key == card_key(report_id, destination))
             ).first()
 
     def card_at(self, *, channel_id: str, ts: str) -> SlackPost | None:
         """The card posted at this Slack message (for a message in its thread)."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             return session.exec(
                 select(SlackPost).where(
                     SlackPost.kind == "card", SlackPost.channel_id == channel_id, SlackPost.ts == ts
@@ -254,9 +250,9 @@ class SlackPostQueries(StoreBase):
 
     def first_sighting(self, event_id: str) -> bool:
         """True the first time an Events API event id is seen; False for Slack's retries."""
-        with self.transaction() as session:
-            return self.insert_ignoring_conflicts(
+        with self._db.transaction() as session:
+            return self._db.insert_ignoring_conflicts(
                 session,
                 SlackEventSeen,
-                {"event_id": event_id[:64], "seen_at": self.clock.now()},
+                {"event_id": event_id[:64], "seen_at": self._db.clock.now()},
             )

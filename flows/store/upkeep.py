@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from flows.checkins.digest import DigestAnswer, DigestReport
 from flows.models import Checkin, InboundMessage, PeriodicRun, Report, ReportEvent
-from flows.store.base import StoreBase
+from flows.store.base import QueryGroup
 from flows.store.checkins import CLOSED_REPORT_STATUSES
 
 # Actors that are not moderators (moderators are recorded by their Slack user ID).
@@ -32,17 +32,19 @@ class RetentionResult:
     inbound_messages: int
 
 
-class UpkeepQueries(StoreBase):
+class UpkeepQueries(QueryGroup):
     def claim_period(self, job: str, period: str) -> bool:
         """True for the one caller that marks (job, period) done first."""
-        with self.transaction() as session:
-            return self.insert_ignoring_conflicts(
-                session, PeriodicRun, {"job": job, "period": period, "done_at": self.clock.now()}
+        with self._db.transaction() as session:
+            return self._db.insert_ignoring_conflicts(
+                session,
+                PeriodicRun,
+                {"job": job, "period": period, "done_at": self._db.clock.now()},
             )
 
     def release_period(self, job: str, period: str) -> None:
         """Undo `claim_period` after the job failed, so the next pass tries again."""
-        with self.transaction() as session:
+        with self._db.transaction() as session:
             session.execute(
                 delete(PeriodicRun).where(
                     col(PeriodicRun.job) == job, col(PeriodicRun.period) == period
@@ -52,7 +54,7 @@ class UpkeepQueries(StoreBase):
     def digest_inputs(self, *, now: datetime, week: timedelta) -> dict[str, DigestInputs]:
         """Per destination id: its open reports and the check-in answers of the last `week`."""
         by_destination: dict[str, DigestInputs] = defaultdict(DigestInputs)
-        with self.transaction() as session:
+        with self._db.reading() as session:
             open_reports = list(
                 session.exec(
                     select(Report).where(col(Report.status).not_in(CLOSED_REPORT_STATUSES))
@@ -98,8 +100,8 @@ class UpkeepQueries(StoreBase):
     def erase_raw_texts_before(self, cutoff: datetime) -> RetentionResult:
         """Retention: drop the encrypted raw words older than `cutoff` (reports by filing time,
         inbound messages by arrival); redacted text and analysis stay."""
-        now = self.clock.now()
-        with self.transaction() as session:
+        now = self._db.clock.now()
+        with self._db.transaction() as session:
             report_ids = list(
                 session.exec(
                     select(Report.id).where(

@@ -19,9 +19,9 @@ def _sent(store: Store, followups: FollowUps, days: int = 3) -> tuple[Report, Ch
     assert isinstance(store.clock, FixedClock)
     store.clock.advance(timedelta(days=days))
     assert followups.dispatch_due() >= 1
-    contact = store.contact(report.contact_id or 0)
+    contact = store.contacts.get(report.contact_id or 0)
     assert contact is not None
-    checkin = store.open_checkin_of_contact(
+    checkin = store.checkin_answers.open_of_contact(
         contact.id or 0, since=store.clock.now() - followups.answer_window
     )
     assert checkin is not None
@@ -57,9 +57,9 @@ def test_a_yes_no_answer_is_recorded_and_posted(
     report, checkin, contact = _sent(store, followups)
     recorded = _answer(store, followups, checkin, contact, 2)
     assert recorded is not None and recorded.label == "no"
-    [row, _] = store.checkins_of_report(report.id or 0)
+    [row, _] = store.checkins.of_report(report.id or 0)
     assert row.state == "answered" and row.answer == "2" and row.answered_at == store.clock.now()
-    [event] = [e for e in store.report_events(report.id or 0) if e.action == "checkin_answered"]
+    [event] = [e for e in store.reports.events(report.id or 0) if e.action == "checkin_answered"]
     assert event.detail == {"kind": "contacted", "answer": "2", "label": "no"}
     assert notifier.thread_posts == [(report.id, "Check-in answer (“were you contacted?”): *no*")]
     assert followups.thanks(recorded, language="es") == "Gracias por su respuesta."
@@ -86,7 +86,7 @@ def test_a_number_out_of_range_without_text_is_not_an_answer(
 ) -> None:
     _, checkin, contact = _sent(store, followups)
     assert _answer(store, followups, checkin, contact, 7) is None
-    assert store.open_checkin_of_contact(contact.id or 0, since=checkin.sent_at) is not None
+    assert store.checkin_answers.open_of_contact(contact.id or 0, since=checkin.sent_at) is not None
 
 
 def test_free_text_is_new_information_appended_redacted_and_posted(
@@ -127,11 +127,11 @@ def test_no_answer_after_48_hours(
     assert followups.expire_unanswered() == 0
     store.clock.advance(timedelta(minutes=1))
     assert followups.expire_unanswered() == 1
-    [row, _] = store.checkins_of_report(report.id or 0)
+    [row, _] = store.checkins.of_report(report.id or 0)
     assert row.state == "no_answer"
-    assert [e.action for e in store.report_events(report.id or 0)][-1] == "checkin_no_answer"
+    assert [e.action for e in store.reports.events(report.id or 0)][-1] == "checkin_no_answer"
     assert notifier.thread_posts == [
         (report.id, "No answer to the “were you contacted?” check-in.")
     ]
     assert _answer(store, followups, checkin, contact, 1) is None  # too late
-    assert store.open_checkin_of_contact(contact.id or 0, since=checkin.sent_at) is None
+    assert store.checkin_answers.open_of_contact(contact.id or 0, since=checkin.sent_at) is None

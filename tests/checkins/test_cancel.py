@@ -18,7 +18,7 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 
 def _states(store: Store, report: Report) -> list[tuple[str, str, str | None]]:
-    return [(c.kind, c.state, c.cancel_reason) for c in store.checkins_of_report(report.id or 0)]
+    return [(c.kind, c.state, c.cancel_reason) for c in store.checkins.of_report(report.id or 0)]
 
 
 def _advance(store: Store, delta: timedelta) -> None:
@@ -37,12 +37,12 @@ def test_stop_cancels_and_start_does_not_bring_them_back(
 ) -> None:
     report = file_report(store, followups)
     assert report.contact_id is not None
-    store.set_opted_out(report.contact_id, opted_out=True)
+    store.contacts.set_opted_out(report.contact_id, opted_out=True)
     assert _states(store, report) == [
         ("contacted", "cancelled", "opted_out"),
         ("satisfaction", "cancelled", "opted_out"),
     ]
-    store.set_opted_out(report.contact_id, opted_out=False)
+    store.contacts.set_opted_out(report.contact_id, opted_out=False)
     _advance(store, timedelta(days=30))
     assert followups.dispatch_due() == 0
     assert _send_all(store) == []
@@ -69,7 +69,7 @@ def test_delete_cancels_pending_and_sent_check_ins(store: Store, followups: Foll
     _advance(store, timedelta(days=3))
     assert followups.dispatch_due() == 1
     with store.transaction() as session:
-        store.erase_contact(report.contact_id or 0, session=session)
+        store.contacts.erase(report.contact_id or 0, session=session)
     assert _states(store, report) == [
         ("contacted", "cancelled", "erased"),
         ("satisfaction", "cancelled", "erased"),
@@ -85,7 +85,7 @@ def test_closure_and_spam_cancel(store: Store, followups: FollowUps, status: str
     with store.transaction() as session:
         row = session.get(Report, report.id)
         assert row is not None
-        store.set_report_status(session=session, report=row, status=status, actor="U0MOD")
+        store.reports.set_status(session=session, report=row, status=status, actor="U0MOD")
     assert {state for _, state, _ in _states(store, report)} == {"cancelled"}
     assert {reason for _, _, reason in _states(store, report)} == {status}
     _advance(store, timedelta(days=30))
@@ -95,12 +95,12 @@ def test_closure_and_spam_cancel(store: Store, followups: FollowUps, status: str
 def test_a_status_change_while_claimed_stops_the_send(store: Store, followups: FollowUps) -> None:
     report = file_report(store, followups)
     _advance(store, timedelta(days=3))
-    [claimed] = store.claim_due_checkins(now=store.clock.now())
+    [claimed] = store.checkins.claim_due(now=store.clock.now())
     with store.transaction() as session:
         row = session.get(Report, report.id)
         assert row is not None
-        store.set_report_status(session=session, report=row, status="closed", actor="U0MOD")
-    assert store.enqueue_claimed_checkins([(claimed, ["Has anyone…"])]) == 0
+        store.reports.set_status(session=session, report=row, status="closed", actor="U0MOD")
+    assert store.checkins.enqueue_claimed([(claimed, ["Has anyone…"])]) == 0
     assert _send_all(store) == []
 
 
@@ -108,7 +108,7 @@ def _resolve(store: Store, followups: FollowUps, report: Report, note: str | Non
     with store.transaction() as session:
         row = session.get(Report, report.id)
         assert row is not None
-        store.set_report_status(
+        store.reports.set_status(
             session=session, report=row, status="resolved", actor="U0MOD", detail={"note": note}
         )
         return followups.schedule_resolution(session=session, report=row, note=note)
@@ -139,7 +139,7 @@ def test_resolution_at_night_waits_for_the_morning(store: Store, followups: Foll
     assert isinstance(store.clock, FixedClock)
     store.clock.set(datetime(2026, 3, 3, 23, 15, tzinfo=CHICAGO))
     _resolve(store, followups, report, None)
-    [resolution] = [c for c in store.checkins_of_report(report.id or 0) if c.kind == "resolution"]
+    [resolution] = [c for c in store.checkins.of_report(report.id or 0) if c.kind == "resolution"]
     assert resolution.due_at == datetime(2026, 3, 4, 8, 0, tzinfo=CHICAGO)
     assert followups.dispatch_due() == 0
 
@@ -147,4 +147,4 @@ def test_resolution_at_night_waits_for_the_morning(store: Store, followups: Foll
 def test_no_resolution_check_in_without_consent(store: Store, followups: FollowUps) -> None:
     report = file_report(store, followups, consent=False)
     assert not _resolve(store, followups, report, "Done.")
-    assert store.checkins_of_report(report.id or 0) == []
+    assert store.checkins.of_report(report.id or 0) == []

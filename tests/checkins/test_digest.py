@@ -97,13 +97,15 @@ def test_the_job_posts_once_a_week_to_each_destination(
     with store.transaction() as session:
         row = session.get(Report, old.id)
         assert row is not None
-        store.add_event(session=session, report=row, actor="U0MOD", action="asked")
+        store.reports.add_event(session=session, report=row, actor="U0MOD", action="asked")
     # The contacted check-in of `answered` goes out and gets a 1 (yes).
     clock.advance(timedelta(days=3))
     assert followups.dispatch_due() >= 1
-    contact = store.contact(answered.contact_id or 0)
+    contact = store.contacts.get(answered.contact_id or 0)
     assert contact is not None
-    checkin = store.open_checkin_of_contact(contact.id or 0, since=clock.now() - timedelta(hours=1))
+    checkin = store.checkin_answers.open_of_contact(
+        contact.id or 0, since=clock.now() - timedelta(hours=1)
+    )
     assert checkin is not None
     with store.transaction() as session:
         followups.record_answer(

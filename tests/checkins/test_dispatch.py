@@ -34,17 +34,17 @@ def test_scheduled_at_the_city_offsets_only_with_consent(
 ) -> None:
     filed_at = store.clock.now()  # Monday 2026-03-02 09:00 CST
     report = file_report(store, followups)
-    rows = store.checkins_of_report(report.id or 0)
+    rows = store.checkins.of_report(report.id or 0)
     assert [(r.kind, r.state, r.due_at) for r in rows] == [
         ("contacted", "pending", filed_at + timedelta(days=3)),
         # 14 local days later is after the spring DST change: one hour fewer in UTC.
         ("satisfaction", "pending", filed_at + timedelta(days=14, hours=-1)),
     ]
     assert rows[1].due_at.astimezone(CHICAGO).hour == 9
-    actions = [e.action for e in store.report_events(report.id or 0)]
+    actions = [e.action for e in store.reports.events(report.id or 0)]
     assert actions.count("checkin_scheduled") == 2
     without = file_report(store, followups, consent=False)
-    assert store.checkins_of_report(without.id or 0) == []
+    assert store.checkins.of_report(without.id or 0) == []
 
 
 def test_sent_when_due_once_through_the_outbox(store: Store, followups: FollowUps) -> None:
@@ -57,7 +57,7 @@ def test_sent_when_due_once_through_the_outbox(store: Store, followups: FollowUp
     assert followups.dispatch_due() == 0  # never twice
     [message] = _outbound(store)
     assert message.purpose == "checkin" and message.report_id == report.id
-    [contacted, satisfaction] = store.checkins_of_report(report.id or 0)
+    [contacted, satisfaction] = store.checkins.of_report(report.id or 0)
     assert contacted.state == "sent" and contacted.outbound_id == message.id
     assert contacted.sent_at == clock.now() and contacted.attempts == 1
     assert message.dedupe_key == f"checkin:{contacted.id}"
@@ -112,7 +112,7 @@ def test_a_restarted_clock_sends_what_fell_due_while_it_was_down(
     try:
         restarted = Store(engine=engine, vault=store.vault, clock=later)
         assert make_followups(restarted, city, notifier).dispatch_due() == 6
-        states = {c.state for r in reports for c in restarted.checkins_of_report(r.id or 0)}
+        states = {c.state for r in reports for c in restarted.checkins.of_report(r.id or 0)}
         assert states == {"sent"}
     finally:
         engine.dispose()
@@ -124,14 +124,14 @@ def test_a_claim_left_by_a_crashed_process_is_taken_again_later(
     report = file_report(store, followups)
     clock = _clock(store)
     clock.advance(timedelta(days=3))
-    [claimed] = store.claim_due_checkins(now=clock.now())  # … and the process dies here
+    [claimed] = store.checkins.claim_due(now=clock.now())  # … and the process dies here
     assert followups.dispatch_due() == 0  # fresh claims are left alone
     clock.advance(timedelta(minutes=11))
     assert followups.dispatch_due() == 1
-    [row, _] = store.checkins_of_report(report.id or 0)
+    [row, _] = store.checkins.of_report(report.id or 0)
     assert row.id == claimed.id and row.state == "sent" and row.attempts == 2
     # The first process comes back to life and tries to finish: nothing is queued twice.
-    assert store.enqueue_claimed_checkins([(claimed, ["late"])]) == 0
+    assert store.checkins.enqueue_claimed([(claimed, ["late"])]) == 0
     assert len(_outbound(store)) == 1
 
 
@@ -155,5 +155,5 @@ def test_clock_once_time_travel_runs_each_schedule(store: Store, followups: Foll
         (15, 0, 0),
         (16, 0, 1),
     ]
-    states = [c.state for c in store.checkins_of_report(report.id or 0)]
+    states = [c.state for c in store.checkins.of_report(report.id or 0)]
     assert states == ["no_answer", "no_answer"]

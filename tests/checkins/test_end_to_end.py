@@ -65,14 +65,17 @@ def service(
     clock: FixedClock,
     notifier: RecordingNotifier,
     analyser: Analyser,
-) -> Services:
+) -> Iterator[Services]:
     settings = make_settings(
         database_url=database_url,
         data_dir=tmp_path,
         master_key=master_key,
         twilio_api_url=twilio_api.base_url,
     )
-    return build_services(settings=settings, clock=clock, analyser=analyser, notifier=notifier)
+    services = build_services(settings=settings, clock=clock, analyser=analyser, notifier=notifier)
+    yield services
+    services.background.drain(timeout=10)
+    services.store.engine.dispose()
 
 
 def _file(resident: Resident, clock: FixedClock, consent: str) -> str:
@@ -102,9 +105,9 @@ def test_check_ins_as_a_resident_lives_them(
     services = service
     resident = Resident(services)
     ref = _file(resident, clock, consent="1")
-    report = services.store.report_by_ref(ref)
+    report = services.store.reports.by_ref(ref)
     assert report is not None and report.consent_checkins
-    kinds = [c.kind for c in services.store.checkins_of_report(report.id or 0)]
+    kinds = [c.kind for c in services.store.checkins.of_report(report.id or 0)]
     assert kinds == ["contacted", "satisfaction"]
 
     clock.advance(timedelta(days=2))
@@ -135,7 +138,7 @@ def test_check_ins_as_a_resident_lives_them(
         "my neighbor [NAME] saw Officer Miller drive by twice"
     )
     states = [
-        (c.kind, c.state, c.answer) for c in services.store.checkins_of_report(report.id or 0)
+        (c.kind, c.state, c.answer) for c in services.store.checkins.of_report(report.id or 0)
     ]
     assert states == [("contacted", "answered", "1"), ("satisfaction", "answered", "text")]
 
@@ -145,14 +148,14 @@ def test_no_consent_no_check_ins_and_stop_cancels(
 ) -> None:
     services = service
     without = _file(Resident(services, phone="+15558670001"), clock, consent="2")
-    report = services.store.report_by_ref(without)
-    assert report is not None and services.store.checkins_of_report(report.id or 0) == []
+    report = services.store.reports.by_ref(without)
+    assert report is not None and services.store.checkins.of_report(report.id or 0) == []
     resident = Resident(services, phone="+15558670002")
     ref = _file(resident, clock, consent="1")
     assert resident.text("STOP") == [OPTED_OUT]
-    consenting = services.store.report_by_ref(ref)
+    consenting = services.store.reports.by_ref(ref)
     assert consenting is not None
-    states = {c.state for c in services.store.checkins_of_report(consenting.id or 0)}
+    states = {c.state for c in services.store.checkins.of_report(consenting.id or 0)}
     assert states == {"cancelled"}
     clock.advance(timedelta(days=30))
     twilio_api.reset()

@@ -12,11 +12,11 @@ from tests.support.checkins import file_report
 
 
 def _inbound(store: Store, report: Report, provider_id: str) -> int:
-    contact = store.contact(report.contact_id or 0)
+    contact = store.contacts.get(report.contact_id or 0)
     assert contact is not None
-    recorded = store.receive(
+    recorded = store.inbound.receive(
         channel="sms",
-        address=store.contact_address(contact),
+        address=store.contacts.address(contact),
         provider_id=provider_id,
         body="my raw words",
         media_urls=["https://api.twilio.com/media/1"],
@@ -50,5 +50,5 @@ def test_only_old_raw_texts_are_erased(store: Store, followups: FollowUps) -> No
     assert old_row.redacted_text == old.redacted_text
     assert old_row.analysis["categories"] == [{"label": "use_of_force", "score": 0.9}]
     assert recent_row.raw_text_enc is not None and recent_in.body_enc is not None
-    assert [e.action for e in store.report_events(old.id or 0)][-1] == "raw_text_erased"
+    assert [e.action for e in store.reports.events(old.id or 0)][-1] == "raw_text_erased"
     assert followups.erase_old_raw_texts().reports == 0  # idempotent

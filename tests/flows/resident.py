@@ -94,7 +94,7 @@ class Resident:
     def tick(self, *, after: timedelta) -> list[str]:
         """Time passes and the clock job wakes the conversations due; what reaches the resident."""
         self.clock.advance(after)
-        for contact_id in self.store.conversations_due(now=self.clock.now()):
+        for contact_id in self.store.conversations.due(now=self.clock.now()):
             self.runner.tick(contact_id)
         return self.texts_received()
 
@@ -121,7 +121,7 @@ class Resident:
 
     @property
     def contact(self) -> Contact:
-        return self.store.get_or_create_contact(channel="sms", address=self.phone)
+        return self.store.contacts.get_or_create(channel="sms", address=self.phone)
 
     @property
     def contact_id(self) -> int:
@@ -132,15 +132,15 @@ class Resident:
     @property
     def state(self) -> ConversationState:
         """The conversation as the next message will find it: from the database."""
-        saved = self.store.load_conversation(self.contact)
+        saved = self.store.conversations.load(self.contact)
         return ConversationState.from_dict(saved.state) if saved.state else ConversationState()
 
     def set_state(self, state: ConversationState) -> None:
         """Put the conversation in `state` (for situations a script cannot reach)."""
         contact = self.contact
-        saved = self.store.load_conversation(contact)
+        saved = self.store.conversations.load(contact)
         with self.store.transaction() as session:
-            assert self.store.save_conversation(
+            assert self.store.conversations.save(
                 contact=contact,
                 state=state.to_dict(),
                 expected_version=saved.version,
@@ -151,7 +151,7 @@ class Resident:
     def filed(self) -> list[Filed]:
         """This resident's reports, oldest first."""
         contact = self.contact
-        reports = reversed(self.store.reports_of_contact(self.contact_id))
+        reports = reversed(self.store.reports.of_contact(self.contact_id))
         return [self._filed(report, contact) for report in reports]
 
     def _filed(self, report: Report, contact: Contact) -> Filed:
@@ -174,7 +174,7 @@ class Resident:
         return self.filed()[-1].ref
 
     def report(self, ref: str) -> Report:
-        report = self.store.report_by_ref(ref)
+        report = self.store.reports.by_ref(ref)
         assert report is not None, ref
         return report
 
@@ -182,13 +182,13 @@ class Resident:
         """The texts of `ref`'s audit events of kind `action` ("added_text", "answered")."""
         report_id = self.report(ref).id
         assert report_id is not None
-        events = self.store.report_events(report_id)
+        events = self.store.reports.events(report_id)
         return [e.detail["text"] for e in events if e.action == action]
 
     def checkins(self, ref: str) -> list[Checkin]:
         report_id = self.report(ref).id
         assert report_id is not None
-        return self.store.checkins_of_report(report_id)
+        return self.store.checkins.of_report(report_id)
 
     def analysed(self) -> list[str]:
         """Every text the runner analysed (screening aside), in order."""

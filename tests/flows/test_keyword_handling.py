@@ -92,9 +92,9 @@ def test_status_lists_own_reports(
     ref = _file_one(resident)
     store = sqlite_store
     with store.transaction() as session:
-        report = store.report_by_ref(ref, session=session)
+        report = store.reports.by_ref_to_change(ref, session=session)
         assert report is not None
-        store.set_report_status(session=session, report=report, status="spam", actor="UMOD")
+        store.reports.set_status(session=session, report=report, status="spam", actor="UMOD")
     (reply,) = resident.send("estado")
     assert reply == msg(catalog, "status_list", reports=f"{ref} closed")  # spam shown as closed
 
@@ -104,7 +104,7 @@ def test_delete_confirmed(resident: Resident, catalog: Catalog) -> None:
     erased = resident.contact_id
     assert resident.send("DELETE") == [msg(catalog, "delete_confirm")]
     assert resident.send("1") == [msg(catalog, "delete_done")]
-    contact = resident.store.contact(erased)
+    contact = resident.store.contacts.get(erased)
     assert contact is not None and contact.wrapped_key is None and contact.address_enc is None
     report = resident.report(ref)
     assert report.contact_id is None and report.raw_text_enc is None

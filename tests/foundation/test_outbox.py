@@ -39,9 +39,9 @@ def _dispatcher(store: Store, api: FakeTwilioAPI, *, max_attempts: int = 3) -> O
 
 
 def _queue(store: Store, body: str = "Has anyone contacted you?") -> int:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
-        row = store.enqueue_outbound(session=session, contact=contact, body=body, purpose="test")
+        row = store.outbox.enqueue(session=session, contact=contact, body=body, purpose="test")
     assert row is not None and row.id is not None
     return row.id
 
@@ -54,7 +54,7 @@ def test_sends_through_the_official_client(store: Store, twilio_api: FakeTwilioA
     assert created["To"] == PHONE and created["From"] == "+15550001111"
     assert created["Body"] == "Has anyone contacted you?"
     assert created["StatusCallback"] == "https://cpps.example.org/sms/status"
-    row = store.outbound(message_id)
+    row = store.outbox.get(message_id)
     assert row is not None and row.status == "sent" and row.provider_id == created["Sid"]
     assert _dispatcher(store, twilio_api).dispatch_due().sent == 0  # nothing sent twice
 
@@ -68,7 +68,7 @@ def test_retries_on_500_with_backoff_then_succeeds(store: Store, twilio_api: Fak
     assert dispatcher.dispatch_due().sent == 0  # not due yet: backoff
     store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     assert dispatcher.dispatch_due().sent == 1
-    row = store.outbound(message_id)
+    row = store.outbox.get(message_id)
     assert row is not None and row.status == "sent" and row.attempts == 2
 
 
@@ -79,7 +79,7 @@ def test_marked_failed_after_the_limit(store: Store, twilio_api: FakeTwilioAPI) 
     for _ in range(3):
         dispatcher.dispatch_due()
         store.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
-    row = store.outbound(message_id)
+    row = store.outbox.get(message_id)
     assert row is not None and row.status == "failed" and row.attempts == 3
     assert twilio_api.created == []
     assert dispatcher.dispatch_due().sent == 0
@@ -91,7 +91,7 @@ def test_client_error_fails_at_once_without_leaking_the_number(
     message_id = _queue(store)
     twilio_api.fail_next(400)
     assert _dispatcher(store, twilio_api).dispatch_due().failed == 1
-    row = store.outbound(message_id)
+    row = store.outbox.get(message_id)
     assert row is not None and row.status == "failed"
     assert PHONE not in (row.last_error or "")
     assert PHONE not in caplog.text and "5551234567" not in caplog.text
@@ -103,23 +103,25 @@ def test_status_callback_updates_the_row_and_never_goes_backwards(
     message_id = _queue(store)
     _dispatcher(store, twilio_api).dispatch_due()
     sid = twilio_api.created[0]["Sid"]
-    assert store.apply_delivery_status(provider_id=sid, status="delivered", error_code=None)
-    assert store.apply_delivery_status(provider_id=sid, status="sent", error_code=None)  # late
-    row = store.outbound(message_id)
+    assert store.outbox.apply_delivery_status(provider_id=sid, status="delivered", error_code=None)
+    assert store.outbox.apply_delivery_status(
+        provider_id=sid, status="sent", error_code=None
+    )  # late
+    row = store.outbox.get(message_id)
     assert row is not None and row.status == "delivered"
-    assert not store.apply_delivery_status(
+    assert not store.outbox.apply_delivery_status(
         provider_id="SMunknown", status="delivered", error_code=None
     )
 
 
 def test_opted_out_number_never_reaches_the_api(store: Store, twilio_api: FakeTwilioAPI) -> None:
     _queue(store)
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    store.set_opted_out(contact.id or 0, opted_out=True)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
+    store.contacts.set_opted_out(contact.id or 0, opted_out=True)
     _queue(store, "after stop")
     assert _dispatcher(store, twilio_api).dispatch_due().sent == 0
     assert twilio_api.created == []
-    store.set_opted_out(contact.id or 0, opted_out=False)
+    store.contacts.set_opted_out(contact.id or 0, opted_out=False)
     _queue(store, "after start")
     _dispatcher(store, twilio_api).dispatch_due()
     assert [m["Body"] for m in twilio_api.created] == ["after start"]
@@ -141,5 +143,5 @@ def test_console_sender_ids_are_unique_across_instances(store: Store) -> None:
         assert result.sent == 1
         assert PHONE not in stream.getvalue()  # the console shows the contact number only
     for message_id in (first, second):
-        row = store.outbound(message_id)
+        row = store.outbox.get(message_id)
         assert row is not None and row.status == "sent"

@@ -15,11 +15,11 @@ PHONE = "+15551234567"
 
 
 def test_contact_is_found_again_by_pseudonym_and_address_only_encrypted(store: Store) -> None:
-    first = store.get_or_create_contact(channel="sms", address=PHONE)
-    again = store.get_or_create_contact(channel="sms", address=PHONE)
-    other = store.get_or_create_contact(channel="sms", address="+15557654321")
+    first = store.contacts.get_or_create(channel="sms", address=PHONE)
+    again = store.contacts.get_or_create(channel="sms", address=PHONE)
+    other = store.contacts.get_or_create(channel="sms", address="+15557654321")
     assert first.id == again.id != other.id
-    assert store.contact_address(first) == PHONE
+    assert store.contacts.address(first) == PHONE
     assert first.address_enc is not None and PHONE not in first.address_enc
 
 
@@ -29,7 +29,7 @@ def test_concurrent_first_contact_creates_one_row(store: Store) -> None:
 
     def create() -> None:
         barrier.wait()
-        ids.append(store.get_or_create_contact(channel="sms", address=PHONE).id)
+        ids.append(store.contacts.get_or_create(channel="sms", address=PHONE).id)
 
     threads = [threading.Thread(target=create) for _ in range(6)]
     for thread in threads:
@@ -40,10 +40,10 @@ def test_concurrent_first_contact_creates_one_row(store: Store) -> None:
 
 
 def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
-    first = store.receive(
+    first = store.inbound.receive(
         channel="sms", address=PHONE, provider_id="SM1", body="hello", media_urls=[]
     )
-    retry = store.receive(
+    retry = store.inbound.receive(
         channel="sms", address=PHONE, provider_id="SM1", body="hello", media_urls=[]
     )
     assert first.created and not retry.created
@@ -53,16 +53,16 @@ def test_inbound_is_recorded_once_per_provider_id(store: Store) -> None:
 
 
 def test_a_first_message_records_its_sender_and_itself_together(store: Store) -> None:
-    first = store.receive(
+    first = store.inbound.receive(
         channel="sms", address=PHONE, provider_id="SM9", body="hello", media_urls=["https://x/1"]
     )
-    retry = store.receive(
+    retry = store.inbound.receive(
         channel="sms", address=PHONE, provider_id="SM9", body="hello", media_urls=["https://x/1"]
     )
     assert first.created and not retry.created
     assert first.message.id == retry.message.id and first.contact.id == retry.contact.id
-    assert first.contact.id == store.get_or_create_contact(channel="sms", address=PHONE).id
-    stored = store.inbound(first.message.id or 0)
+    assert first.contact.id == store.contacts.get_or_create(channel="sms", address=PHONE).id
+    stored = store.inbound.get(first.message.id or 0)
     assert stored is not None and stored.num_media == 1 and stored.state == "received"
     assert stored.body_enc is not None and "hello" not in stored.body_enc
 
@@ -73,7 +73,7 @@ def test_concurrent_first_messages_of_one_sender_make_one_contact(store: Store) 
 
     def receive(n: int) -> None:
         barrier.wait()
-        got = store.receive(
+        got = store.inbound.receive(
             channel="sms", address=PHONE, provider_id=f"SMC{n}", body="hi", media_urls=[]
         )
         results.append((got.contact.id, got.message.id))
@@ -88,7 +88,7 @@ def test_concurrent_first_messages_of_one_sender_make_one_contact(store: Store) 
 
 
 def test_reads_go_ahead_while_a_write_is_in_progress(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     writing, release = threading.Event(), threading.Event()
 
     def slow_write() -> None:
@@ -105,7 +105,7 @@ def test_reads_go_ahead_while_a_write_is_in_progress(store: Store) -> None:
     writer.start()
     assert writing.wait(timeout=10)
     read: list[int] = []
-    reader = threading.Thread(target=lambda: read.append(store.load_conversation(contact).version))
+    reader = threading.Thread(target=lambda: read.append(store.conversations.load(contact).version))
     reader.start()
     reader.join(timeout=5)
     finished = not reader.is_alive()
@@ -117,13 +117,13 @@ def test_reads_go_ahead_while_a_write_is_in_progress(store: Store) -> None:
 
 
 def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
-        assert store.save_conversation(
+        assert store.conversations.save(
             contact=contact, state={"step": "a"}, expected_version=0, wake_at=None, session=session
         )
     with store.transaction() as session:
-        assert not store.save_conversation(
+        assert not store.conversations.save(
             contact=contact,
             state={"step": "lost"},
             expected_version=0,
@@ -131,17 +131,17 @@ def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
             session=session,
         )
     with store.transaction() as session:
-        assert store.save_conversation(
+        assert store.conversations.save(
             contact=contact, state={"step": "b"}, expected_version=1, wake_at=None, session=session
         )
-        assert not store.save_conversation(
+        assert not store.conversations.save(
             contact=contact,
             state={"step": "stale"},
             expected_version=1,
             wake_at=None,
             session=session,
         )
-    saved = store.load_conversation(contact)
+    saved = store.conversations.load(contact)
     assert saved.state == {"step": "b"} and saved.version == 2
     with store.transaction() as session:
         row = session.get(Conversation, contact.id)
@@ -149,21 +149,21 @@ def test_conversation_saves_are_compare_and_swap(store: Store) -> None:
 
 
 def test_conversations_due(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     wake = store.clock.now() + timedelta(hours=24)
     with store.transaction() as session:
-        store.save_conversation(
+        store.conversations.save(
             contact=contact, state={}, expected_version=0, wake_at=wake, session=session
         )
-    assert store.conversations_due(now=wake - timedelta(seconds=1)) == []
-    assert store.conversations_due(now=wake) == [contact.id]
+    assert store.conversations.due(now=wake - timedelta(seconds=1)) == []
+    assert store.conversations.due(now=wake) == [contact.id]
 
 
 def test_outbox_claims_each_row_once_across_racing_dispatchers(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
         for n in range(40):
-            store.enqueue_outbound(session=session, contact=contact, body=f"m{n}", purpose="test")
+            store.outbox.enqueue(session=session, contact=contact, body=f"m{n}", purpose="test")
     claimed: list[int] = []
     lock = threading.Lock()
     barrier = threading.Barrier(4)
@@ -171,7 +171,7 @@ def test_outbox_claims_each_row_once_across_racing_dispatchers(store: Store) -> 
     def claim() -> None:
         barrier.wait()
         for _ in range(10):
-            got = store.claim_due_outbound(now=store.clock.now(), limit=5)
+            got = store.outbox.claim_due(now=store.clock.now(), limit=5)
             with lock:
                 claimed.extend(m.id for m in got)
 
@@ -185,45 +185,43 @@ def test_outbox_claims_each_row_once_across_racing_dispatchers(store: Store) -> 
 
 
 def test_dedupe_key_makes_one_outbound_row(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
-        first = store.enqueue_outbound(
+        first = store.outbox.enqueue(
             session=session, contact=contact, body="x", purpose="t", dedupe_key="k1"
         )
-        second = store.enqueue_outbound(
+        second = store.outbox.enqueue(
             session=session, contact=contact, body="x", purpose="t", dedupe_key="k1"
         )
     assert first is not None and second is None
 
 
 def test_opted_out_contact_is_never_queued(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
-        queued = store.enqueue_outbound(
-            session=session, contact=contact, body="before", purpose="t"
-        )
-    store.set_opted_out(contact.id or 0, opted_out=True)
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
+        queued = store.outbox.enqueue(session=session, contact=contact, body="before", purpose="t")
+    store.contacts.set_opted_out(contact.id or 0, opted_out=True)
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
     with store.transaction() as session:
-        blocked = store.enqueue_outbound(
-            session=session, contact=contact, body="after", purpose="t"
-        )
+        blocked = store.outbox.enqueue(session=session, contact=contact, body="after", purpose="t")
     assert queued is not None and blocked is not None and blocked.status == "blocked"
-    assert store.claim_due_outbound(now=store.clock.now()) == []
-    row = store.outbound(queued.id or 0)
+    assert store.outbox.claim_due(now=store.clock.now()) == []
+    row = store.outbox.get(queued.id or 0)
     assert row is not None and row.status == "blocked"
 
 
 def test_erasure_shreds_the_key_and_unlinks_the_number(store: Store) -> None:
-    contact = store.get_or_create_contact(channel="sms", address=PHONE)
-    store.receive(channel="sms", address=PHONE, provider_id="SM9", body="my story", media_urls=[])
+    contact = store.contacts.get_or_create(channel="sms", address=PHONE)
+    store.inbound.receive(
+        channel="sms", address=PHONE, provider_id="SM9", body="my story", media_urls=[]
+    )
     with store.transaction() as session:
-        store.erase_contact(contact.id or 0, session=session)
-    erased = store.contact(contact.id or 0)
+        store.contacts.erase(contact.id or 0, session=session)
+    erased = store.contacts.get(contact.id or 0)
     assert erased is not None and erased.wrapped_key is None and erased.address_enc is None
-    fresh = store.get_or_create_contact(channel="sms", address=PHONE)
+    fresh = store.contacts.get_or_create(channel="sms", address=PHONE)
     assert fresh.id != contact.id  # the number is no longer recognised
-    inbound = store.receive(
+    inbound = store.inbound.receive(
         channel="sms", address=PHONE, provider_id="SM9", body="x", media_urls=[]
     )
     assert inbound.message.body_enc is None

@@ -32,7 +32,7 @@ def test_acknowledge_updates_the_card_in_place_and_the_trail(bench: Harness) -> 
     response = bench.click("cpps_ack", report, "oversight")
     assert response.status_code == 200
     assert bench.reload(report).status == "acknowledged"
-    events = bench.store.report_events(report.id or 0)
+    events = bench.store.reports.events(report.id or 0)
     assert (events[-1].actor, events[-1].action, events[-1].detail["to"]) == (
         MODERATOR,
         "status",
@@ -75,10 +75,10 @@ def test_reroute_moves_the_report_and_keeps_a_labelled_example(bench: Harness) -
     old = bench.card(report, "oversight")
     assert "Rerouted to Mental Health Crisis Team" in str(old["blocks"])
     assert _actions(old) == []
-    assert bench.store.corrections() == [(fresh.redacted_text, "mental_health")]
+    assert bench.store.reports.corrections() == [(fresh.redacted_text, "mental_health")]
     assert any(
         e.action == "rerouted" and e.actor == MODERATOR
-        for e in bench.store.report_events(report.id or 0)
+        for e in bench.store.reports.events(report.id or 0)
     )
 
 
@@ -102,7 +102,7 @@ def test_ask_relays_the_question_by_sms_and_notes_it_in_the_thread(bench: Harnes
     assert "Question relayed to the reporter" in line["text"]
     assert "What time did this happen?" in line["text"]
     assert bench.reload(report).status == "in_progress"
-    assert any(e.action == "asked" for e in bench.store.report_events(report.id or 0))
+    assert any(e.action == "asked" for e in bench.store.reports.events(report.id or 0))
 
 
 def test_an_empty_question_is_refused_in_the_modal(bench: Harness) -> None:
@@ -151,7 +151,7 @@ def test_acting_on_a_closed_report_is_refused_and_explained(bench: Harness) -> N
 def test_an_opted_out_reporter_cannot_be_asked(bench: Harness) -> None:
     report = bench.file(FORCE)
     assert report.contact_id is not None
-    bench.store.set_opted_out(report.contact_id, opted_out=True)
+    bench.store.contacts.set_opted_out(report.contact_id, opted_out=True)
     bench.click("cpps_ack", report, "oversight")  # refreshes the card
     card = bench.card(report, "oversight")
     assert "cpps_ask" not in _actions(card)
@@ -202,4 +202,4 @@ def test_a_report_rerouted_twice_is_one_example_with_the_last_label(bench: Harne
     )
     fresh = bench.reload(report)
     assert fresh.destinations == ["social-services"]
-    assert bench.store.corrections() == [(fresh.redacted_text, "social_services")]
+    assert bench.store.reports.corrections() == [(fresh.redacted_text, "social_services")]

@@ -80,7 +80,7 @@ def test_reply_relays_to_the_reporter_and_notes_it_in_the_thread(bench: Harness)
     card = bench.card(report, "oversight")
     [line] = bench.api.thread("cpps-oversight", card["ts"])
     assert "Message relayed to the reporter" in line["text"] and "opened a review" in line["text"]
-    assert any(e.action == "replied" for e in bench.store.report_events(report.id or 0))
+    assert any(e.action == "replied" for e in bench.store.reports.events(report.id or 0))
 
 
 def test_reply_needs_a_reference_and_text(bench: Harness) -> None:

@@ -21,9 +21,9 @@ def test_cards_are_printed_without_a_token(
     core = build_slack_core(bot_token="", api_url="", store=store, city=city)
     assert isinstance(core.gateway, ConsoleGateway) and core.client is None
     analysis = analyser.analyse("An officer pushed me on Water Street, call 555-201-7788")
-    contact = store.get_or_create_contact(channel="sms", address="+15551234567")
+    contact = store.contacts.get_or_create(channel="sms", address="+15551234567")
     with store.transaction() as session:
-        report = store.create_report(
+        report = store.reports.create(
             session=session,
             contact=contact,
             ref="R-CNS2",
@@ -38,7 +38,7 @@ def test_cards_are_printed_without_a_token(
     assert "Slack post to #cpps-oversight (console)" in printed
     assert "Report R-CNS2" in printed and "[PHONE]" in printed
     assert "201-7788" not in printed and "+15551234567" not in printed
-    [post] = store.slack_posts(report.id or 0)
+    [post] = store.slack_posts.of_report(report.id or 0)
     assert post.status == "posted"
 
 

@@ -28,7 +28,7 @@ def test_a_filed_report_is_posted_as_a_card_in_each_destination(bench: Harness) 
             "cpps_resolve",
             "cpps_spam",
         ]
-    posts = bench.store.slack_posts(report.id or 0)
+    posts = bench.store.slack_posts.of_report(report.id or 0)
     assert {p.status for p in posts} == {"posted"}
     assert {p.channel_id for p in posts} == {
         channel_ids(bench.city)["cpps-oversight"],
@@ -77,7 +77,7 @@ def test_rate_limit_waits_for_retry_after(bench: Harness) -> None:
     bench.api.fail_next("chat.postMessage", status=429, error="ratelimited", retry_after=30)
     report = bench.file(FORCE)
     assert bench.api.cards("cpps-oversight") == []
-    [post] = bench.store.slack_posts(report.id or 0)
+    [post] = bench.store.slack_posts.of_report(report.id or 0)
     assert post.status == "pending" and post.last_error == "ratelimited"
     bench.store.clock.advance(timedelta(seconds=29))  # type: ignore[attr-defined]
     assert bench.core.poster.run_due().posted == 0
@@ -95,7 +95,7 @@ def test_server_errors_back_off_then_post(bench: Harness) -> None:
     assert bench.core.poster.run_due().posted == 0  # backing off
     bench.store.clock.advance(timedelta(seconds=30))  # type: ignore[attr-defined]
     assert bench.core.poster.run_due().posted == 1
-    [post] = bench.store.slack_posts(report.id or 0)
+    [post] = bench.store.slack_posts.of_report(report.id or 0)
     assert post.status == "posted" and post.attempts == 3
 
 
@@ -122,17 +122,19 @@ def test_not_in_channel_is_surfaced_in_triage(bench: Harness) -> None:
     report = bench.file(FORCE)
     [notice] = bench.api.cards("cpps-triage")
     assert "not_in_channel" in str(notice["blocks"])
-    [failed] = [p for p in bench.store.slack_posts(report.id or 0) if p.destination == "oversight"]
+    [failed] = [
+        p for p in bench.store.slack_posts.of_report(report.id or 0) if p.destination == "oversight"
+    ]
     assert failed.status == "pending" and failed.last_error == "not_in_channel"
 
 
 def test_a_permanent_error_fails_the_post_but_not_the_report(bench: Harness) -> None:
     bench.api.fail_next("chat.postMessage", error="invalid_blocks")
     report = bench.file(FORCE)
-    posts = {p.destination: p for p in bench.store.slack_posts(report.id or 0)}
+    posts = {p.destination: p for p in bench.store.slack_posts.of_report(report.id or 0)}
     assert posts["oversight"].status == "failed"
     assert posts["triage:fallback:oversight"].status == "posted"
-    assert [r.ref for r in bench.store.open_reports()] == [report.ref]
+    assert [r.ref for r in bench.store.reports.open()] == [report.ref]
 
 
 def test_two_clocks_racing_post_each_card_once(bench: Harness) -> None:
@@ -145,7 +147,9 @@ def test_two_clocks_racing_post_each_card_once(bench: Harness) -> None:
         bench.file(text) for text in (FORCE, "A racist cop in Millbrook Park", "My husband hits me")
     ]
     # Slack was down: every card waits for the clock.
-    assert all(p.status == "pending" for r in reports for p in bench.store.slack_posts(r.id or 0))
+    assert all(
+        p.status == "pending" for r in reports for p in bench.store.slack_posts.of_report(r.id or 0)
+    )
     bench.store.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     start = threading.Barrier(2)
 

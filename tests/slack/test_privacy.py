@@ -55,7 +55,7 @@ def test_nothing_on_an_anonymous_card_identifies_the_reporter(nlp_bench: Harness
     bench = nlp_bench
     report = bench.file(STORY)
     assert report.contact_id is not None
-    contact = bench.store.contact(report.contact_id)
+    contact = bench.store.contacts.get(report.contact_id)
     assert contact is not None
     destination = report.destinations[0]  # wherever the shipped classifier sent it
     bench.click("cpps_ack", report, destination)
@@ -122,9 +122,9 @@ def test_a_slack_reporter_is_never_identified_to_moderators(
     assert eventually(question_delivered)
     # The relay then marks the reporter's next text as the answer: wait for that too (a person
     # never answers within those milliseconds; a test does).
-    contact = services.store.get_or_create_contact(channel="slack", address=REPORTER_SLACK_ID)
+    contact = services.store.contacts.get_or_create(channel="slack", address=REPORTER_SLACK_ID)
     assert eventually(
-        lambda: services.store.load_conversation(contact).state.get("awaiting_answer") == ref
+        lambda: services.store.conversations.load(contact).state.get("awaiting_answer") == ref
     )
     [thanks] = _dm(client, slack_api, ANSWER, 5)
     assert ref in thanks

@@ -109,14 +109,14 @@ def test_sms_report_to_resolution_round_trip(
     bodies = [m["Body"] for m in twilio_api.created]
     assert len(bodies) == 2 and "supervisor reviewed the video" in bodies[1]
     assert not any("Same officer" in b for b in bodies)
-    report = services.store.report_by_ref(ref)
+    report = services.store.reports.by_ref(ref)
     assert report is not None and report.status == "resolved"
-    actions = [e.action for e in services.store.report_events(report.id or 0)]
+    actions = [e.action for e in services.store.reports.events(report.id or 0)]
     assert "asked" in actions and "answered" in actions
 
     assert slack_api.raw_payloads()
     assert phone_numbers_sent_to_slack(slack_api, PHONE, "+15552017788", "+15553331212") == []
-    contact = services.store.contact(report.contact_id or 0)
+    contact = services.store.contacts.get(report.contact_id or 0)
     assert contact is not None
     for raw in slack_api.raw_payloads():
         assert contact.pseudonym not in raw
@@ -153,7 +153,7 @@ def test_a_resident_files_a_report_in_a_slack_dm(
     assert [openings([r], e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     ref = find_ref(replies[-1])
     assert ref is not None, replies
-    report = services.store.report_by_ref(ref)
+    report = services.store.reports.by_ref(ref)
     assert report is not None and report.channel == "slack"
     [card] = eventually(lambda: slack_api.cards("cpps-oversight"))
     assert ref in card["text"]

@@ -323,10 +323,10 @@ def test_delete_erases_contact_and_raw_text(
     [report] = _reports(services)
     assert report.raw_text_enc is None and report.contact_id is None
     assert "Ramirez" in report.redacted_text  # the council's redacted copy stays
-    contact = services.store.contact(contact_id)
+    contact = services.store.contacts.get(contact_id)
     assert contact is not None and contact.address_enc is None and contact.wrapped_key is None
     with services.store.transaction() as session:
-        services.store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t")
+        services.store.outbox.enqueue(session=session, contact=contact, body="x", purpose="t")
     services.dispatcher.dispatch_due()
     assert twilio_api.created == []
 

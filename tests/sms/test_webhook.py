@@ -145,17 +145,17 @@ def test_stop_blocks_every_outbound_path_until_start(
 ) -> None:
     resident = Resident(client)
     assert resident.text("STOP") == [OPTED_OUT]
-    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = services.store.contacts.get_or_create(channel="sms", address=PHONE)
     assert contact.opted_out
     with services.store.transaction() as session:
-        services.store.enqueue_outbound(session=session, contact=contact, body="x", purpose="t")
+        services.store.outbox.enqueue(session=session, contact=contact, body="x", purpose="t")
     services.dispatcher.dispatch_due()
     assert twilio_api.created == []
     assert resident.text("I want to report something") == []  # no texts while opted out
     assert resident.text("START") == [OPTED_IN, REASK_ANONYMITY]
-    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = services.store.contacts.get_or_create(channel="sms", address=PHONE)
     with services.store.transaction() as session:
-        services.store.enqueue_outbound(session=session, contact=contact, body="y", purpose="t")
+        services.store.outbox.enqueue(session=session, contact=contact, body="y", purpose="t")
     services.dispatcher.dispatch_due()
     assert [m["Body"] for m in twilio_api.created] == ["y"]
     assert twilio_api.created[0]["To"] == PHONE
@@ -175,7 +175,7 @@ def test_stop_then_start_each_reply(client: TestClient) -> None:
 @pytest.mark.parametrize("word", ["stop", " STOP. ", "Unsubscribe", "quit!", "OPTOUT"])
 def test_carrier_stop_words(client: TestClient, services: Services, word: str) -> None:
     assert Resident(client).text(word) == [OPTED_OUT]
-    assert services.store.get_or_create_contact(channel="sms", address=PHONE).opted_out
+    assert services.store.contacts.get_or_create(channel="sms", address=PHONE).opted_out
 
 
 def test_help_names_the_service_and_911(client: TestClient) -> None:
@@ -254,11 +254,9 @@ def test_mms_media_is_kept_as_encrypted_references(client: TestClient, services:
 def test_status_callback_is_signed_and_updates_the_row(
     client: TestClient, services: Services, twilio_api: FakeTwilioAPI
 ) -> None:
-    contact = services.store.get_or_create_contact(channel="sms", address=PHONE)
+    contact = services.store.contacts.get_or_create(channel="sms", address=PHONE)
     with services.store.transaction() as session:
-        row = services.store.enqueue_outbound(
-            session=session, contact=contact, body="q", purpose="t"
-        )
+        row = services.store.outbox.enqueue(session=session, contact=contact, body="q", purpose="t")
     assert row is not None and row.id is not None
     services.dispatcher.dispatch_due()
     sid = twilio_api.created[0]["Sid"]
@@ -270,5 +268,5 @@ def test_status_callback_is_signed_and_updates_the_row(
         ).status_code
         == 204
     )
-    updated = services.store.outbound(row.id)
+    updated = services.store.outbox.get(row.id)
     assert updated is not None and updated.status == "delivered"

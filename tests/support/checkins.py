@@ -44,7 +44,7 @@ def file_report(
 ) -> Report:
     """File a report the way the runner does (create, route, schedule) in one transaction."""
     n = next(_counter)
-    contact = store.get_or_create_contact(
+    contact = store.contacts.get_or_create(
         channel="sms", address=phone or f"+1555{n:07d}", language=language
     )
     analysis = Analysis(
@@ -63,7 +63,7 @@ def file_report(
         urgent=False,
     )
     with store.transaction() as session:
-        report = store.create_report(
+        report = store.reports.create(
             session=session,
             contact=contact,
             ref=ref or f"R-{n:04d}",
@@ -73,7 +73,7 @@ def file_report(
             redacted_place=None,
             redacted_when=None,
         )
-        store.set_report_status(session=session, report=report, status="routed", actor="system")
+        store.reports.set_status(session=session, report=report, status="routed", actor="system")
         followups.schedule_for_new_report(session=session, report=report)
     return report
 

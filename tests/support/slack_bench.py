@@ -103,9 +103,9 @@ class Harness:
             ),
             city=self.city,
         )
-        contact = self.store.get_or_create_contact(channel="sms", address=phone)
+        contact = self.store.contacts.get_or_create(channel="sms", address=phone)
         with self.store.transaction() as session:
-            report = self.store.create_report(
+            report = self.store.reports.create(
                 session=session,
                 contact=contact,
                 ref=new_ref(),
@@ -123,7 +123,7 @@ class Harness:
                 redacted_place=None,
                 redacted_when=None,
             )
-            self.store.set_report_status(
+            self.store.reports.set_status(
                 session=session, report=report, status="routed", actor="system"
             )
         assert report.id is not None
@@ -133,7 +133,7 @@ class Harness:
 
     def reload(self, report: Report) -> Report:
         assert report.id is not None
-        fresh = self.store.report(report.id)
+        fresh = self.store.reports.get(report.id)
         assert fresh is not None
         return fresh
 

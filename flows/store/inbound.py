@@ -1,0 +1,112 @@
+"""Inbound messages: persisted before they are answered, once per provider id."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from flows.models import Contact, InboundMessage
+from flows.store.base import QueryGroup
+from flows.store.contacts import find_or_add_contact
+
+
+@dataclass(frozen=True)
+class RecordedInbound:
+    message: InboundMessage
+    contact: Contact
+    created: bool  # False: a retry of a message already recorded
+
+
+class InboundQueries(QueryGroup):
+    def receive(
+        self, *, channel: str, address: str, provider_id: str, body: str, media_urls: list[str]
+    ) -> RecordedInbound:
+        """Persist an inbound message and find (or add) its sender, in one transaction.
+
+        Once per provider id: a retry finds the message recorded the first time.
+        """
+        for _ in range(3):
+            try:
+                with self._db.transaction() as session:
+                    contact = find_or_add_contact(
+                        session,
+                        vault=self._db.vault,
+                        clock=self._db.clock,
+                        channel=channel,
+                        address=address,
+                    )
+                    return self._insert_inbound(
+                        session,
+                        channel=channel,
+                        provider_id=provider_id,
+                        contact=contact,
+                        body=body,
+                        media_urls=media_urls,
+                    )
+            except IntegrityError:
+                continue  # the contact was added concurrently by another request: find it again
+        raise RuntimeError("could not record the inbound message")
+
+    def _insert_inbound(
+        self,
+        session: Session,
+        *,
+        channel: str,
+        provider_id: str,
+        contact: Contact,
+        body: str,
+        media_urls: list[str],
+    ) -> RecordedInbound:
+        assert contact.id is not None
+        values: dict[str, Any] = {
+            "channel": channel,
+            "provider_id": provider_id,
+            "contact_id": contact.id,
+            "body_enc": self._db.vault.encrypt(contact.wrapped_key, body),
+            "media_enc": (
+                self._db.vault.encrypt(contact.wrapped_key, json.dumps(media_urls))
+                if media_urls
+                else None
+            ),
+            "num_media": len(media_urls),
+            "state": "received",
+            "received_at": self._db.clock.now(),
+        }
+        new_id = self._db.insert_returning_key(session, InboundMessage, values)
+        if new_id is not None:
+            return RecordedInbound(
+                message=InboundMessage(id=new_id, **values), contact=contact, created=True
+            )
+        first = session.exec(
+            select(InboundMessage).where(
+                InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
+            )
+        ).one()
+        return RecordedInbound(message=first, contact=contact, created=False)
+
+    def get(self, inbound_id: int) -> InboundMessage | None:
+        with self._db.reading() as session:
+            return session.get(InboundMessage, inbound_id)
+
+    def mark_answered(
+        self, *, inbound_id: int, contact: Contact, reply: str, session: Session
+    ) -> None:
+        session.execute(
+            update(InboundMessage)
+            .where(col(InboundMessage.id) == inbound_id)
+            .values(
+                state="answered",
+                reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
+                answered_at=self._db.clock.now(),
+            )
+        )
+
+    def stored_reply(self, message: InboundMessage, contact: Contact) -> str | None:
+        if message.reply_enc is None:
+            return None
+        return self._db.vault.decrypt(contact.wrapped_key, message.reply_enc)
