@@ -16,9 +16,11 @@ from flows.clocks import Clock, SystemClock
 from flows.conversation.catalog import DEFAULT_CATALOG_DIR, Catalog, load_catalog
 from flows.conversation.flowdef import DEFAULT_FLOW, Flow, load_flow
 from flows.handling.analysis_ahead import PrefetchingAnalyser
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
+from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.store import Store, make_engine
@@ -130,11 +132,13 @@ def build_services(
     dispatcher = OutboxDispatcher(
         store=store, senders=senders, max_attempts=settings.twilio_max_attempts
     )
+    desk = ModeratorDesk(store=store)
     # Without a bot token the cards (and these notices) go to the console.
     slack_core = build_slack_core(
         bot_token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_url,
         store=store,
+        desk=desk,
         city=city,
     )
     notifier = notifier or SlackNotifier(
@@ -167,11 +171,12 @@ def build_services(
     slack = build_slack_app_parts(
         core=slack_core,
         signing_secret=secrets.slack_signing_secret,
-        store=store,
         city=city,
         moderation=moderation,
-        handle=runner.handle,
-        dispatch=dispatcher.dispatch_due,
+        desk=desk,
+        direct_messages=DirectMessages(
+            store=store, handle=runner.handle, dispatch=dispatcher.dispatch_due
+        ),
     )
     senders["slack"] = slack.sender
     return Services(

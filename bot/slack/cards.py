@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.store.checkins import CLOSED_REPORT_STATUSES
+
 Block = dict[str, Any]
 
 ACTION_ACK = "cpps_ack"
@@ -22,12 +24,10 @@ ACTION_REROUTE = "cpps_reroute"
 ACTION_ASK = "cpps_ask"
 ACTION_RESOLVE = "cpps_resolve"
 ACTION_SPAM = "cpps_spam"
-CARD_ACTIONS = (ACTION_ACK, ACTION_REROUTE, ACTION_ASK, ACTION_RESOLVE, ACTION_SPAM)
 
 # Slack's limit for a section's text is 3,000 characters.
 MAX_SECTION_CHARS = 2900
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-CLOSED = ("resolved", "closed", "spam")
 
 STATUS_LABELS = {
     "new": "New",
@@ -199,7 +199,7 @@ def _checkin_lines(data: CardData, tz: ZoneInfo) -> list[str]:
 
 
 def _buttons(data: CardData) -> list[Block]:
-    if data.status in CLOSED or data.rerouted_to:
+    if data.status in CLOSED_REPORT_STATUSES or data.rerouted_to:
         return []
     value = f"{data.report_id}:{data.destination_id}"
     buttons: list[Block] = []

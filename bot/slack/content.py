@@ -1,7 +1,7 @@
-"""What a card shows, read from the database: a report (and its audit trail) → `CardData`.
+"""What a card shows: a report as moderators see it (`flows.reports.desk.ReportView`) → `CardData`.
 
-Only the report's redacted text, analysis, choices, state and check-ins are read; the reporter's
-contact is consulted for one thing, whether a relay can reach them (`moderation.reach_of`).
+Only the report's redacted text, analysis, choices, state, audit trail and check-ins are used;
+of the reporter, only whether a relay can reach them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from bot.slack.cards import CardData, CheckinLine
 from flows.city import CityConfig
 from flows.models import Report, ReportEvent
-from flows.reports.moderation import reach_of
-from flows.store import Store
+from flows.reports.desk import ModeratorDesk, ReportView
 
 
 class CardContent:
-    def __init__(self, *, store: Store, city: CityConfig) -> None:
-        self._store = store
+    def __init__(self, *, desk: ModeratorDesk, city: CityConfig) -> None:
+        self._desk = desk
         self._city = city
 
     def destination_name(self, destination_id: str) -> str:
@@ -35,16 +34,18 @@ class CardContent:
             return district_id
 
     def card(self, report_id: int, destination_id: str, *, notice: str | None = None) -> CardData:
-        report = self._store.reports.get(report_id)
-        if report is None:
+        view = self._desk.view(report_id)
+        if view is None:
             raise LookupError(f"no report #{report_id}")
-        return self.card_of(report, destination_id, notice=notice)
+        return self.card_from(view, destination_id, notice=notice)
 
-    def card_of(
-        self, report: Report, destination_id: str, *, notice: str | None = None
+    def card_of(self, report: Report, destination_id: str) -> CardData:
+        return self.card_from(self._desk.view_of(report), destination_id)
+
+    def card_from(
+        self, view: ReportView, destination_id: str, *, notice: str | None = None
     ) -> CardData:
-        assert report.id is not None
-        events = self._store.reports.events(report.id)
+        report, events = view.report, view.trail
         status_event = _last(events, ("status",))
         rerouted_to = None
         if destination_id not in report.destinations:
@@ -55,7 +56,7 @@ class CardContent:
                 rerouted_to = self.destination_name(str(moved.detail.get("to")))
         analysis = report.analysis
         return CardData(
-            report_id=report.id,
+            report_id=view.id,
             ref=report.ref,
             destination_id=destination_id,
             destination_name=self.destination_name(destination_id),
@@ -69,7 +70,7 @@ class CardContent:
             language=report.language,
             anonymous=report.anonymous,
             contact_ok=report.contact_ok,
-            reach=reach_of(self._store, report).reason,
+            reach=view.reach.reason,
             redacted_text=report.redacted_text,
             received_at=report.created_at,
             status=report.status,
@@ -81,8 +82,7 @@ class CardContent:
             rerouted_to=rerouted_to,
             notice=notice,
             checkins=tuple(
-                CheckinLine(kind=c.kind, state=c.state, due=c.due_at)
-                for c in self._store.checkins.of_report(report.id)
+                CheckinLine(kind=c.kind, state=c.state, due=c.due_at) for c in view.checkins
             ),
         )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.slack.cards import build_card, fallback_text, reporter_line
+from bot.slack.cards import build_card, fallback_text, moderator_line, reporter_line
 from bot.slack.content import CardContent
 from bot.slack.gateway import (
     SlackChannelError,
@@ -122,6 +122,13 @@ class CardPoster:
                 session=session, report=report, origin=origin, text=text, kind="thread"
             )
         self.run_due(report_id=report_id)
+
+    def relay_line(self, report_id: int, *, kind: str, actor: str, text: str, origin: str) -> None:
+        """Record in the cards' threads what a moderator relayed to the reporter (`kind`:
+        "asked", "replied", "resolved"); `origin` (the modal or command) makes it once only."""
+        self.thread_line(
+            report_id, origin=f"{kind}:{origin}", text=moderator_line(kind, actor, text)
+        )
 
     # -- the clock job ----------------------------------------------------------------------
 

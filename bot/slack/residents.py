@@ -1,15 +1,15 @@
-"""Residents who write to the bot in Slack: the same intake as SMS, answered in their DM.
+"""Residents who write to the bot in Slack: their direct message in, the outbox's messages out.
 
 A direct message becomes an `IncomingMessage` on the "slack" channel (its event id as provider
-id, the user ID as the address, which the store keeps only encrypted); the conversation's replies
-go through the outbox like every later message, sent by `SlackSender` into the DM. One send path:
-retries, opt-outs and erasure apply to Slack residents exactly as to SMS ones.
+id, the user ID as the address, which the store keeps only encrypted) for
+`flows.handling.direct_messages.DirectMessages`; the replies come back through the outbox, sent by
+`SlackSender` into the DM.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.outbox import PermanentSendError, TransientSendError
 from bot.slack.cards import escape
@@ -20,7 +20,23 @@ from bot.slack.gateway import (
     SlackTransientError,
 )
 from flows.handling.incoming import IncomingMessage
-from flows.store import Store
+
+MAX_DM_CHARS = 4000
+
+
+def resident_message(event: dict[str, Any], *, event_id: object) -> IncomingMessage | None:
+    """The resident's message in a `message` event, or None for anything that is not one."""
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return None  # channel chatter and card threads are internal: never relayed
+    user, text = event.get("user"), event.get("text")
+    if not user or not event_id or text is None:
+        return None
+    return IncomingMessage(
+        channel="slack",
+        provider_id=str(event_id)[:64],
+        sender=str(user),
+        body=str(text)[:MAX_DM_CHARS],
+    )
 
 
 class SlackSender:
@@ -39,34 +55,3 @@ class SlackSender:
             raise PermanentSendError(f"slack {exc.code}") from None
         # Not the DM's ID itself: stored ids should not point back at the resident.
         return "slack:" + hashlib.sha256(f"{channel_id}:{ts}".encode()).hexdigest()[:40]
-
-
-class SlackResidents:
-    """Handles one resident DM: run the conversation, queue its replies, send them now."""
-
-    def __init__(
-        self,
-        *,
-        handle: Callable[[IncomingMessage], Sequence[str]],
-        store: Store,
-        dispatch: Callable[[], object],
-    ) -> None:
-        self._handle = handle
-        self._store = store
-        self._dispatch = dispatch
-
-    def __call__(self, message: IncomingMessage) -> None:
-        replies = self._handle(message)
-        if not replies:
-            return
-        contact = self._store.contacts.get_or_create(channel="slack", address=message.sender)
-        with self._store.transaction() as session:
-            for index, reply in enumerate(replies):
-                self._store.outbox.enqueue(
-                    session=session,
-                    contact=contact,
-                    body=reply,
-                    purpose="reply",
-                    dedupe_key=f"slack:{message.provider_id}:{index}",
-                )
-        self._dispatch()

@@ -1,2 +1,3 @@
 """A filed report's life: routing by the city's rules, reference codes, what moderators do
-(acknowledge, reroute, ask, resolve), notices to moderators."""
+(`moderation`: acknowledge, reroute, ask, reply, resolve, spam) and see (`desk`), notices to
+moderators."""

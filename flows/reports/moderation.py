@@ -24,11 +24,11 @@ from sqlmodel import Session
 from flows.city import CityConfig
 from flows.models import Contact, Report
 from flows.store import Store, card_key
+from flows.store.checkins import CLOSED_REPORT_STATUSES
 
 log = logging.getLogger(__name__)
 
 MAX_RELAY_CHARS = 600
-CLOSED_STATUSES = ("resolved", "closed", "spam")
 
 
 class ModerationError(Exception):
@@ -219,8 +219,13 @@ class Moderation:
 
         return self._apply(report_id, change, allow_closed=False)
 
-    def reach(self, report: Report, *, session: Session | None = None) -> Reach:
-        return reach_of(self._store, report, session=session)
+    def why_not(self, report_id: int) -> str | None:
+        """Why no action can be taken on the report now (None when one can), in words for the
+        moderator: a modal shows it before anything is submitted."""
+        report = self._store.reports.get(report_id)
+        if report is None:
+            return "This report no longer exists."
+        return _closed(report)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -230,15 +235,14 @@ class Moderation:
         action = "asked" if key == "relay_question" else "replied"
 
         def change(session: Session, report: Report) -> None:
-            reach = self.reach(report, session=session)
-            if not reach.reachable:
+            contact = self._contact(report, session)
+            reach = reach_of(contact)
+            if contact is None or not reach.reachable:
                 raise ModerationError(
                     "The reporter erased their data and can no longer be reached."
                     if reach.reason == "erased"
                     else "The reporter has opted out of messages; nothing was sent."
                 )
-            contact = self._contact(report, session)
-            assert contact is not None
             body = self._wording.render(key, report.language, ref=report.ref, text=text)
             self._store.outbox.enqueue(
                 session=session, contact=contact, body=body, purpose=action, report_id=report.id
@@ -253,8 +257,11 @@ class Moderation:
 
         return self._apply(report_id, change, allow_closed=True)
 
-    def _contact(self, report: Report, session: Session | None = None) -> Contact | None:
-        return _live_contact(self._store, report, session)
+    def _contact(self, report: Report, session: Session) -> Contact | None:
+        """The reporter's contact while a relay can still be addressed to it (not erased)."""
+        if report.contact_id is None:
+            return None
+        return live(self._store.contacts.get_to_change(report.contact_id, session=session))
 
     def _apply(
         self,
@@ -267,8 +274,9 @@ class Moderation:
             report = self._store.reports.get_to_change(report_id, session=session)
             if report is None:
                 raise ModerationError("No such report.")
-            if not allow_closed and report.status in CLOSED_STATUSES:
-                raise ModerationError(f"Report {report.ref} is already {report.status}.")
+            refusal = None if allow_closed else _closed(report)
+            if refusal is not None:
+                raise ModerationError(refusal)
             change(session, report)
             self._store.slack_posts.mark_cards_stale(session=session, report_id=report_id)
         for hook in self._on_changed:
@@ -279,27 +287,27 @@ class Moderation:
         return report
 
 
-def reach_of(store: Store, report: Report, *, session: Session | None = None) -> Reach:
-    """Whether a relay can reach the report's reporter (never who they are)."""
-    contact = _live_contact(store, report, session)
-    if contact is None:
+def live(contact: Contact | None) -> Contact | None:
+    """The contact, unless erased (its data key shredded): then nothing can be sent to it."""
+    if contact is None or contact.wrapped_key is None:
+        return None
+    return contact
+
+
+def reach_of(contact: Contact | None) -> Reach:
+    """Whether a relay can reach a reporter, from their contact (None: unlinked or erased)."""
+    if live(contact) is None:
         return Reach(reachable=False, reason="erased")
+    assert contact is not None
     if contact.opted_out:
         return Reach(reachable=False, reason="opted_out")
     return Reach(reachable=True, reason="ok")
 
 
-def _live_contact(store: Store, report: Report, session: Session | None) -> Contact | None:
-    if report.contact_id is None:
-        return None
-    contact = (
-        session.get(Contact, report.contact_id)
-        if session is not None
-        else store.contacts.get(report.contact_id)
-    )
-    if contact is None or contact.wrapped_key is None:
-        return None
-    return contact
+def _closed(report: Report) -> str | None:
+    if report.status in CLOSED_REPORT_STATUSES:
+        return f"Report {report.ref} is already {report.status}."
+    return None
 
 
 def _clean(text: str) -> str:

@@ -37,6 +37,10 @@ class ContactQueries(QueryGroup):
         with self._db.reading() as session:
             return session.get(Contact, contact_id)
 
+    def get_to_change(self, contact_id: int, *, session: Session) -> Contact | None:
+        """The contact, read in the caller's transaction (which may message or change them)."""
+        return session.get(Contact, contact_id)
+
     def address(self, contact: Contact) -> str:
         """The phone number or Slack user ID, for sending only. Raises ShreddedError if erased."""
         if contact.address_enc is None:

@@ -239,15 +239,6 @@ class SlackPostQueries(QueryGroup):
                 select(SlackPost).where(SlackPost.key == card_key(report_id, destination))
             ).first()
 
-    def card_at(self, *, channel_id: str, ts: str) -> SlackPost | None:
-        """The card posted at this Slack message (for a message in its thread)."""
-        with self._db.transaction() as session:
-            return session.exec(
-                select(SlackPost).where(
-                    SlackPost.kind == "card", SlackPost.channel_id == channel_id, SlackPost.ts == ts
-                )
-            ).first()
-
     def first_sighting(self, event_id: str) -> bool:
         """True the first time an Events API event id is seen; False for Slack's retries."""
         with self._db.transaction() as session:

@@ -11,6 +11,7 @@ from bot.slack import build_slack_core
 from bot.slack.gateway import ConsoleGateway
 from flows.city import CityConfig
 from flows.handling.effect_prep import Analyser
+from flows.reports.desk import ModeratorDesk
 from flows.store import NewReport, Store
 from tests.service_harness import make_settings, start_service
 
@@ -18,7 +19,9 @@ from tests.service_harness import make_settings, start_service
 def test_cards_are_printed_without_a_token(
     store: Store, city: CityConfig, analyser: Analyser, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    core = build_slack_core(bot_token="", api_url="", store=store, city=city)
+    core = build_slack_core(
+        bot_token="", api_url="", store=store, desk=ModeratorDesk(store=store), city=city
+    )
     assert isinstance(core.gateway, ConsoleGateway) and core.client is None
     analysis = analyser.analyse("An officer pushed me on Water Street, call 555-201-7788")
     contact = store.contacts.get_or_create(channel="sms", address="+15551234567")

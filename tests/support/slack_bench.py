@@ -19,9 +19,12 @@ from bot.slack import SlackCore, SlackParts, build_slack_app_parts, build_slack_
 from bot.slack.modals import metadata
 from bot.slack.route import build_slack_router
 from flows.city import CityConfig
+from flows.conversation.catalog import load_catalog
+from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import IncomingMessage
 from flows.models import Report
+from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.refs import new_ref
 from flows.reports.routing import RoutingInput, route
@@ -37,19 +40,6 @@ ACCOUNT = "AC" + "2" * 32
 TWILIO_TOKEN = "twilio-test-token"
 REPORTER_PHONE = "+15551234567"
 MODERATOR = "UMODERATR1"
-
-# Until the message catalogues carry these keys (flows/conversation/catalog/*.yaml), the
-# same wording here.
-RELAY_WORDING = {
-    "relay_question": "About your report {ref}, the council asks: {text} Reply here to answer.",
-    "relay_reply": "About your report {ref}, the council writes: {text}",
-    "relay_resolved": "Your report {ref} was resolved: {note}",
-}
-
-
-class PlainWording:
-    def render(self, key: str, language: str, **params: str) -> str:
-        return RELAY_WORDING[key].format(**params)
 
 
 class InlineExecutor(Executor):
@@ -232,9 +222,12 @@ def slack_bench(
     analyser: Analyser | None = None,
 ) -> Iterator[Harness]:
     """The bench; reports are filed with `analyser` (by default the keyword test analyser)."""
-    core = build_slack_core(bot_token=TOKEN, api_url=slack_api.api_url, store=store, city=city)
+    desk = ModeratorDesk(store=store)
+    core = build_slack_core(
+        bot_token=TOKEN, api_url=slack_api.api_url, store=store, desk=desk, city=city
+    )
     moderation = Moderation(
-        store=store, city=city, wording=PlainWording(), on_changed=[core.poster.report_changed]
+        store=store, city=city, wording=load_catalog(), on_changed=[core.poster.report_changed]
     )
     dms: list[IncomingMessage] = []
     senders: dict[str, Any] = {
@@ -254,11 +247,12 @@ def slack_bench(
     parts = build_slack_app_parts(
         core=core,
         signing_secret=SECRET,
-        store=store,
         city=city,
         moderation=moderation,
-        handle=handle,
-        dispatch=dispatcher.dispatch_due,
+        desk=desk,
+        direct_messages=DirectMessages(
+            store=store, handle=handle, dispatch=dispatcher.dispatch_due
+        ),
         listener_executor=executor,
     )
     senders["slack"] = parts.sender

@@ -1,6 +1,8 @@
 """`/cpps status REF`, `/cpps queue`, `/cpps stats [days]` and `/cpps reply REF text`.
 
-The answers are ephemeral (only the moderator who typed the command sees them).
+The command is acknowledged at once and answered through its response URL (Slack allows 3 seconds
+for the acknowledgement, and a queue or a relay can take longer). The answers are ephemeral (only
+the moderator who typed the command sees them).
 
 `/cpps queue` lists open reports for the channels the moderator is in: the bot asks Slack
 (`users.conversations`, which sees public channels and the private ones the bot is in) and matches
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, Respond
 
 from bot.slack.cards import (
     STATUS_LABELS,
@@ -23,7 +26,6 @@ from bot.slack.cards import (
     escape,
     label,
     local_time,
-    moderator_line,
     summary_lines,
 )
 from bot.slack.content import CardContent
@@ -35,11 +37,13 @@ from bot.slack.gateway import (
 )
 from bot.slack.poster import CardPoster
 from flows.city import CityConfig
+from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation, ModerationError
 from flows.reports.refs import find_ref
-from flows.store import Store
 
 log = logging.getLogger(__name__)
+
+COMMAND = "/cpps"
 
 USAGE = (
     "Usage: `/cpps status REF` · `/cpps queue` · `/cpps stats [days]` · `/cpps reply REF text` "
@@ -60,7 +64,7 @@ class SlashCommands:
     def __init__(
         self,
         *,
-        store: Store,
+        desk: ModeratorDesk,
         city: CityConfig,
         moderation: Moderation,
         content: CardContent,
@@ -68,7 +72,7 @@ class SlashCommands:
         poster: CardPoster,
     ) -> None:
         self._poster = poster
-        self._store = store
+        self._desk = desk
         self._city = city
         self._moderation = moderation
         self._content = content
@@ -93,18 +97,18 @@ class SlashCommands:
         return CommandAnswer(USAGE)
 
     def status(self, argument: str) -> CommandAnswer:
-        ref = find_ref(argument)
-        report = self._store.reports.by_ref(ref) if ref else None
-        if report is None or report.id is None:
+        report = self._desk.find(argument)
+        if report is None:
             return CommandAnswer(f"No report {escape(argument.strip() or '(no reference)')}.")
+        view = self._desk.view_of(report)
         destination = report.destinations[0] if report.destinations else ""
-        card = self._content.card_of(report, destination)
+        card = self._content.card_from(view, destination)
         blocks = [b for b in build_card(card, tz=self._tz) if b.get("type") != "actions"]
         names = ", ".join(self._content.destination_name(d) for d in report.destinations)
         trail = [
             f"{local_time(e.at, self._tz)} · {actor_mention(e.actor)} · {escape(e.action)}"
             + (f" → {escape(str(e.detail.get('to')))}" if e.action == "status" else "")
-            for e in self._store.reports.events(report.id)[-MAX_TRAIL_EVENTS:]
+            for e in view.trail[-MAX_TRAIL_EVENTS:]
         ]
         blocks.append(
             {
@@ -130,7 +134,7 @@ class SlashCommands:
             return CommandAnswer(
                 "None of your channels receives reports. Run `/cpps queue` in a council's channel."
             )
-        reports = self._store.reports.open(destinations=mine)
+        reports = self._desk.open_reports(destinations=mine)
         if not reports:
             return CommandAnswer("No open reports for your channels.")
         cards = [
@@ -150,8 +154,7 @@ class SlashCommands:
         except ValueError:
             return CommandAnswer("Usage: `/cpps stats [days]`, e.g. `/cpps stats 7`.")
         days = max(1, min(days, 3650))
-        since = self._store.clock.now() - timedelta(days=days)
-        stats = self._store.reports.stats(since=since)
+        stats = self._desk.stats(days=days)
 
         def counts(counter: dict[str, int], name: Any = str) -> str:
             return ", ".join(f"{escape(name(k))} {v}" for k, v in sorted(counter.items()))
@@ -176,19 +179,31 @@ class SlashCommands:
             return CommandAnswer(
                 "Usage: `/cpps reply REF text` (the text is sent to the reporter)."
             )
-        report = self._store.reports.by_ref(ref)
+        report = self._desk.find(ref)
         if report is None or report.id is None:
             return CommandAnswer(f"No report {escape(ref)}.")
         try:
             self._moderation.reply(report.id, text=parts[1], actor=user_id)
         except ModerationError as exc:
             return CommandAnswer(str(exc))
-        self._poster.thread_line(
-            report.id,
-            origin=f"replied:{origin}",
-            text=moderator_line("replied", user_id, parts[1].strip()),
+        self._poster.relay_line(
+            report.id, kind="replied", actor=user_id, text=parts[1].strip(), origin=origin
         )
         return CommandAnswer(
             f"Sent to the reporter of {report.ref}. (Thread messages are never sent; only "
             "`/cpps reply` and the card's buttons reach the reporter.)"
         )
+
+
+def register(app: App, *, slash_commands: SlashCommands) -> None:
+    @app.command(COMMAND)
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        answer = slash_commands.run(
+            str(command.get("text", "")),
+            user_id=str(command.get("user_id", "")),
+            channel_id=str(command.get("channel_id", "")),
+            channel_name=str(command.get("channel_name", "")),
+            origin=str(command.get("trigger_id", "")),
+        )
+        respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
