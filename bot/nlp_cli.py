@@ -16,15 +16,10 @@ eval_app = typer.Typer(help="Measure the router and the redactor on labelled fil
 
 
 def _analyzer(city_config: Path | None) -> Any:
+    from bot.wiring import load_analyser
     from flows.city import load_city_config
-    from nlp.analyse import Analyser
 
-    city = load_city_config(city_config)
-    return Analyser.load(
-        districts=city.gazetteer_entries(),
-        languages=city.city.languages,
-        default_region=city.city.default_region,
-    )
+    return load_analyser(load_city_config(city_config))
 
 
 def _batches(lines: Iterator[str], size: int) -> Iterator[list[dict[str, Any]]]:

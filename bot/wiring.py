@@ -98,6 +98,8 @@ def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
         districts=city.gazetteer_entries(),
         languages=city.city.languages,
         default_region=city.city.default_region,
+        # The city's own name is a place ("the Riverton library"), never a person's name.
+        place_names=(city.city.name,),
     )
 
 

@@ -46,13 +46,20 @@ class Analyser:
         languages: Sequence[str] = ("en", "es"),
         default_region: str = "US",
         classifier: Classifier | None = None,
+        place_names: Sequence[str] = (),
     ) -> Analyser:
-        """Load every model (once per process) for a city's districts and languages."""
+        """Load every model (once per process) for a city's districts and languages.
+
+        `place_names` are more names never to redact, such as the city's own name.
+        """
+        gazetteer = Gazetteer.from_districts(districts)
         analyzer = cls(
             nlp=load_spacy(),
-            redactor=Redactor(default_region=default_region),
+            redactor=Redactor(
+                default_region=default_region, gazetteer=gazetteer, place_names=place_names
+            ),
             classifier=classifier or get_default_classifier(),
-            gazetteer=Gazetteer.from_districts(districts),
+            gazetteer=gazetteer,
             languages=tuple(languages),
         )
         analyzer.analyse("warm up: the models load their weights on first use")
@@ -83,19 +90,13 @@ class Analyser:
         languages = [detect_language(t, languages=self.languages) for t in texts]
         docs = self.nlp.pipe(texts, batch_size=batch_size)
         partial = []
-        for text, doc in zip(texts, docs, strict=True):
+        for text, language, doc in zip(texts, languages, docs, strict=True):
             officers = find_officers(text)
-            # Officer references are facts for the council: never redacted.
-            entities = self.redactor.find(text, doc=doc, keep=[(o.start, o.end) for o in officers])
-            # Nor are the city's place names read as people ("Avenida Juárez"), though a
-            # street inside a home address goes with the address.
-            places_by_gazetteer = [m for m, _ in self.gazetteer.matches(text)]
-            entities = [
-                e
-                for e in entities
-                if e.type != "NAME"
-                or not any(p.start < e.end and e.start < p.end for p in places_by_gazetteer)
-            ]
+            # Officer references are facts for the council: never redacted. (Places and
+            # protected characteristics are kept by the redactor itself.)
+            entities = self.redactor.find(
+                text, doc=doc, keep=[(o.start, o.end) for o in officers], language=language
+            )
             places, district = find_places(
                 text,
                 doc=doc,

@@ -26,6 +26,13 @@ _REPORT_WORDS = """
     dijo pidio paro detuvo golpeo empujo grito agarro llego llegaron fue fueron estaba estaban era
     tiene tenia hizo hicieron policia oficial agente sargento patrulla carro coche senor senora
     hombre mujer chico nombre numero placa unidad aqui alli ayer hoy anoche noche manana
+    thought brought caught saw seen knew felt held threw thrown put sent spoke wrote stood sat
+    lied smiled looked laughed talked tried says tells asks wants thinks keeps comes goes tries
+    knows sees feels acted acting took taken shouted screamed cursed swore
+    mom mum dad mother father son daughter brother sister wife husband uncle aunt cousin grandma
+    grandpa nephew niece kid kids baby boyfriend girlfriend neighbor neighbour roommate
+    mama papa mami papi hijo hija hermano hermana esposo esposa tio tia primo prima abuela abuelo
+    sobrino sobrina vecino vecina novio novia
 """
 
 COMMON_WORDS: frozenset[str] = frozenset(

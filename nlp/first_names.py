@@ -81,6 +81,33 @@ goran dragan zoran vesna snezana sander bram daan jeroen joost sanne femke anouk
 eleni dimitris kostas yannis mustafa emre ayse fatma haruto yuto sota yui hina riku kenta takumi
 ahmad mohammed mohamed khalid layla youssef rahul amit anil deepak sunita ravi sofia lucia
 guadalupe ximena valeria renata fernanda itzel yesenia marisela rocio araceli leticia graciela
+abdullah addison adrianna aisha aiyana alana alexia alisha alyssa amari amaya amber ameer andre
+andrea angelina angie aniyah antoine antonio antwan aria ariana arianna armani ashanti asia
+aubrey audrey aurelia avery ayanna bianca braden brandi brayden breanna brenna brianna bryce
+byron caleb camden camron carly carlton carmelo cassidy cedric celeste chanel chantal charlene
+chase chelsea cheyenne chiamaka chidi chinedu chinonso ciara cierra clayton cody cole colton
+corey cortez courtney cristal damon dante darian darnell darrell darryl dashawn davon dayana
+deandre deion delia demarcus demetrius deja denzel deshawn desiree destiny devin devon dominique
+donnell donovan dorian dwayne ebony eduardo efrain elijah eliana elisa elliott emeka emmett
+esmeralda estrella everett ezekiel ezra fabiola felicia fernando gabriela garrett gavin genesis
+giselle graciela griffin hailey haley harper hayden heriberto imani isaiah isiah ivette jabari
+jacqueline jada jade jadon jaden jaime jalen jamal jamar jamarcus jameson jamie jamila janae
+janelle janiya jarrod jasmin javon jaxon jayden jaylen jaylin jazmin jazmine jermaine jerome
+jesse jessie joanne jocelyn jolene jonah josiah jovan julissa justice kaden kaitlyn kameron
+kareem karim kassandra katelyn kayla keanu keenan keisha kendall kendra kendrick kenya kenyatta
+keshawn kevin khadija kiara kierra kimberley kira lakisha lamar lamont landon laquan laquisha
+lashawn latasha latisha latoya laurel lorenzo lucero malachi malia maribel marisela marquis
+marquise marshall maurice mckenzie meghan mercedes micah miguel mikayla miracle misael moises
+monique nadia naomi nasir nayeli neha nia nicolette nneka noemi obinna oluwaseun omari paige
+precious quentin quinton raheem raquel rashad rashida reggie reginald rene reyna ricky rihanna
+rolando roxanne sade sasha savannah shanice shaniqua shanice shanika shaquille shawna shayla
+shelby sierra sincere skylar stacey tamara tamika tanisha tasha tatiana tavon terrell terrence
+tiana tianna tierra toni tre trevon tyler tyra tyree tyrone tyshawn uriel valentin vanessa
+veronica wesley whitney xavier yadira yaritza yesenia yolanda yvette zaire zion zoey ahmed
+aliyah amina anjali arjun deepa farah fatima hamza ibrahim kwame kofi nkechi olu samira tariq
+yasmin zainab zara huong linh minh nguyen thanh thuy tuan trinh mei lin wei xiu jun ming hyun
+jiwoo minji seojun soo yuna alyssa beth carl chuy chucho conchita lalo pancho paco pepe memo
+nacho lupe
 """.replace("guadalupe ", "")
 
 _AMBIGUOUS = """
@@ -88,7 +115,8 @@ will mark grace hope joy faith rose bill pat sue ray frank jack destiny dawn sum
 june angel guy art don max sky amber ruby violet holly ivy crystal jade pearl iris daisy lily
 olive autumn brook cliff dean drew gene glen miles rich rob chase hunter victor sunny carol
 christian august norman dolores mercedes guadalupe luz paz rosario pilar consuelo esperanza
-jesus cruz blanca clemente asuncion soledad
+jesus cruz blanca clemente asuncion soledad dan justice precious sincere miracle
+kenya asia sierra chase tre lin deja celeste estrella memo nacho laurel cole genesis zion
 """
 
 AMBIGUOUS: frozenset[str] = frozenset(fold(n) for n in _AMBIGUOUS.split())

@@ -7,7 +7,8 @@ officer can be matched: `badge:4471`, `unit:car-12`, `name:ramirez`.
 Precision matters more than recall here: a false officer would shield a resident's name from
 redaction. So a rank word must be a whole word ("office", "officially" never match), the name must
 look like a name (capitalised, not an everyday word such as "de" in "sargento de la escuela"), and
-bare "car 12" / "unit 3B" count only when the text is about police and not about a home address.
+bare "car 12" / "unit 3B" count only when the text is about police (or mentions no home, building
+or vehicle at all: "good job unit 12!") and never right after a home address.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from nlp.types import OfficerRef
 
 _RANK = (
     r"(?:police\s+)?(?:officer|ofc\.?|sergeant|sgt\.?|detective|det\.|lieutenant|lt\.?|captain"
-    r"|capt\.?|corporal|cpl\.?|deputy|dep\.|trooper|tpr\.?|sheriff|commander|cmdr\.?"
+    r"|capt\.?|corporal|cpl\.?|deputy|dep\.|trooper|tpr\.?|sheriff|commander|cmdr\.?|chief"
+    r"|marshal|investigator|comisario|comisaria"
     r"|patrolman|patrolwoman|inspector|constable"
     r"|oficial|agente|sargento|sgto\.?|teniente|tte\.?|capit[aá]n|comandante|cabo"
     r"|polic[ií]a|patrullero|patrullera|inspectora)"
@@ -48,8 +50,22 @@ _UNIT = re.compile(
 )
 # Bare "car"/"unit"/"unidad" numbers need police vocabulary somewhere in the text...
 _POLICE_CONTEXT = re.compile(
-    r"\b(?:police|cops?|officers?|sheriff|deputy|patrol|squad|trooper|pd|"
-    r"polic[ií]as?|oficial|agentes?|patrulla)\b",
+    r"\b(?:police|cops?|officers?|sheriff|deputy|patrol|squad|trooper|pd|sirens?|tased|tasing"
+    r"|taser|cuffed|cuffs|handcuff\w*|arrest\w*|precinct|911|dispatch\w*|responded|k9|"
+    r"polic[ií]as?|oficial|agentes?|patrulla|esposas|esposad[oa]s?|arrest\w*|sirena)\b",
+    re.IGNORECASE,
+)
+# Without police words, a bare "unit 12" / "car 3" counts only in a text about no home at all.
+_HOUSING_CONTEXT = re.compile(
+    r"\b(?:apt|apartments?|building|floor|lease|rent|landlord|landlady|tenants?|complex|suite"
+    r"|condo|storage|live|lives|living|address|garage|parking|dealership|train|subway|bus"
+    r"|edificio|departamento|depto|renta|casero|vivo|vive|direcci[oó]n)\b",
+    re.IGNORECASE,
+)
+# Bare "unit 12" after a street, in an address, is an apartment ("612 Elm St unit 2").
+_STREET_BEFORE = re.compile(
+    r"\b(?:st|street|ave|avenue|rd|road|blvd|dr|drive|ln|lane|ct|court|way|pl|place|calle)\.?,?"
+    r"[ \t]*$",
     re.IGNORECASE,
 )
 # ...and must not follow home-address words ("I live in unit 3B", "my car 2").
@@ -74,6 +90,18 @@ class _Ref:
     unit: str | None = None
 
 
+def _caseless(text: str) -> bool:
+    """Text whose writer does not capitalise names: only "I", acronyms ("ICE") and sentence
+    openers carry capitals, so a lower-case word after a rank may still be a name."""
+    for match in re.finditer(r"[^\W\d_]+", text):
+        word = match.group()
+        if not word[:1].isupper() or word.isupper():
+            continue
+        if not re.search(r"(?:^|[.!?\n])[ \t\"'(]*$", text[: match.start()]):
+            return False
+    return True
+
+
 def _plausible_name(name: str, text: str) -> str | None:
     """The name part kept after dropping everyday words; None if nothing name-like is left."""
     tokens = name.split()
@@ -85,7 +113,7 @@ def _plausible_name(name: str, text: str) -> str | None:
             continue
         if is_common_word(bare) or fold(bare) in _TITLE_WORDS:
             break
-        if not bare[:1].isupper() and not text.islower():
+        if not bare[:1].isupper() and not _caseless(text):
             break  # "officer told me": a lower-case word in normal text is not a name
         # In all-lower or ALL-CAPS texts case says nothing: at least refuse verb forms.
         if (bare.islower() or bare.isupper()) and fold(bare).endswith(("ed", "ing")):
@@ -115,17 +143,51 @@ def _name_refs(text: str) -> list[_Ref]:
     return refs
 
 
+# "Officers Diaz and Kim", "los agentes Pérez y Soto": one reference per name.
+_PLURAL_RANK_NAMES = re.compile(
+    rf"\b(?P<rank>officers|deputies|detectives|sergeants|troopers|oficiales|agentes|policías"
+    rf"|policias)[ \t]+(?P<first>{_NAME_WORD})(?:[ \t]*,[ \t]*|[ \t]+(?:and|&|y)[ \t]+)"
+    rf"(?P<second>{_NAME_WORD})\b",
+    re.IGNORECASE,
+)
+# "the officer's name was Reyes", "el oficial se llamaba Soto".
+_NAMED_AFTER = re.compile(
+    rf"\b(?P<rank>officer|cop|deputy|policeman|policewoman|oficial|agente|polic[ií]a)"
+    rf"(?:['’]s[ \t]+(?:last[ \t]+)?name[ \t]+(?:is|was)|[ \t]+se[ \t]+llamaba|[ \t]+se[ \t]+llama"
+    rf"|[ \t]+called[ \t]+himself|[ \t]+named)[ \t]+(?P<name>{_NAME_WORD})",
+    re.IGNORECASE,
+)
+
+
+def _listed_refs(text: str) -> list[_Ref]:
+    refs = []
+    for match in _PLURAL_RANK_NAMES.finditer(text):
+        for group in ("first", "second"):
+            name = _plausible_name(match.group(group), text)
+            if name is not None:
+                start = match.start() if group == "first" else match.start(group)
+                refs.append(_Ref(start, match.end(group), rank=match.group("rank"), name=name))
+    for match in _NAMED_AFTER.finditer(text):
+        name = _plausible_name(match.group("name"), text)
+        if name is not None:
+            refs.append(_Ref(match.start(), match.end(), rank=match.group("rank"), name=name))
+    return refs
+
+
 def _badge_refs(text: str) -> list[_Ref]:
     return [_Ref(m.start(), m.end(), badge=m.group("badge")) for m in _BADGE.finditer(text)]
 
 
 def _unit_refs(text: str) -> list[_Ref]:
-    police_text = _POLICE_CONTEXT.search(text) is not None
+    police_text = _POLICE_CONTEXT.search(text) is not None or not _HOUSING_CONTEXT.search(text)
     refs = []
     for match in _UNIT.finditer(text):
         kind = fold(match.group("kind"))
         unambiguous = kind.startswith(_UNIQUE_KINDS)
-        if not unambiguous and (not police_text or _ADDRESS_BEFORE.search(text, 0, match.start())):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if not unambiguous and (
+            not police_text or _ADDRESS_BEFORE.search(before) or _STREET_BEFORE.search(before)
+        ):
             continue
         kind_key = "unit" if ("unit" in kind or "unidad" in kind) else "car"
         unit = f"{kind_key}-{match.group('number').lower()}"
@@ -164,7 +226,8 @@ def _key(ref: _Ref) -> str:
 
 def find_officers(text: str) -> list[OfficerRef]:
     """Officer references in `text`, in order ("Officer J. Ramirez", "badge #4471", "unit 3")."""
-    refs = _merge(text, _name_refs(text) + _badge_refs(text) + _unit_refs(text))
+    refs = _name_refs(text) + _listed_refs(text) + _badge_refs(text) + _unit_refs(text)
+    refs = _merge(text, refs)
     return [
         OfficerRef(
             text=text[r.start : r.end],

@@ -77,6 +77,8 @@ _NUMBER_FIRST = re.compile(
     rf"(?:{_TYPE_AFTER})\b\.?",
     re.IGNORECASE,
 )
+# The same, shortest street first: "419 Walnut St. kids walk" when the longer reading fails.
+_NUMBER_FIRST_SHORT = re.compile(_NUMBER_FIRST.pattern.replace("{1,3})", "{1,3}?)"), re.IGNORECASE)
 _TYPE_FIRST = re.compile(
     rf"(?:\b{_NUM}[ \t]+)?(?<![\w])(?:{_TYPE_BEFORE})(?:(?<=[./])|(?![\w]))[ \t]*"
     rf"(?:(?:de|del|de la|do|da|dos|das|des|di|delle|della|du|de los|de las)[ \t]+)?"
@@ -152,6 +154,8 @@ def _ends_like_street(words: str, *, lower_text: bool) -> bool:
 def _street_cores(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _NUMBER_FIRST.finditer(text):
+        if not _words_plausible(match.group("words")):
+            match = _NUMBER_FIRST_SHORT.match(text, match.start()) or match
         if _words_plausible(match.group("words")):
             spans.append(match.span())
     for match in _TYPE_FIRST.finditer(text):

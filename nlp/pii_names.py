@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.common_words import is_common_word
 from nlp.first_names import is_ambiguous_name, is_given_name
+from nlp.pii_names_spacy import STREET_AFTER, spacy_names
 
 # A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"
@@ -75,46 +76,6 @@ def _cue_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Street words after a "name" make it a street ("Adams St", "Dorchester Ave"): a place, kept.
-_STREET_AFTER = re.compile(
-    r"^[ \t]*(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|pl|place|"
-    r"ct|court|sq|square|pkwy|parkway|hwy)\b",
-    re.IGNORECASE,
-)
-
-
-def _spacy_names(doc: Doc) -> list[tuple[int, int]]:
-    spans = []
-    text = doc.text
-    lower_text = text.islower()
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        if any(ch.isdigit() or ch == "@" for ch in ent.text):
-            continue
-        # The small model sometimes runs a name into the next line ("Zizi Kónya\nEnigmaio").
-        first_line = ent.text.split("\n", 1)[0].rstrip()
-        start, end = ent.start_char, ent.start_char + len(first_line)
-        # Leading everyday or rank words are not part of the name ("The Davis", "Sergeant F").
-        while lead := re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end]):
-            if not is_common_word(lead.group(1)):
-                break
-            start += lead.end()
-        if text[start:end].endswith(("'s", "’s")):
-            end -= 2
-        words = re.findall(r"[^\W\d_]+", text[start:end])
-        if not words or all(is_common_word(w) for w in words):
-            continue
-        # In ordinarily cased text a name has a capital: the English model run on Spanish text
-        # tags lower-case verbs as people ("me revisaron la mochila").
-        if not lower_text and not any(w[:1].isupper() for w in words if not is_common_word(w)):
-            continue
-        if _STREET_AFTER.match(text, end) or _STREET_AFTER.match(words[-1]):
-            continue
-        spans.append((start, end))
-    return spans
-
-
 def _other_mentions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Every other occurrence of a word of an already-found name (whole word).
 
@@ -157,11 +118,13 @@ def _lexicon_names(text: str) -> list[tuple[int, int]]:
             candidate = surname.group(1)
             if is_common_word(candidate.rstrip(".")) or not (candidate[:1].isupper() or lower_text):
                 break
-            if _STREET_AFTER.match(candidate):
+            if STREET_AFTER.match(candidate):
                 break  # "Summer Street" is a street, not Summer with a surname
             end = surname.end()
         has_surname = end > match.end()
-        if (is_ambiguous_name(word) or is_common_word(word)) and not has_surname:
+        ambiguous = is_ambiguous_name(word) or is_common_word(word)
+        # In lower-case text a "surname" is just the next word ("summer jobs").
+        if ambiguous and (lower_text or not has_surname):
             continue
         spans.append((match.start(), end))
     return spans
@@ -214,6 +177,11 @@ _VOCATIVE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # "Franciska's kid", "Matej's address": a possessive naming a relative or personal belonging.
+# "the Almeida family", "la familia Ortega": a household by its surname.
+_FAMILY = re.compile(
+    rf"\b(?:the[ \t]+({_TITLE_WORD})s?[ \t]+(?:family|household|kids|boys|girls|home|house)"
+    rf"|(?i:familia)[ \t]+({_TITLE_WORD}))\b"
+)
 _POSSESSIVE = re.compile(
     rf"(?<![\w])({_TITLE_WORD})['’]s[ \t]+(?:kids?|son|daughter|mother|mom|mum|father|dad|wife|"
     rf"husband|brother|sister|boyfriend|girlfriend|partner|friend|family|address|phone|number|"
@@ -223,10 +191,12 @@ _POSSESSIVE = re.compile(
 
 def _addressed_or_possessed(text: str) -> list[tuple[int, int]]:
     spans = []
-    for pattern in (_VOCATIVE, _POSSESSIVE):
+    for pattern in (_VOCATIVE, _POSSESSIVE, _FAMILY):
         for match in pattern.finditer(text):
-            if match.group(1)[:1].isupper() and not is_common_word(match.group(1)):
-                spans.append(match.span(1))
+            group = 1 if match.group(1) else 2
+            name = match.group(group)
+            if name[:1].isupper() and not is_common_word(name):
+                spans.append(match.span(group))
     return spans
 
 
@@ -266,27 +236,107 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in labels if not is_common_word(m.group(1))]
 
 
+_RELATIONS = (
+    r"son|daughter|kid|child|boy|girl|baby|brother|sister|cousin|uncle|aunt|auntie|nephew|niece"
+    r"|mom|mother|mum|dad|father|grandma|grandmother|grandpa|grandfather|grandson|granddaughter"
+    r"|husband|wife|partner|boyfriend|girlfriend|fianc[eé]e?|ex|roommate|neighbou?r|friend"
+    r"|coworker|co-worker|boss|landlord|landlady|tenant|classmate|step(?:son|daughter|dad|mom)"
+    r"|case[ \t]?worker|advocate|counselou?r|teacher|coach|manager|supervisor|caregiver"
+    r"|hijo|hija|hermano|hermana|primo|prima|t[ií]o|t[ií]a|sobrino|sobrina|mam[aá]|madre|pap[aá]"
+    r"|padre|abuela|abuelo|nieto|nieta|esposo|esposa|marido|pareja|novio|novia|vecino|vecina"
+    r"|amigo|amiga|compa[nñ]ero|compa[nñ]era|jefe|jefa|casero|casera|suegra|suegro|cu[nñ]ado"
+    r"|cu[nñ]ada|maestra|maestro"
+)
+# "my son Eli", "mi vecina Lupita", "my trans girlfriend Jade": a relative or neighbour by name.
+_RELATION = re.compile(
+    rf"\b(?:my|our|his|her|their|mi|mis|su|sus|tu|nuestr[oa]s?)[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}?"
+    rf"(?:{_RELATIONS})s?"
+    rf"[ \t]*,?[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})",
+    re.IGNORECASE,
+)
+# "the victim advocate at the courthouse, Janelle, walked me": a role, then a name in commas.
+_APPOSITIVE = re.compile(
+    rf"\b(?:{_RELATIONS})\b[^,.\n]{{0,40}},[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)"
+    rf"[ \t]*,",
+    re.IGNORECASE,
+)
+# "Carly is her name", "Okafor is his last name": capitalised words right before it.
+_NAME_FIRST = re.compile(
+    rf"(?<![\w])(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD})?)[ \t]+(?i:is[ \t]+(?:his|her|my"
+    rf"|their)[ \t]+(?:(?:first|last|full)[ \t]+)?name)\b"
+)
+
+
+def _relation_names(text: str) -> list[tuple[int, int]]:
+    """Names introduced by a relation or role ("my sister Tamara") or followed by "is her name".
+
+    Capitalised unless the whole text is lower case; cut at the first everyday word.
+    """
+    lower_text = text.islower()
+    spans = []
+    for pattern in (_RELATION, _APPOSITIVE):
+        for match in pattern.finditer(text):
+            candidate = match.group("name")
+            if re.fullmatch(_HONORIFICS, candidate.split()[0], re.IGNORECASE):
+                continue  # "my neighbor Mr. Ellison": the honorific detector takes it
+            # In lower-case text "my grandpa fell" looks like "my grandpa Fell": trust the lexicon.
+            if lower_text and not is_given_name(candidate.split()[0]):
+                continue
+            length = _leading_name(candidate, need_capital=not lower_text)
+            if length:
+                spans.append((match.start("name"), match.start("name") + length))
+    for match in _NAME_FIRST.finditer(text):
+        start, end = match.span("name")
+        while (lead := re.match(r"[^\W\d_]+[ \t]+", text[start:end])) and is_common_word(
+            lead.group().strip()
+        ):
+            start += lead.end()
+        if not is_common_word(text[start:end].split()[-1]):
+            spans.append((start, end))
+    return spans
+
+
 def _words_of(text: str, spans: Sequence[tuple[int, int]]) -> set[str]:
     return {
         w.casefold() for start, end in spans for w in re.findall(r"[^\W\d_]{2,}", text[start:end])
     }
 
 
+def _outside(
+    spans: Sequence[tuple[int, int]], context: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans not inside a longer context span ("Jose" in "San Jose"; a lone "Marcus" tagged
+    as a place is still a name)."""
+    return [
+        (s, e) for s, e in spans if not any(a <= s and e <= b and b - a > e - s for a, b in context)
+    ]
+
+
 def find_names(
-    text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()
+    text: str,
+    *,
+    doc: Doc,
+    keep: Sequence[tuple[int, int]] = (),
+    context: Sequence[tuple[int, int]] = (),
+    spanish: bool = False,
 ) -> list[tuple[int, int]]:
     """(start, end) spans of people's names in `text` (may overlap; the caller merges).
 
-    Names written inside `keep` spans (officer references) are not names to redact, and neither are
-    their later mentions: "Officer Ramirez ... then Ramirez grabbed me" keeps both.
+    Names written inside `keep` spans (officer references, places, protected terms) are not names
+    to redact, and neither are their later mentions: "Officer Ramirez ... then Ramirez grabbed me"
+    keeps both. `context` spans (spaCy's places and organisations: "San Jose", "Santa Rosa")
+    overrule only the weaker detectors (spaCy PERSON, a given name from the lexicon), not an
+    introduction, a relation or a surname's shape.
+    `spanish` says the text is Spanish, where spaCy's English model is least reliable.
     """
     protected = _words_of(text, keep)
 
     def unprotected(span: tuple[int, int]) -> bool:
         return bool(_words_of(text, [span]) - protected)
 
-    spans = _spacy_names(doc) + _cue_names(text) + _lexicon_names(text) + _speakers(text)
-    spans += _shaped_names(text) + _addressed_or_possessed(text)
+    weak = _outside(spacy_names(doc, spanish=spanish) + _lexicon_names(text), context)
+    spans = weak + _cue_names(text) + _relation_names(text) + _shaped_names(text)
+    spans += _speakers(text) + _addressed_or_possessed(text)
     spans = [s for s in spans if unprotected(s)]
     spans += [s for s in _listed_with_names(text, spans) if unprotected(s)]
     return spans + [s for s in _other_mentions(text, spans) if unprotected(s)]

@@ -40,6 +40,8 @@ _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}
 _IP_ADDRESS = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
+# A seven-digit local number written as one ("555-0182", "555.0182") needs no phone word.
+_LOCAL_NUMBER = re.compile(r"\d{3}[-.]\d{4}")
 # Short digit groups need a phone word within this many characters on either side.
 _CUE_WINDOW = 40
 
@@ -49,6 +51,10 @@ class PhoneMatch:
     start: int
     end: int
     weak: bool
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -95,7 +101,8 @@ def find_phones(text: str, *, region: str) -> list[PhoneMatch]:
             continue
         if _looks_like_other_number(text, group.start(), candidate, digits):
             continue
-        if len(digits) < 9 and not _near_phone_word(text, group.start(), group.end()):
+        local = _LOCAL_NUMBER.fullmatch(candidate) is not None
+        if len(digits) < 9 and not local and not _near_phone_word(text, group.start(), group.end()):
             continue
         found.append(PhoneMatch(group.start(), group.end(), weak=True))
     return found

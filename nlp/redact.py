@@ -5,6 +5,10 @@ removes the parts that fall inside `keep` spans (officer references, which are f
 needs) and resolves overlaps by confidence: e-mail, then a clear phone number, then an address,
 then a name, then a digit group that may be a phone. `apply_redaction` writes the placeholders.
 
+A report's meaning is kept: protected characteristics ("because I'm Black", "por ser moreno", "62
+years old"), public places, businesses, schools, streets named without a house number, the city's
+gazetteer and name are facts, never names; they overrule the name detectors and the digit groups
+that may be phones, but not an e-mail, a clear phone number or a street address with its number.
 Dates, times, districts, organisations and cities are deliberately kept.
 """
 
@@ -16,9 +20,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from nlp.common_words import is_common_word
+from nlp.language import detect_language
 from nlp.pii_addresses import find_addresses
 from nlp.pii_names import find_names
 from nlp.pii_phones import find_phones
+from nlp.places import Gazetteer
+from nlp.protected_terms import find_protected
+from nlp.public_places import find_public_places
 from nlp.types import Entity, EntityType
 
 PLACEHOLDERS: dict[EntityType, str] = {
@@ -46,6 +55,8 @@ class _Candidate:
     start: int
     end: int
     priority: int
+    # Spans this candidate must leave (facts it loses to); see `Redactor._facts`.
+    kept: Sequence[tuple[int, int]] = ()
 
 
 def _subtract(start: int, end: int, holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -77,41 +88,107 @@ def _trim(text: str, start: int, end: int, *, keep_dot: bool) -> tuple[int, int]
     return start, end
 
 
+def _name_like(text: str, start: int, end: int) -> bool:
+    """What is left of a name after removing kept words still holds a name word."""
+    lower_text = text.islower()
+    return any(
+        not is_common_word(w) and (lower_text or w[:1].isupper())
+        for w in re.findall(r"[^\W\d_]+", text[start:end])
+    )
+
+
+def _strip_everyday(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop everyday words at either end of a name piece ("de Brayan" -> "Brayan")."""
+    while (lead := re.match(r"([^\W\d_]+)[ \t,]+", text[start:end])) and is_common_word(
+        lead.group(1)
+    ):
+        start += lead.end()
+    while (tail := re.search(r"[ \t,]+([^\W\d_]+)$", text[start:end])) and is_common_word(
+        tail.group(1)
+    ):
+        end -= len(tail.group())
+    return start, end
+
+
 class Redactor:
     """Finds names, phone numbers, e-mail addresses and street addresses in a text.
+
+    Leaves what the council needs: officer references (the caller's `keep`), protected
+    characteristics (`nlp.protected_terms`) and public places (`nlp.public_places`, with the
+    city's `gazetteer` and `place_names` such as the city's own name). Those overrule names and
+    digit groups that may be phones; an e-mail, a clear phone number or a street address with
+    its house number is personal data even where it holds a place name ("2600 Water St").
 
     Stateless after construction and safe to share between threads.
     """
 
-    def __init__(self, *, default_region: str = "US") -> None:
+    def __init__(
+        self,
+        *,
+        default_region: str = "US",
+        gazetteer: Gazetteer | None = None,
+        place_names: Sequence[str] = (),
+    ) -> None:
         self._region = default_region
+        self._gazetteer = gazetteer
+        self._place_names = tuple(place_names)
 
-    def _candidates(self, text: str, doc: Doc, keep: Sequence[tuple[int, int]]) -> list[_Candidate]:
+    def _facts(self, text: str, doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(strong, weak) spans to keep: protected terms and places; spaCy's other entities."""
+        people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        places = find_public_places(
+            text, doc=doc, gazetteer=self._gazetteer, place_names=self._place_names
+        )
+        strong = [(t.start, t.end) for t in find_protected(text, people=people)]
+        return strong + list(places.strong), list(places.weak)
+
+    def _candidates(
+        self, text: str, doc: Doc, keep: Sequence[tuple[int, int]], language: str
+    ) -> list[_Candidate]:
+        strong, weak = self._facts(text, doc)
         found = [_Candidate("EMAIL", *m.span(), _PRIORITY["EMAIL"]) for m in _EMAIL.finditer(text)]
         for phone in find_phones(text, region=self._region):
-            priority = _PRIORITY["WEAK_PHONE" if phone.weak else "PHONE"]
-            found.append(_Candidate("PHONE", phone.start, phone.end, priority))
+            if phone.weak:  # a digit group that may be a phone loses to an age, a place
+                found.append(_Candidate("PHONE", *phone.span, _PRIORITY["WEAK_PHONE"], strong))
+            else:
+                found.append(_Candidate("PHONE", *phone.span, _PRIORITY["PHONE"]))
         found += [
             _Candidate("ADDRESS", s, e, _PRIORITY["ADDRESS"]) for s, e in find_addresses(text)
         ]
-        found += [
-            _Candidate("NAME", s, e, _PRIORITY["NAME"])
-            for s, e in find_names(text, doc=doc, keep=keep)
-        ]
+        names = find_names(
+            text, doc=doc, keep=[*keep, *strong], context=weak, spanish=language == "es"
+        )
+        found += [_Candidate("NAME", s, e, _PRIORITY["NAME"], strong) for s, e in names]
         return found
 
-    def find(self, text: str, *, doc: Doc, keep: Sequence[tuple[int, int]] = ()) -> list[Entity]:
+    def find(
+        self,
+        text: str,
+        *,
+        doc: Doc,
+        keep: Sequence[tuple[int, int]] = (),
+        language: str | None = None,
+    ) -> list[Entity]:
         """Non-overlapping personal-data spans of `text` (sorted), none inside a `keep` span.
 
-        `doc` is spaCy's parse of exactly `text` (see `nlp.spacy_model.load_spacy`).
+        `doc` is spaCy's parse of exactly `text` (see `nlp.spacy_model.load_spacy`); `language`
+        is the text's language ("en", "es"), detected here when not given.
         """
+        language = language or detect_language(text)
         taken: list[tuple[int, int]] = list(keep)
         entities: list[Entity] = []
-        candidates = self._candidates(text, doc, keep)
+        candidates = self._candidates(text, doc, keep, language)
         candidates.sort(key=lambda c: (-c.priority, c.start - c.end, c.start))
         for candidate in candidates:
-            for start, end in _subtract(candidate.start, candidate.end, taken):
+            pieces = _subtract(candidate.start, candidate.end, [*taken, *candidate.kept])
+            for start, end in pieces:
+                cut = (start, end) != (candidate.start, candidate.end)
                 start, end = _trim(text, start, end, keep_dot=candidate.type == "ADDRESS")
+                if candidate.type == "NAME" and cut:
+                    # What a kept fact leaves of a name: "mamá de Brayan" minus "mamá".
+                    start, end = _strip_everyday(text, start, end)
+                    if not _name_like(text, start, end):
+                        continue
                 if sum(ch.isalnum() for ch in text[start:end]) < 2:
                     continue
                 entities.append(Entity(candidate.type, start, end))

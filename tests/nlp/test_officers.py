@@ -68,3 +68,46 @@ def test_no_false_officers(text: str) -> None:
 def test_several_references_in_order() -> None:
     found = find_officers("Sgt. Miller and Det. Ana Ortiz, then patrulla 12")
     assert [o.key for o in found] == ["name:miller", "name:ortiz", "unit:car-12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "key"),
+    [
+        ("when is the next meeting with Chief Warren", "Chief Warren", "name:warren"),
+        ("Detective Ruiz never called back", "Detective Ruiz", "name:ruiz"),
+        ("Trooper Hale wrote the ticket", "Trooper Hale", "name:hale"),
+        ("el sargento Villalobos me amenazó", "sargento Villalobos", "name:villalobos"),
+        ("the policía Gómez laughed", "policía Gómez", "name:gomez"),
+        ("good job unit 12!! you got there fast", "unit 12", "unit:unit-12"),
+        ("they tased him twice and hes cuffed. its unit 22", "unit 22", "unit:unit-22"),
+        ("the cruiser 31 was parked on the sidewalk", "cruiser 31", "unit:car-31"),
+    ],
+)
+def test_more_ranks_and_units(text: str, reference: str, key: str) -> None:
+    found = find_officers(text)
+    assert [(o.text, o.key) for o in found] == [(reference, key)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "police came to 612 Elm St unit 2 last night",
+        "the landlord says unit 4 has to move out, I live there",
+        "my boss Carlos and the jefe de la obra",
+    ],
+)
+def test_homes_and_bosses_are_not_officers(text: str) -> None:
+    assert find_officers(text) == []
+
+
+def test_officers_listed_together_and_named_after_the_rank() -> None:
+    found = find_officers("Officers Diaz and Kim searched us")
+    assert [o.key for o in found] == ["name:diaz", "name:kim"]
+    assert found[0].text == "Officers Diaz"
+    found = find_officers("los agentes Pérez y Soto nos pararon")
+    assert [o.key for o in found] == ["name:perez", "name:soto"]
+    (ref,) = find_officers("the officer's name was Reyes")
+    assert ref.key == "name:reyes"
+    (ref,) = find_officers("el oficial se llamaba Soto")
+    assert ref.key == "name:soto"
+    assert find_officers("officers and neighbours came") == []

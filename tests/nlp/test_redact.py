@@ -7,6 +7,7 @@ import pytest
 from spacy.language import Language
 
 from nlp.officers import find_officers
+from nlp.places import Gazetteer
 from nlp.redact import Redactor, apply_redaction
 from nlp.types import Entity
 
@@ -33,6 +34,11 @@ def redact(text: str, nlp: Language, redactor: Redactor) -> str:
         ("send it to PO Box 4471", "send it to [ADDRESS]"),
         ("vivo en la calle Flores 23", "vivo en la [ADDRESS]"),
         ("my zip code is 60614", "my zip code is [ADDRESS]"),
+        (
+            "the empty house at 419 Elm St. kids walk by",
+            "the empty house at [ADDRESS] kids walk by",
+        ),
+        ("soy la mamá de Brayan, lo detuvieron", "soy la mamá de [NAME], lo detuvieron"),
     ],
 )
 def test_redacts(text: str, expected: str, nlp: Language, redactor: Redactor) -> None:
@@ -129,3 +135,156 @@ def test_thread_safe(nlp: Language, redactor: Redactor) -> None:
 )
 def test_prose_is_not_redacted(text: str, nlp: Language, redactor: Redactor) -> None:
     assert redact(text, nlp, redactor) == text
+
+
+@pytest.fixture(scope="module")
+def city_redactor(riverton: Gazetteer) -> Redactor:
+    return Redactor(default_region="US", gazetteer=riverton, place_names=["Riverton"])
+
+
+def redact_in_city(text: str, nlp: Language, redactor: Redactor) -> str:
+    keep = [(o.start, o.end) for o in find_officers(text)]
+    return apply_redaction(text, redactor.find(text, doc=nlp(text), keep=keep))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("they stopped me because I'm Black", "I'm Black"),
+        ("I'm Muslim and they searched my bag twice", "I'm Muslim"),
+        ("I'm Asian and the officer mocked my accent", "I'm Asian"),
+        ("me detuvieron por ser moreno", "me detuvieron por ser moreno"),
+        ("me pararon por ser morena y latina", "por ser morena y latina"),
+        ("somos musulmanes y mi hija usa el velo", "somos musulmanes y mi hija usa el velo"),
+        ("a mi hermano le dijeron negro en la estación", "le dijeron negro"),
+        ("soy indocumentado y tengo miedo de reportar", "soy indocumentado"),
+        ("mi papá es sordo y no le entendieron", "es sordo"),
+        ("they called my neighbors illegals because they're Latinos", "they're Latinos"),
+        ("im trans and the officer kept calling me sir", "im trans"),
+        ("I'm gay and Latinx, the cop laughed", "I'm gay and Latinx"),
+        ("my mom is 62 years old and only speaks Spanish", "62 years old and only speaks Spanish"),
+        ("mi hija de 17 años es asiática", "de 17 años es asiática"),
+        ("I'm Christian and I'm Haitian", "I'm Christian and I'm Haitian"),
+    ],
+)
+def test_protected_characteristics_are_never_redacted(
+    text: str, kept: str, nlp: Language, city_redactor: Redactor
+) -> None:
+    redacted = redact_in_city(text, nlp, city_redactor)
+    assert kept in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("a cop hit a woman in front of the Riverton library", "the Riverton library"),
+        ("they searched my son outside Roosevelt school", "Roosevelt school"),
+        ("lo esposaron en la escuela Roosevelt", "escuela Roosevelt"),
+        ("two officers were at the Walgreens again", "Walgreens"),
+        ("the meeting at City Hall was a joke", "City Hall"),
+        ("they chased him past the 7-Eleven on Main", "7-Eleven on Main"),
+        ("speeding on Cedar Street and in Millbrook every night", "Cedar Street"),
+        ("the speeding on Oak is bad, and at 5th and Grand too", "on Oak"),
+        ("cars race down Harlan at night", "down Harlan"),
+        ("the Lincoln High parking lot has no lights", "Lincoln High"),
+        ("atrás de la tienda La Michoacana asaltaron a dos señoras", "tienda La Michoacana"),
+        ("acabo de llegar a Riverton con mis hijos", "a Riverton"),
+    ],
+)
+def test_public_places_are_kept(
+    text: str, kept: str, nlp: Language, city_redactor: Redactor
+) -> None:
+    redacted = redact_in_city(text, nlp, city_redactor)
+    assert kept in redacted, redacted
+    assert "[NAME]" not in redacted
+
+
+def test_a_name_next_to_a_protected_term_is_still_redacted(
+    nlp: Language, city_redactor: Redactor
+) -> None:
+    redacted = redact_in_city(
+        "Maria, who is Black, was pulled over on Oak St. Call me, Maria Lopez.",
+        nlp,
+        city_redactor,
+    )
+    assert "Maria" not in redacted and "Lopez" not in redacted
+    assert "who is Black" in redacted and "on Oak St" in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Officer Diaz stopped Alyssa Moreno and me", "Moreno"),
+        ("Christian Ortiz was stopped again", "Christian"),
+        ("my neighbor Mrs. White saw it all", "White"),
+        ("mi vecina Blanca Ruiz lo vio todo", "Blanca"),
+    ],
+)
+def test_a_surname_that_is_also_a_protected_word_is_redacted(
+    text: str, name: str, nlp: Language, city_redactor: Redactor
+) -> None:
+    assert name not in redact_in_city(text, nlp, city_redactor)
+
+
+def test_street_address_with_a_number_is_redacted_but_the_street_as_a_place_is_kept(
+    nlp: Language, city_redactor: Redactor
+) -> None:
+    redacted = redact_in_city(
+        "I live at 1720 Water Street. The stop was on Water Street near Front Street.",
+        nlp,
+        city_redactor,
+    )
+    assert "1720" not in redacted and "[ADDRESS]" in redacted
+    assert "on Water Street near Front Street" in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        ("Officer Smith, badge 4471, pushed my son Kevin", "Officer Smith, badge 4471", "Kevin"),
+        ("Sgt. Ramirez laughed at my sister Tamara", "Sgt. Ramirez", "Tamara"),
+        (
+            "el oficial Pérez, placa 2231, empujó a mi hijo Mateo",
+            "oficial Pérez, placa 2231",
+            "Mateo",
+        ),
+        ("Chief Warren never answered my emails, Dana Whitfield", "Chief Warren", "Whitfield"),
+        ("Deputy Harlan and Detective Ruiz came in car 12", "Detective Ruiz came in car 12", ""),
+    ],
+)
+def test_officers_are_kept_and_residents_redacted(
+    text: str, kept: str, gone: str, nlp: Language, city_redactor: Redactor
+) -> None:
+    redacted = redact_in_city(text, nlp, city_redactor)
+    assert kept in redacted, redacted
+    if gone:
+        assert gone not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("my roommate Jess says she is going to hurt herself", "Jess"),
+        ("mi vecina Lupita Herrera vio todo", "Lupita"),
+        ("the case worker at the shelter, Marisol, helped me", "Marisol"),
+        ("Carly is her name and she lives alone", "Carly"),
+        ("this is Tre 555-0182", "555-0182"),
+    ],
+)
+def test_names_introduced_by_a_relation_are_redacted(
+    text: str, gone: str, nlp: Language, city_redactor: Redactor
+) -> None:
+    assert gone not in redact_in_city(text, nlp, city_redactor)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my grandpa fell and he isnt breathing",
+        "se fundió la luz de la calle en la esquina",
+        "Queremos pedir más luz. Necesito ayuda con la renta",
+        "can we get summer jobs for teens funded again",
+    ],
+)
+def test_everyday_words_are_not_names(text: str, nlp: Language, city_redactor: Redactor) -> None:
+    assert redact_in_city(text, nlp, city_redactor) == text

@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
+from nlp.analyse import Analyser
+from nlp.classify import get_default_classifier
 from nlp.eval_redaction import evaluate_redaction
+from nlp.eval_sms_spans import format_span_figures, span_figures
 from nlp.officers import find_officers
+from nlp.places import Gazetteer
 from nlp.redact import Redactor
 from nlp.types import Entity, EntityType
 
@@ -33,3 +37,25 @@ def test_quality_bars_on_dev_data(eval_data_dir: Path, nlp: Language, redactor: 
     for entity_type, bar in RECALL_BARS.items():
         assert report.by_type[entity_type].recall >= bar, report.format()
     assert report.overall.precision >= PRECISION_BAR, report.format()
+
+
+@pytest.mark.slow
+def test_sms_spans_on_dev_data(eval_data_dir: Path, nlp: Language, riverton: Gazetteer) -> None:
+    """Resident-style SMS: personal data found, protected facts and places kept, officers kept."""
+    path = eval_data_dir / "sms_dev.jsonl"
+    if not path.exists():
+        pytest.skip(f"no evaluation data at {path}")
+    with path.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    analyser = Analyser(
+        nlp=nlp,
+        redactor=Redactor(default_region="US", gazetteer=riverton),
+        classifier=get_default_classifier(),  # not used: categorise=False
+        gazetteer=riverton,
+    )
+    analyses = analyser.analyse_batch([r["text"] for r in records], categorise=False)
+    figures = span_figures(records, analyses).overall
+    report = format_span_figures(span_figures(records, analyses))
+    assert figures.personal["ALL"].rate >= 0.95, report
+    assert figures.keep.rate >= 0.98, report
+    assert figures.officers.rate >= 0.95, report
