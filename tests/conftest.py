@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,15 @@ def analyser() -> Analyser:
         languages=city.city.languages,
         default_region=city.city.default_region,
     )
+
+
+@pytest.fixture(autouse=True)
+def _stop_started_services() -> Iterator[None]:
+    """After each test, close the pools of the services it started (tests/service_harness.py)."""
+    yield
+    harness = sys.modules.get("tests.service_harness")  # not imported: nothing was started
+    if harness is not None:
+        harness.stop_started_services()
 
 
 @pytest.fixture

@@ -44,11 +44,24 @@ def make_settings(
     )
 
 
+_started: list[Services] = []
+
+
 def start_service(
     *, settings: Settings, clock: FixedClock, analyser: Analyser
 ) -> tuple[Services, TestClient]:
     services = build_services(settings=settings, clock=clock, analyser=analyser)
+    _started.append(services)
     return services, TestClient(create_app(services=services))
+
+
+def stop_started_services() -> None:
+    """Close the database pools of the services started so far (a test's end), so that a long
+    run does not keep an idle PostgreSQL connection per test until the server refuses more."""
+    while _started:
+        services = _started.pop()
+        services.background.drain(timeout=10)
+        services.store.engine.dispose()
 
 
 def settle(client: TestClient) -> None:

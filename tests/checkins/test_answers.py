@@ -10,8 +10,8 @@ from flows.clocks import FixedClock
 from flows.models import Checkin, Contact, Report
 from flows.store import Store
 from nlp.types import Analysis
-from tests.checkins.conftest import file_report
 from tests.fakes.notifier import RecordingNotifier
+from tests.support.checkins import file_report
 
 
 def _sent(store: Store, followups: FollowUps, days: int = 3) -> tuple[Report, Checkin, Contact]:

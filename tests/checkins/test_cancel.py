@@ -12,7 +12,7 @@ from flows.checkins.jobs import FollowUps
 from flows.clocks import FixedClock
 from flows.models import Contact, Report
 from flows.store import Store
-from tests.checkins.conftest import RecordingSender, file_report
+from tests.support.checkins import RecordingSender, file_report
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -12,8 +12,8 @@ from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.models import Report
 from flows.store import Store
-from tests.checkins.conftest import file_report
 from tests.fakes.notifier import RecordingNotifier
+from tests.support.checkins import file_report
 
 NOW = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
 CHICAGO = ZoneInfo("America/Chicago")

@@ -13,8 +13,8 @@ from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.models import OutboundMessage
 from flows.store import Store, make_engine
-from tests.checkins.conftest import RecordingSender, file_report, make_followups
 from tests.fakes.notifier import RecordingNotifier
+from tests.support.checkins import RecordingSender, file_report, make_followups
 
 CHICAGO = ZoneInfo("America/Chicago")
 

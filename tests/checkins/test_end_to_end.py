@@ -23,6 +23,15 @@ from flows.models import Report
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, make_settings
+from tests.support.sms_replies import (
+    ASK_ANONYMITY,
+    ASK_CONSENT,
+    ASK_PLACE,
+    ASK_WHEN,
+    FILED,
+    OPTED_OUT,
+    openings,
+)
 
 STORY = "An officer shoved me outside Millbrook Library and took my phone, Officer Miller"
 
@@ -56,21 +65,32 @@ def service(
     clock: FixedClock,
     notifier: RecordingNotifier,
     analyser: Analyser,
-) -> Services:
+) -> Iterator[Services]:
     settings = make_settings(
         database_url=database_url,
         data_dir=tmp_path,
         master_key=master_key,
         twilio_api_url=twilio_api.base_url,
     )
-    return build_services(settings=settings, clock=clock, analyser=analyser, notifier=notifier)
+    services = build_services(settings=settings, clock=clock, analyser=analyser, notifier=notifier)
+    yield services
+    services.background.drain(timeout=10)
+    services.store.engine.dispose()
 
 
 def _file(resident: Resident, clock: FixedClock, consent: str) -> str:
     replies: list[str] = []
-    for body in [STORY, "1", "SKIP", "SKIP", consent]:
+    script = [
+        (STORY, ASK_ANONYMITY),
+        ("1", ASK_PLACE),
+        ("SKIP", ASK_WHEN),
+        ("SKIP", ASK_CONSENT),
+        (consent, FILED),
+    ]
+    for body, opening in script:
         clock.advance(timedelta(minutes=3))
         replies = resident.text(body)
+        assert openings(replies, opening), (body, replies)
     match = re.search(r"R-[2-9A-HJ-NP-Z]{4}", replies[-1])
     assert match, replies
     return match.group(0)
@@ -132,7 +152,7 @@ def test_no_consent_no_check_ins_and_stop_cancels(
     assert report is not None and services.store.checkins.of_report(report.id or 0) == []
     resident = Resident(services, phone="+15558670002")
     ref = _file(resident, clock, consent="1")
-    resident.text("STOP")
+    assert resident.text("STOP") == [OPTED_OUT]
     consenting = services.store.reports.by_ref(ref)
     assert consenting is not None
     states = {c.state for c in services.store.checkins.of_report(consenting.id or 0)}

@@ -17,9 +17,9 @@ from bot.outbox import OutboxDispatcher, TwilioSender
 from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.store import Store, make_engine
-from tests.checkins.conftest import file_report, make_followups
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.support.checkins import file_report, make_followups
 
 ACCOUNT = "AC" + "2" * 32
 TOKEN = "race-token"

@@ -10,7 +10,7 @@ from flows.clocks import FixedClock
 from flows.models import InboundMessage, Report
 from flows.reports.retention import Retention
 from flows.store import Store
-from tests.checkins.conftest import file_report
+from tests.support.checkins import file_report
 
 
 def _inbound(store: Store, phone: str, provider_id: str) -> int:

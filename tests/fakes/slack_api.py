@@ -218,6 +218,10 @@ class FakeSlackAPI:
     def thread(self, channel_name: str, ts: str) -> list[dict[str, Any]]:
         return [m for m in self.messages(channel_name) if m.get("thread_ts") == ts]
 
+    def dm_channel(self, user: str) -> str:
+        """The ID of the DM channel `conversations.open` gives for `user`."""
+        return _dm_id(user)
+
     def dm_messages(self, user: str) -> list[dict[str, Any]]:
         with self.state.lock:
             return [dict(m) for m in self.state.messages.get(_dm_id(user), [])]

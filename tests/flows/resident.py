@@ -1,76 +1,74 @@
-"""A transport-free stand-in for the service loop, to drive the engine through whole conversations.
+"""A resident texting the real `ConversationRunner`: a thin driver, and what the store then holds.
 
-`Resident.send` does what the real service does around `engine.step`: it screens nothing itself
-(the test says what the screening found), applies each effect in order, feeds the results back in
-and concatenates the replies. Between every step the state goes through JSON and back, as if the
-process restarted, so every scripted conversation also proves that a restart resumes.
+`Resident.send` moves the injected clock on, tells the test analyser what screening finds for the
+text (the test dictates language, urgency and district), and hands the runner an
+`IncomingMessage`: the replies are exactly what the webhook would answer. Everything after that
+(filing, appending, status look-ups, erasure, opt-out, the state between messages) is the real
+service's, on a real SQLite store, and is read back from that store. Texts sent later (idle
+timeouts, check-ins) come through the real outbox.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.outbox import OutboxDispatcher
+from flows.checkins.jobs import FollowUps
+from flows.clocks import FixedClock
 from flows.conversation.catalog import Catalog
-from flows.conversation.effects import (
-    AnswerCheckin,
-    AppendToReport,
-    Effect,
-    EraseContact,
-    FileReport,
-    LookUpStatus,
-    OptIn,
-    OptOut,
-    RelayAnswer,
-    SetLanguage,
-)
-from flows.conversation.engine import Step, step
-from flows.conversation.events import (
-    ContactErased,
-    Event,
-    OpenCheckin,
-    ReportFiled,
-    ReportStatus,
-    Screening,
-    StatusFound,
-    TextReceived,
-    Tick,
-)
 from flows.conversation.flowdef import Flow
 from flows.conversation.state import ConversationState
-from nlp.types import Language, Urgency
+from flows.handling.incoming import IncomingMessage
+from flows.handling.runner import ConversationRunner
+from flows.models import Checkin, Contact, Report
+from flows.store import Store
+from nlp.types import Language, Screening, Urgency
+from tests.recording_analyser import RecordingAnalyser
+from tests.support.analyser import KeywordAnalyser
+from tests.support.checkins import RecordingSender
 
-START = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
-DESTINATIONS = ("Community Police Oversight Council",)
+START = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)  # 13:30 in Riverton: no quiet hours
+PHONE = "+15558675309"
+_sids = itertools.count(1)
 
 
-def restarted(state: ConversationState) -> ConversationState:
-    """The state as a new process reads it back from the database."""
-    stored = json.dumps(state.to_dict())
-    return ConversationState.from_dict(json.loads(stored))
+@dataclass(frozen=True)
+class Filed:
+    """A report as the store holds it, with the reporter's own words decrypted."""
+
+    ref: str
+    story: str
+    anonymous: bool
+    contact_ok: bool
+    consent_checkins: bool
+    language: str
+    urgency: str
+    district: str | None
+    place_text: str | None
+    when_text: str | None
+    destinations: tuple[str, ...]
 
 
 @dataclass
 class Resident:
+    runner: ConversationRunner
+    store: Store
+    clock: FixedClock
     flow: Flow
     catalog: Catalog
-    city_help: dict[str, str] | None = None
-    state: ConversationState = field(default_factory=ConversationState)
-    now: datetime = START
-    filed: list[FileReport] = field(default_factory=list)
-    appended: list[AppendToReport] = field(default_factory=list)
-    relayed: list[RelayAnswer] = field(default_factory=list)
-    answers: list[AnswerCheckin] = field(default_factory=list)
-    # The check-in the service would find open for each text (None: none).
-    open_checkin: OpenCheckin | None = None
-    effects: list[Effect] = field(default_factory=list)
-    # ref → status of this resident's reports, newest last
-    own_reports: dict[str, ReportStatus] = field(default_factory=dict)
-    opted_out: bool = False
-    erased: bool = False
-    destinations: tuple[str, ...] = DESTINATIONS
-    next_refs: list[str] = field(default_factory=lambda: ["R-7KQ2", "R-AB34", "R-CD56"])
+    screening: KeywordAnalyser  # the test analyser, told what each text screens as
+    analyser: RecordingAnalyser  # what the runner analysed
+    followups: FollowUps
+    dispatcher: OutboxDispatcher
+    sender: RecordingSender
+    # Texts the runner asked to analyse ahead (story, then the answers after it), per call.
+    prefetched: list[tuple[str, ...]] = field(default_factory=list)
+    phone: str = PHONE
+    _read: int = 0  # how many of sender.sent this resident has read
+
+    # -- what the resident does -----------------------------------------------------------------
 
     def send(
         self,
@@ -82,64 +80,119 @@ class Resident:
         district: str | None = None,
     ) -> list[str]:
         """Text the line `after` seconds after the previous event; the replies it gets."""
-        self.now += timedelta(seconds=after)
-        screening = Screening(language=language, urgency=urgency, district=district)
-        return self.feed(
-            TextReceived(text=text, at=self.now, screening=screening, checkin=self.open_checkin)
+        self.clock.advance(timedelta(seconds=after))
+        self.screening.dictate(
+            text, Screening(language=language, urgency=urgency, district=district)
         )
+        message = IncomingMessage(
+            channel="sms", provider_id=f"SM{next(_sids):032d}", sender=self.phone, body=text
+        )
+        return list(self.runner.handle(message))
+
+    # -- what happens later ---------------------------------------------------------------------
 
     def tick(self, *, after: timedelta) -> list[str]:
-        self.now += after
-        return self.feed(Tick(at=self.now))
+        """Time passes and the clock job wakes the conversations due; what reaches the resident."""
+        self.clock.advance(after)
+        for contact_id in self.store.conversations.due(now=self.clock.now()):
+            self.runner.tick(contact_id)
+        return self.texts_received()
 
-    def feed(self, event: Event) -> list[str]:
-        result = self._step(event)
-        replies = list(result.replies)
-        for effect in result.effects:
-            self.effects.append(effect)
-            follow_up = self._apply(effect)
-            if follow_up is not None:
-                replies.extend(self.feed(follow_up))
-        return replies
+    def asked(self, ref: str, *, after: timedelta = timedelta(days=1)) -> list[str]:
+        """A moderator's question on `ref` was relayed to the resident (Moderation does this)."""
+        self.clock.advance(after)
+        self.runner.expect_answer(contact_id=self.contact_id, ref=ref)
+        return self.texts_received()
 
-    def _step(self, event: Event) -> Step:
-        result = step(
-            self.state, event, flow=self.flow, catalog=self.catalog, city_help=self.city_help
+    def checkins_sent(self, *, after: timedelta) -> list[str]:
+        """Time passes and the check-in job runs; the check-ins (or nothing) the resident gets."""
+        self.clock.advance(after)
+        self.followups.dispatch_due()
+        return self.texts_received()
+
+    def texts_received(self) -> list[str]:
+        """The outbox is dispatched; the texts to this resident not read yet."""
+        self.dispatcher.dispatch_due()
+        mine = [body for to, body in self.sender.sent[self._read :] if to == self.phone]
+        self._read = len(self.sender.sent)
+        return mine
+
+    # -- what the store holds -------------------------------------------------------------------
+
+    @property
+    def contact(self) -> Contact:
+        return self.store.contacts.get_or_create(channel="sms", address=self.phone)
+
+    @property
+    def contact_id(self) -> int:
+        contact_id = self.contact.id
+        assert contact_id is not None
+        return contact_id
+
+    @property
+    def state(self) -> ConversationState:
+        """The conversation as the next message will find it: from the database."""
+        saved = self.store.conversations.load(self.contact)
+        return ConversationState.from_dict(saved.state) if saved.state else ConversationState()
+
+    def set_state(self, state: ConversationState) -> None:
+        """Put the conversation in `state` (for situations a script cannot reach)."""
+        contact = self.contact
+        saved = self.store.conversations.load(contact)
+        with self.store.transaction() as session:
+            assert self.store.conversations.save(
+                contact=contact,
+                state=state.to_dict(),
+                expected_version=saved.version,
+                wake_at=None,
+                session=session,
+            )
+
+    def filed(self) -> list[Filed]:
+        """This resident's reports, oldest first."""
+        contact = self.contact
+        reports = reversed(self.store.reports.of_contact(self.contact_id))
+        return [self._filed(report, contact) for report in reports]
+
+    def _filed(self, report: Report, contact: Contact) -> Filed:
+        assert report.raw_text_enc is not None
+        return Filed(
+            ref=report.ref,
+            story=self.store.vault.decrypt(contact.wrapped_key, report.raw_text_enc),
+            anonymous=report.anonymous,
+            contact_ok=report.contact_ok,
+            consent_checkins=report.consent_checkins,
+            language=report.language,
+            urgency=report.urgency,
+            district=report.district,
+            place_text=report.place_text,
+            when_text=report.when_text,
+            destinations=tuple(report.destinations),
         )
-        self.state = restarted(result.state)
-        assert self.state == result.state, "state changed through to_dict/from_dict"
-        return result
 
-    def _apply(self, effect: Effect) -> Event | None:
-        if isinstance(effect, FileReport):
-            self.filed.append(effect)
-            ref = self.next_refs.pop(0)
-            self.own_reports[ref] = ReportStatus(ref, "routed", self.destinations)
-            return ReportFiled(ref=ref, destinations=self.destinations, at=self.now)
-        if isinstance(effect, AppendToReport):
-            self.appended.append(effect)
-        elif isinstance(effect, AnswerCheckin):
-            self.answers.append(effect)
-            self.open_checkin = None  # answered: the service finds it closed next time
-        elif isinstance(effect, LookUpStatus):
-            newest_first = tuple(reversed(self.own_reports.values()))
-            return StatusFound(asked_ref=effect.ref, reports=newest_first, at=self.now)
-        elif isinstance(effect, EraseContact):
-            self.erased = True
-            self.own_reports.clear()
-            return ContactErased(at=self.now)
-        elif isinstance(effect, OptOut):
-            self.opted_out = True
-        elif isinstance(effect, OptIn):
-            self.opted_out = False
-        elif isinstance(effect, RelayAnswer):
-            self.relayed.append(effect)
-        else:
-            assert isinstance(effect, SetLanguage)
-        return None
+    def last_ref(self) -> str:
+        return self.filed()[-1].ref
 
-    def languages_set(self) -> list[str]:
-        return [e.language for e in self.effects if isinstance(e, SetLanguage)]
+    def report(self, ref: str) -> Report:
+        report = self.store.reports.by_ref(ref)
+        assert report is not None, ref
+        return report
+
+    def trail(self, ref: str, action: str) -> list[str]:
+        """The texts of `ref`'s audit events of kind `action` ("added_text", "answered")."""
+        report_id = self.report(ref).id
+        assert report_id is not None
+        events = self.store.reports.events(report_id)
+        return [e.detail["text"] for e in events if e.action == action]
+
+    def checkins(self, ref: str) -> list[Checkin]:
+        report_id = self.report(ref).id
+        assert report_id is not None
+        return self.store.checkins.of_report(report_id)
+
+    def analysed(self) -> list[str]:
+        """Every text the runner analysed (screening aside), in order."""
+        return [text for text, _ in self.analyser.calls]
 
 
 def msg(catalog: Catalog, key: str, language: str = "en", **params: str) -> str:

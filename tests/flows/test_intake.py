@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows.conversation.catalog import Catalog
-from flows.conversation.effects import AppendToReport
 from tests.flows.resident import Resident, msg
 
 
@@ -25,7 +24,7 @@ def test_four_quick_texts_become_one_report_and_one_question(
     resident.send("skip")
     resident.send("skip")
     resident.send("2")
-    (report,) = resident.filed
+    (report,) = resident.filed()
     assert report.story == "\n".join(parts)
 
 
@@ -55,7 +54,7 @@ def test_more_story_as_an_answer_is_appended_and_the_question_reasked(
     resident.send("skip")
     resident.send("skip")
     resident.send("1")
-    (report,) = resident.filed
+    (report,) = resident.filed()
     assert report.story.splitlines() == [
         "A deputy followed my car for ten blocks",
         late,
@@ -78,7 +77,7 @@ def test_tolerant_answers(resident: Resident, catalog: Catalog) -> None:
     resident.send("Cedar Heights", district="d1")
     resident.send("skip")
     resident.send("Yes")  # not a prompt we give, but a natural answer to a yes/no question
-    (report,) = resident.filed
+    (report,) = resident.filed()
     assert (report.contact_ok, report.consent_checkins) == (True, True)
 
 
@@ -92,7 +91,8 @@ def test_emergency_first_reply_is_call_911(resident: Resident, catalog: Catalog)
     resident.send("skip")
     resident.send("skip")
     resident.send("2")
-    assert resident.filed[0].urgency == "emergency"
+    (report,) = resident.filed()
+    assert report.urgency == "emergency"
 
 
 def test_crisis_first_reply_is_988_in_spanish(resident: Resident, catalog: Catalog) -> None:
@@ -117,7 +117,8 @@ def test_urgency_is_the_highest_seen_and_a_later_emergency_still_warns(
     resident.send("skip")
     resident.send("no sé")
     resident.send("2")
-    assert resident.filed[0].urgency == "emergency"
+    (report,) = resident.filed()
+    assert report.urgency == "emergency"
 
 
 def test_greetings_and_filler_get_the_welcome_not_a_report(
@@ -125,7 +126,7 @@ def test_greetings_and_filler_get_the_welcome_not_a_report(
 ) -> None:
     for text in ["hi", "Hello?", "😀", "", "hey there!!"]:
         assert resident.send(text) == [msg(catalog, "welcome")]
-    assert resident.state.phase == "idle" and resident.filed == []
+    assert resident.state.phase == "idle" and resident.filed() == []
 
 
 def test_place_matched_at_once_goes_on(resident: Resident, catalog: Catalog) -> None:
@@ -141,7 +142,8 @@ def test_story_district_is_used_when_place_is_skipped(resident: Resident) -> Non
     resident.send("SKIP")
     resident.send("skip")
     resident.send("2")
-    assert resident.filed[0].district == "d3" and resident.filed[0].place_text is None
+    (report,) = resident.filed()
+    assert report.district == "d3" and report.place_text is None
 
 
 def test_text_soon_after_filing_is_added_to_that_report(
@@ -150,15 +152,18 @@ def test_text_soon_after_filing_is_added_to_that_report(
     resident.send("They towed my car and the officer laughed at me")
     for answer in ["1", "skip", "skip", "2"]:
         resident.send(answer)
+    ref = resident.last_ref()
     added = "oh and his badge number was 4471"
-    assert resident.send(added, after=60) == [msg(catalog, "appended", ref="R-7KQ2")]
-    assert resident.appended == [AppendToReport(ref="R-7KQ2", text=added)]
-    assert resident.send("thanks", after=30) == [msg(catalog, "idle_ack", ref="R-7KQ2")]
+    assert resident.send(added, after=60) == [msg(catalog, "appended", ref=ref)]
+    assert resident.trail(ref, "added_text") == [added]
+    (report,) = resident.filed()
+    assert report.story == f"They towed my car and the officer laughed at me\n\n{added}"
+    assert resident.send("thanks", after=30) == [msg(catalog, "idle_ack", ref=ref)]
     # Much later, a new story is a new report.
     assert resident.send("Different thing: a patrol car hit a parked bike", after=3600) == [
         msg(catalog, "ask_anonymity")
     ]
-    assert resident.state.phase == "intake"
+    assert resident.state.phase == "intake" and resident.trail(ref, "added_text") == [added]
 
 
 def test_long_texts_are_kept_within_the_cap(resident: Resident) -> None:
@@ -184,11 +189,12 @@ def test_a_text_while_filing_starts_a_new_story_not_an_append(
     resident.send("They towed my car and the officer laughed at me")
     for answer in ["1", "skip", "skip", "2"]:
         resident.send(answer)
-    resident.state = replace(resident.state, phase="filing", filing_reason="complete")
+    ref = resident.last_ref()
+    resident.set_state(replace(resident.state, phase="filing", filing_reason="complete"))
     assert resident.send("A second thing happened at the pier today", after=30) == [
         msg(catalog, "ask_anonymity")
     ]
-    assert resident.appended == []
+    assert resident.trail(ref, "added_text") == []
 
 
 def test_the_story_is_ready_to_analyse_once_a_question_is_answered(resident: Resident) -> None:
@@ -196,13 +202,17 @@ def test_the_story_is_ready_to_analyse_once_a_question_is_answered(resident: Res
     assert resident.state.texts_to_analyse() == ()  # more story may follow
     resident.send("and searched my bag", after=20)
     assert resident.state.texts_to_analyse() == ()
+    assert resident.prefetched == []
     resident.send("1")
     story = "Two officers stopped me at the bus stop on Oak Street\nand searched my bag"
     assert resident.state.texts_to_analyse() == (story,)
+    assert resident.prefetched == [(story,)]  # the runner started analysing it
     resident.send("skip")
     resident.send("yesterday around 5pm")
     assert resident.state.texts_to_analyse() == (story, "yesterday around 5pm")
+    assert resident.prefetched[-2:] == [(story,), ("yesterday around 5pm",)]
     resident.send("2")
-    (report,) = resident.filed
+    (report,) = resident.filed()
     assert report.story == story  # what was analysed ahead is exactly what is filed
+    assert resident.analysed() == [story, "yesterday around 5pm"]  # at filing: what was ahead
     assert resident.state.texts_to_analyse() == ()

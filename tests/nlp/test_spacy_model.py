@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from nlp.spacy_model import EXCLUDED_COMPONENTS, load_spacy
+from nlp.spacy_model import load_spacy
 
 
 def test_loaded_once_and_trimmed_to_ner(nlp: Language) -> None:
     assert load_spacy() is nlp
-    assert "ner" in nlp.pipe_names
-    assert not set(EXCLUDED_COMPONENTS) & set(nlp.pipe_names)
+    assert nlp.pipe_names == ["ner"]  # no tagger, parser, lemmatizer…: only what NER needs
 
 
 def test_entities_still_found(nlp: Language) -> None:

@@ -1,23 +1,16 @@
 """Moderators' services (flows/reports) on both databases, without Slack: reports are filed
-straight into the store, and what the services do is read back from it."""
+straight into the store (tests/support/reports.py), and what the services do is read back from
+it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
-from sqlmodel import col, select
 
 from flows.city import CityConfig, load_city_config
 from flows.conversation.catalog import load_catalog
-from flows.models import OutboundMessage, Report
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
-from flows.reports.refs import new_ref
-from flows.store import NewReport, Store
-from nlp.types import Analysis, CategoryScore
-
-_numbers = iter(range(1, 10**6))
+from flows.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -39,46 +32,3 @@ def moderation(store: Store, city: CityConfig, changed: list[int]) -> Moderation
 @pytest.fixture
 def desk(store: Store) -> ModeratorDesk:
     return ModeratorDesk(store=store)
-
-
-def file_report(
-    store: Store,
-    *,
-    destinations: Sequence[str] = ("oversight",),
-    category: str = "use_of_force",
-    status: str = "routed",
-) -> Report:
-    contact = store.contacts.get_or_create(channel="sms", address=f"+1555{next(_numbers):07d}")
-    analysis = Analysis(
-        language="en",
-        redacted="An officer pushed me at [PLACE]",
-        categories=(CategoryScore(label=category, score=0.9),),
-        triage=False,
-    )
-    new = NewReport(
-        channel="sms",
-        language="en",
-        raw_text="An officer pushed me at Millbrook Park",
-        anonymous=True,
-        contact_ok=False,
-        consent_checkins=False,
-        urgent=False,
-    )
-    with store.transaction() as session:
-        report = store.reports.create(
-            session=session,
-            contact=contact,
-            ref=new_ref(),
-            new=new,
-            analysis=analysis,
-            destinations=list(destinations),
-            redacted_place=None,
-            redacted_when=None,
-        )
-        store.reports.set_status(session=session, report=report, status=status, actor="system")
-    return report
-
-
-def outbound(store: Store) -> list[OutboundMessage]:
-    with store.reading() as session:
-        return list(session.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))).all())

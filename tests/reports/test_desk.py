@@ -8,7 +8,7 @@ from flows.clocks import FixedClock
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.store import Store
-from tests.reports.conftest import file_report
+from tests.support.reports import file_report
 
 
 def test_a_report_view_holds_its_trail_and_whether_the_reporter_can_be_reached(

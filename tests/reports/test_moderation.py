@@ -6,7 +6,7 @@ import pytest
 
 from flows.reports.moderation import Moderation, ModerationError
 from flows.store import Store
-from tests.reports.conftest import file_report, outbound
+from tests.support.reports import file_report, outbound
 
 MOD = "UMODERATR1"
 

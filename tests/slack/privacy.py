@@ -1,7 +1,9 @@
-"""The scan every Slack test ends with: no phone number in anything sent to Slack."""
+"""Scans of everything sent to Slack: phone numbers (every Slack test ends with it), and all the
+text moderators could see."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import unquote_plus
 
@@ -22,3 +24,22 @@ def phone_numbers_sent_to_slack(api: FakeSlackAPI, *known: str) -> list[str]:
         digits = re.sub(r"\D", "", text)
         found.extend(number for number in known if number[-10:] in digits)
     return found
+
+
+def moderators_view(api: FakeSlackAPI, *, reporter: str | None = None) -> str:
+    """Every request Slack received, decoded, except those that talk to `reporter` (a Slack
+    reporter's own DM: opening it, and our replies in it)."""
+    own_dm: set[str] = set()
+    if reporter is not None:
+        for call in api.calls("conversations.open"):
+            if call.params.get("users") == reporter:
+                own_dm.add(api.dm_channel(reporter))
+    seen: list[str] = []
+    for call in api.calls():
+        if call.method == "conversations.open" and call.params.get("users") == reporter:
+            continue
+        if call.method == "chat.postMessage" and call.params.get("channel") in own_dm:
+            continue
+        seen.append(unquote_plus(call.raw))
+        seen.append(json.dumps(call.params, ensure_ascii=False))
+    return "\n".join(seen)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from flows.city import load_city_config
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack import signing
-from tests.slack.conftest import MODERATOR, channel_ids
+from tests.support.slack_bench import MODERATOR, channel_ids
 
 SLACK_SECRET = "slack-test-secret"  # what tests.service_harness.make_settings configures
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.slack.modals import VIEW_ASK, VIEW_REROUTE, VIEW_RESOLVE
 from flows.models import OutboundMessage
-from tests.slack.conftest import MODERATOR, REPORTER_PHONE, Harness
 from tests.slack.signing import select_value, text_value
+from tests.support.slack_bench import MODERATOR, REPORTER_PHONE, Harness
 
 FORCE = "An officer pushed me to the ground on Water Street."
 

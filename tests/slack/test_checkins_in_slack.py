@@ -13,15 +13,17 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident
 from tests.slack.service import click, eventually, submit
+from tests.support.sms_replies import ASK_ANONYMITY, ASK_CONSENT, ASK_PLACE, ASK_WHEN, openings
 
 PHONE = "+15558675309"
 
 
 def _file_with_consent(client: TestClient, consent: str) -> str:
     resident = Resident(client, phone=PHONE)
-    resident.text("An officer pushed me to the ground on Water Street last night")
-    for answer in ("2", "SKIP", "SKIP"):
-        resident.text(answer)
+    story = "An officer pushed me to the ground on Water Street last night"
+    assert openings(resident.text(story), ASK_ANONYMITY)
+    for answer, opening in (("2", ASK_PLACE), ("SKIP", ASK_WHEN), ("SKIP", ASK_CONSENT)):
+        assert openings(resident.text(answer), opening), answer
     [filed] = resident.text(consent)
     ref = find_ref(filed)
     assert ref is not None
@@ -58,7 +60,7 @@ def test_a_check_in_answer_is_posted_in_the_thread(
     assert services.followups.dispatch_due() == 1
     services.dispatcher.dispatch_due()
     assert "contacted you" in twilio_api.created[-1]["Body"]
-    Resident(client, phone=PHONE).text("2")
+    assert Resident(client, phone=PHONE).text("2") == ["Thank you for your answer."]
     [card] = slack_api.cards("cpps-oversight")
     thread = eventually(lambda: slack_api.thread("cpps-oversight", card["ts"]))
     assert any("contacted" in m["text"].lower() for m in thread), thread

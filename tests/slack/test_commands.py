@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.slack.conftest import MODERATOR, REPORTER_PHONE, Harness
+from tests.support.slack_bench import MODERATOR, REPORTER_PHONE, Harness
 
 FORCE = "An officer pushed me to the ground on Water Street."
 CRISIS = "My son was having a mental health crisis and nobody came."

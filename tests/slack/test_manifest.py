@@ -8,8 +8,6 @@ from pathlib import Path
 
 import yaml
 
-from bot.slack.listeners.commands import COMMAND
-
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "slack" / "manifest.yaml"
 # The scopes each Web API method the bot calls needs (Slack's method reference).
@@ -50,7 +48,7 @@ def test_every_url_is_the_one_endpoint() -> None:
 
 def test_the_command_and_event_are_declared() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/cpps"]
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["message.im"]
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.slack.conftest import Harness, channel_ids
+from tests.support.slack_bench import Harness, channel_ids
 
 FORCE = "An officer pushed me to the ground on Water Street, badge 4471."
 

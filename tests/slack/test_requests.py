@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.slack import signing
-from tests.slack.conftest import MODERATOR, Harness
+from tests.support.slack_bench import MODERATOR, Harness
 
 RESIDENT = "URESIDENT7"
 

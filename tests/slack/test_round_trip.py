@@ -2,8 +2,8 @@
 answer in the thread → resolve → the resident's SMS; and a resident filing through a Slack DM.
 
 Everything is real except the vendors: `build_services` and `create_app`, signed Twilio webhooks,
-signed Slack requests, the fake Twilio and Slack APIs over HTTP, both databases. The analyser is
-the deterministic test one unless CPPS_SLACK_E2E_REAL_NLP=1 (then the shipped NLP, loaded once).
+signed Slack requests, the fake Twilio and Slack APIs over HTTP, both databases, and the shipped
+NLP (loaded once per session).
 """
 
 from __future__ import annotations
@@ -17,9 +17,16 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident
 from tests.slack import signing
-from tests.slack.conftest import MODERATOR, channel_ids
 from tests.slack.privacy import phone_numbers_sent_to_slack
 from tests.slack.service import click, eventually, slack_post, submit
+from tests.support.slack_bench import MODERATOR, channel_ids
+from tests.support.sms_replies import (
+    ASK_ANONYMITY,
+    ASK_CONSENT,
+    ASK_PLACE,
+    ASK_WHEN,
+    openings,
+)
 
 PHONE = "+15558675309"
 RESIDENT_SLACK_ID = "URESIDENT9"
@@ -33,13 +40,14 @@ def test_sms_report_to_resolution_round_trip(
     resident = Resident(client, phone=PHONE)
 
     # The resident reports by SMS, anonymously, giving away a name and another number.
-    resident.text(
+    story = (
         "An officer pushed me to the ground on Water Street, badge 4471. "
         "My name is Ana Lopez, my sister's cell is (555) 201-7788."
     )
-    resident.text("1")  # stay anonymous
-    resident.text("Water Street")
-    resident.text("SKIP")
+    assert openings(resident.text(story), ASK_ANONYMITY)
+    assert openings(resident.text("1"), ASK_PLACE)  # stay anonymous
+    assert openings(resident.text("Water Street"), ASK_WHEN)
+    assert openings(resident.text("SKIP"), ASK_CONSENT)
     [filed] = resident.text("2")  # no check-ins
     ref = find_ref(filed)
     assert ref is not None
@@ -64,7 +72,7 @@ def test_sms_report_to_resolution_round_trip(
 
     # The resident's SMS answer lands in the card's thread, redacted.
     [thanks] = resident.text("Around 9pm. Call me at 555-333-1212 if needed")
-    assert ref in thanks
+    assert thanks == f"Thank you. We passed your answer on to the council (report {ref})."
     thread = slack_api.thread("cpps-oversight", card["ts"])
     answer = thread[-1]["text"]
     assert "The reporter answered" in answer and "Around 9pm" in answer
@@ -141,6 +149,8 @@ def test_a_resident_files_a_report_in_a_slack_dm(
         assert slack_post(client, body, "application/json").status_code == 200
         eventually(lambda n=index: len(slack_api.dm_messages(RESIDENT_SLACK_ID)) > n)
     replies = [m["text"] for m in slack_api.dm_messages(RESIDENT_SLACK_ID)]
+    expected = [ASK_ANONYMITY, ASK_PLACE, ASK_WHEN, ASK_CONSENT, "Thank you. Your report R-"]
+    assert [openings([r], e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     ref = find_ref(replies[-1])
     assert ref is not None, replies
     report = services.store.reports.by_ref(ref)
@@ -160,12 +170,18 @@ def test_more_words_from_the_reporter_update_the_card(
     _services, client = service
     slack_api, _ = vendor_apis
     resident = Resident(client, phone=PHONE)
-    resident.text("An officer pushed me to the ground on Water Street last night")
-    for answer in ("1", "SKIP", "SKIP", "2"):
-        resident.text(answer)
+    story = "An officer pushed me to the ground on Water Street last night"
+    assert openings(resident.text(story), ASK_ANONYMITY)
+    for answer, opening in (("1", ASK_PLACE), ("SKIP", ASK_WHEN), ("SKIP", ASK_CONSENT)):
+        assert openings(resident.text(answer), opening), answer
+    [filed] = resident.text("2")
+    ref = find_ref(filed)
     [card] = slack_api.cards("cpps-oversight")
     assert "He was in car 12" not in str(card["blocks"])
-    resident.text("He was in car 12 and did not give his name")  # within the append window
+    more = "He was in car 12 and did not give his name"  # within the append window
+    assert resident.text(more) == [
+        f"Added to your report {ref}. To start a separate report, text NEW."
+    ]
     [card] = slack_api.cards("cpps-oversight")
     assert "He was in car 12" in str(card["blocks"])
     assert len(slack_api.cards("cpps-oversight")) == 1
@@ -179,10 +195,11 @@ def test_the_reporter_is_answered_while_slack_is_slow(
     slack_api, _ = vendor_apis
     held = slack_api.hold("chat.postMessage")
     resident = Resident(client, phone=PHONE, settle_after=False)
-    resident.text("An officer pushed me to the ground on Water Street, badge 4471.")
-    resident.text("1")
-    resident.text("Water Street")
-    resident.text("SKIP")
+    story = "An officer pushed me to the ground on Water Street, badge 4471."
+    assert openings(resident.text(story), ASK_ANONYMITY)
+    assert openings(resident.text("1"), ASK_PLACE)
+    assert openings(resident.text("Water Street"), ASK_WHEN)
+    assert openings(resident.text("SKIP"), ASK_CONSENT)
     [filed] = resident.text("2")  # answered with Slack still holding the card
     ref = find_ref(filed)
     assert ref is not None

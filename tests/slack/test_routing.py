@@ -9,7 +9,7 @@ import pytest
 
 from flows.city import DEMO_CITY, CityConfig, CityConfigError, load_city_config
 from flows.reports.routing import RoutingInput, route
-from tests.slack.conftest import Harness
+from tests.support.slack_bench import Harness
 
 
 def _route(

@@ -25,6 +25,24 @@ from tests.service_harness import (
     make_settings,
     start_service,
 )
+from tests.support.sms_replies import (
+    ASK_ANONYMITY,
+    ASK_CONSENT,
+    ASK_PLACE,
+    ASK_WHEN,
+    CRISIS,
+    EMERGENCY,
+    ES_ASK_ANONYMITY,
+    ES_ASK_CONSENT,
+    ES_ASK_PLACE,
+    ES_ASK_WHEN,
+    ES_FILED,
+    FILED,
+    REASK_ANONYMITY,
+    STATUS_NONE,
+    WELCOME,
+    openings,
+)
 
 REF = re.compile(r"R-[2-9A-HJ-NP-Z]{4}")
 
@@ -71,11 +89,19 @@ def _walk(resident: Resident, clock: FixedClock, texts: list[str]) -> list[list[
     return replies
 
 
+def _answers(resident: Resident, clock: FixedClock, script: list[tuple[str, str]]) -> None:
+    """Text each answer; each gets exactly one reply, starting with its opening."""
+    for body, opening in script:
+        clock.advance(timedelta(minutes=3))
+        replies = resident.text(body)
+        assert openings(replies, opening), (body, replies)
+
+
 def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: FixedClock) -> None:
     services, client = service
     resident = Resident(client)
     welcome = resident.text("hi")
-    assert "911" in welcome[0] and "anonymous" in welcome[0]
+    assert openings(welcome, WELCOME) and "911" in welcome[0] and "anonymous" in welcome[0]
     replies = _walk(
         resident,
         clock,
@@ -88,10 +114,8 @@ def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: 
             "1",
         ],
     )
-    assert "anonymous" in replies[0][0]
-    assert "Where" in replies[1][0]
-    assert "When" in replies[2][0]
-    assert "check in" in replies[3][0]
+    expected = [ASK_ANONYMITY, ASK_PLACE, ASK_WHEN, ASK_CONSENT, FILED]
+    assert [openings(r, e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     confirmation = replies[4][-1]
     ref = REF.search(confirmation)
     assert ref is not None
@@ -105,7 +129,10 @@ def test_english_intake_end_to_end(service: tuple[Services, TestClient], clock: 
     assert "4471" in report.redacted_text  # the badge is kept for the council
     assert report.raw_text_enc and "pushed" not in report.raw_text_enc
     status = resident.text(f"STATUS {report.ref}")
-    assert report.ref in status[0]
+    assert status == [
+        f"Report {report.ref}: sent to the council. "
+        "It went to the Community Police Oversight Council."
+    ]
 
 
 def test_the_report_is_analysed_while_the_questions_are_asked(
@@ -119,7 +146,8 @@ def test_the_report_is_analysed_while_the_questions_are_asked(
     )
     story = "An officer pushed me to the ground on Cedar Street. My name is Ana Lopez."
     replies = _walk(Resident(client), clock, [story, "1", "SKIP", "last night", "2"])
-    assert REF.search(replies[-1][-1])
+    expected = [ASK_ANONYMITY, ASK_PLACE, ASK_WHEN, ASK_CONSENT, FILED]
+    assert [openings(r, e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     # Started once the first question was answered, not in the webhook that filed the report.
     # (The answer just before filing may still be queued then: filing takes it back and does it.)
     assert recording.thread_of(story).startswith("analyse-ahead")
@@ -146,8 +174,8 @@ def test_spanish_intake_end_to_end(service: tuple[Services, TestClient], clock: 
             "2",
         ],
     )
-    assert "anonimato" in replies[0][0]
-    assert "lugar" in replies[1][0]
+    expected = [ES_ASK_ANONYMITY, ES_ASK_PLACE, ES_ASK_WHEN, ES_ASK_CONSENT, ES_FILED]
+    assert [openings(r, e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     confirmation = replies[-1][-1]
     assert "su reporte" in confirmation and REF.search(confirmation)
     assert "Council" not in confirmation and "Desk" not in confirmation  # named in Spanish
@@ -162,29 +190,42 @@ def test_help_and_status_mid_intake_then_carry_on(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    resident.text("The police car blocked my driveway for hours and the officer was rude to me.")
+    story = "The police car blocked my driveway for hours and the officer was rude to me."
+    assert openings(resident.text(story), ASK_ANONYMITY)
     clock.advance(timedelta(minutes=5))
     help_reply = resident.text("HELP")
-    assert "911" in help_reply[0] and any("1" in r for r in help_reply[1:])
-    status = resident.text("STATUS")
-    assert any("no reports" in r for r in status)
-    _walk(resident, clock, ["1", "SKIP", "SKIP", "2"])
+    assert help_reply == [services.city.city.help_text["en"], REASK_ANONYMITY]
+    assert "911" in help_reply[0]
+    assert resident.text("STATUS") == [STATUS_NONE, REASK_ANONYMITY]
+    _answers(resident, clock, [("1", ASK_PLACE), ("SKIP", ASK_WHEN)])
+    _answers(resident, clock, [("SKIP", ASK_CONSENT), ("2", FILED)])
     assert len(_reports(services)) == 1
 
 
 @pytest.mark.parametrize(
-    ("story", "number"),
+    ("story", "safety", "question"),
     [
-        ("my neighbor is beating his wife right now, I can hear her screaming", "911"),
-        ("there is a man with a gun outside my building on Water Street right now", "911"),
-        ("I want to end my life tonight, I can't do this anymore", "988"),
-        ("quiero quitarme la vida, ya no aguanto", "988"),
+        (
+            "my neighbor is beating his wife right now, I can hear her screaming",
+            EMERGENCY,
+            ASK_ANONYMITY,
+        ),
+        (
+            "there is a man with a gun outside my building on Water Street right now",
+            EMERGENCY,
+            ASK_ANONYMITY,
+        ),
+        ("I want to end my life tonight, I can't do this anymore", CRISIS, ASK_ANONYMITY),
+        ("quiero quitarme la vida, ya no aguanto", "Si está en crisis", ES_ASK_ANONYMITY),
     ],
 )
-def test_safety_first_reply(service: tuple[Services, TestClient], story: str, number: str) -> None:
+def test_safety_first_reply(
+    service: tuple[Services, TestClient], story: str, safety: str, question: str
+) -> None:
     _, client = service
     replies = Resident(client).text(story)
-    assert number in replies[0]
+    assert openings(replies, safety, question), replies
+    assert ("911" if safety == EMERGENCY else "988") in replies[0]
 
 
 def test_four_quick_texts_become_one_report(
@@ -202,8 +243,9 @@ def test_four_quick_texts_become_one_report(
     for part in parts:
         clock.advance(timedelta(seconds=15))
         answered.append(resident.text(part))
-    assert answered[0] and all(r == [] for r in answered[1:])
-    _walk(resident, clock, ["1", "Union Station", "SKIP", "2"])
+    assert openings(answered[0], ASK_ANONYMITY) and all(r == [] for r in answered[1:])
+    _answers(resident, clock, [("1", ASK_PLACE), ("Union Station", ASK_WHEN)])
+    _answers(resident, clock, [("SKIP", ASK_CONSENT), ("2", FILED)])
     [report] = _reports(services)
     for part in ("Union Station", "asked for ID", "pushed me", "white guys"):
         assert part in report.redacted_text
@@ -217,11 +259,11 @@ def test_duplicate_webhook_mid_flow_and_restart_resume(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    resident.text(
-        "Officers searched my car on Harbor Boulevard and took my phone without a warrant."
-    )
+    story = "Officers searched my car on Harbor Boulevard and took my phone without a warrant."
+    assert openings(resident.text(story), ASK_ANONYMITY)
     clock.advance(timedelta(minutes=3))
     first = resident.text("1", sid="SM" + "c" * 32)
+    assert openings(first, ASK_PLACE)
     assert resident.text("1", sid="SM" + "c" * 32) == first
     # A new process on the same database picks up where the resident was.
     _, restarted_client = start_service(
@@ -231,8 +273,8 @@ def test_duplicate_webhook_mid_flow_and_restart_resume(
     )
     resumed = Resident(restarted_client, phone=resident.phone)
     clock.advance(timedelta(minutes=3))
-    assert "When" in resumed.text("Harbor Boulevard")[0]
-    _walk(resumed, clock, ["SKIP", "2"])
+    assert openings(resumed.text("Harbor Boulevard"), ASK_WHEN)
+    _answers(resumed, clock, [("SKIP", ASK_CONSENT), ("2", FILED)])
     [report] = _reports(services)
     assert report.district == "d2" and report.anonymous
 
@@ -242,17 +284,20 @@ def test_status_with_someone_elses_reference_reveals_nothing(
 ) -> None:
     services, client = service
     owner = Resident(client, phone="+15558675311")
-    _walk(
-        owner,
-        clock,
-        ["A cop took my skateboard and would not give it back.", "1", "SKIP", "SKIP", "2"],
+    assert openings(
+        owner.text("A cop took my skateboard and would not give it back."), ASK_ANONYMITY
     )
+    _answers(owner, clock, [("1", ASK_PLACE), ("SKIP", ASK_WHEN)])
+    _answers(owner, clock, [("SKIP", ASK_CONSENT), ("2", FILED)])
     [report] = _reports(services)
     stranger = Resident(client, phone="+15558675312")
-    reply = " ".join(stranger.text(f"STATUS {report.ref}"))
-    never = " ".join(stranger.text("STATUS R-ZZZZ"))
-    assert reply.replace(report.ref, "REF") == never.replace("R-ZZZZ", "REF")
-    assert "routed" not in reply and "Oversight" not in reply
+    reply = stranger.text(f"STATUS {report.ref}")
+    assert reply == [
+        f"We found no report {report.ref} from you. Check the code, or text STATUS to list "
+        "your reports."
+    ]
+    never = stranger.text("STATUS R-ZZZZ")
+    assert [r.replace(report.ref, "R-ZZZZ") for r in reply] == never
 
 
 def test_delete_erases_contact_and_raw_text(
@@ -260,23 +305,21 @@ def test_delete_erases_contact_and_raw_text(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    _walk(
-        resident,
-        clock,
-        [
-            "Officer Ramirez insulted my mother at the Eastgate Plaza.",
-            "2",
-            "Eastgate Plaza",
-            "SKIP",
-            "1",
-        ],
-    )
+    story = "Officer Ramirez insulted my mother at the Eastgate Plaza."
+    assert openings(resident.text(story), ASK_ANONYMITY)
+    _answers(resident, clock, [("2", ASK_PLACE), ("Eastgate Plaza", ASK_WHEN)])
+    _answers(resident, clock, [("SKIP", ASK_CONSENT), ("1", FILED)])
     [report] = _reports(services)
     contact_id = report.contact_id
     assert contact_id is not None
-    assert "erase" in resident.text("DELETE")[0].lower()
-    done = resident.text("1")
-    assert "erased" in done[0].lower() and "council" in done[0].lower()
+    assert resident.text("DELETE") == [
+        "Erase your number and the words you sent us? Copies with personal details removed stay "
+        "with the council. Reply 1 to erase, anything else to keep them."
+    ]
+    assert resident.text("1") == [
+        "Done. Your number and your own words are erased. Copies already sent to the council, "
+        "with personal details removed, stay with them."
+    ]
     [report] = _reports(services)
     assert report.raw_text_enc is None and report.contact_id is None
     assert "Ramirez" in report.redacted_text  # the council's redacted copy stays
@@ -322,9 +365,9 @@ def test_every_reply_fits_two_segments(
         ),
     ):
         resident = Resident(client, phone=phone)
-        for reply in _walk(resident, clock, texts):
-            replies.extend(reply)
-    assert replies
+        answered = _walk(resident, clock, texts)
+        assert all(answered), list(zip(texts, answered, strict=True))  # every text answered
+        replies.extend(r for reply in answered for r in reply)
     for reply in replies:
         assert count_segments(reply) <= 2, reply
 
@@ -334,9 +377,8 @@ def test_idle_conversation_is_submitted_after_24_hours(
 ) -> None:
     services, client = service
     resident = Resident(client)
-    resident.text(
-        "The officer at the Southfield station refused to take my report about my stolen bike."
-    )
+    story = "The officer at the Southfield station refused to take my report about my stolen bike."
+    assert openings(resident.text(story), ASK_ANONYMITY)
     clock.advance(timedelta(hours=25))
     assert services.wake_conversations() == 1
     [report] = _reports(services)

@@ -23,6 +23,19 @@ from tests.service_harness import (
     signed_form,
     start_service,
 )
+from tests.support.sms_replies import (
+    ASK_ANONYMITY,
+    ASK_CONSENT,
+    ASK_PLACE,
+    ASK_WHEN,
+    ES_ASK_ANONYMITY,
+    FILED,
+    OPTED_IN,
+    OPTED_OUT,
+    REASK_ANONYMITY,
+    WELCOME,
+    openings,
+)
 
 PHONE = "+15558675309"
 STORY = (
@@ -82,7 +95,7 @@ def _all_text(engine: Engine) -> str:
 
 def test_signed_webhook_is_answered_and_persisted(client: TestClient, services: Services) -> None:
     replies = Resident(client).text("hi")
-    assert replies and "911" in replies[0]
+    assert openings(replies, WELCOME) and "911" in replies[0]
     assert _count(services.store.engine, "inboundmessage") == 1
 
 
@@ -115,13 +128,14 @@ def test_a_retried_message_sid_is_processed_once_with_the_same_reply(
     resident = Resident(client)
     first = resident.text(STORY, sid="SM" + "a" * 32)
     again = resident.text(STORY, sid="SM" + "a" * 32)
-    assert first == again and first
+    assert first == again and openings(first, ASK_ANONYMITY)
     assert _count(services.store.engine, "inboundmessage") == 1
     # Walk to the end; a retry of the final answer files one report, not two.
-    resident.text("1")
-    resident.text("Millbrook Avenue")
-    resident.text("SKIP")
+    assert openings(resident.text("1"), ASK_PLACE)
+    assert openings(resident.text("Millbrook Avenue"), ASK_WHEN)
+    assert openings(resident.text("SKIP"), ASK_CONSENT)
     final = resident.text("2", sid="SM" + "b" * 32)
+    assert openings(final, FILED)
     assert resident.text("2", sid="SM" + "b" * 32) == final
     assert _count(services.store.engine, "report") == 1
 
@@ -130,7 +144,7 @@ def test_stop_blocks_every_outbound_path_until_start(
     client: TestClient, services: Services, twilio_api: FakeTwilioAPI
 ) -> None:
     resident = Resident(client)
-    resident.text("STOP")
+    assert resident.text("STOP") == [OPTED_OUT]
     contact = services.store.contacts.get_or_create(channel="sms", address=PHONE)
     assert contact.opted_out
     with services.store.transaction() as session:
@@ -138,7 +152,7 @@ def test_stop_blocks_every_outbound_path_until_start(
     services.dispatcher.dispatch_due()
     assert twilio_api.created == []
     assert resident.text("I want to report something") == []  # no texts while opted out
-    resident.text("START")
+    assert resident.text("START") == [OPTED_IN, REASK_ANONYMITY]
     contact = services.store.contacts.get_or_create(channel="sms", address=PHONE)
     with services.store.transaction() as session:
         services.store.outbox.enqueue(session=session, contact=contact, body="y", purpose="t")
@@ -147,9 +161,20 @@ def test_stop_blocks_every_outbound_path_until_start(
     assert twilio_api.created[0]["To"] == PHONE
 
 
+def test_stop_then_start_each_reply(client: TestClient) -> None:
+    """What the resident reads at every step: START after STOP is confirmed, and the
+    conversation resumes where it was."""
+    resident = Resident(client)
+    assert resident.text("STOP") == [OPTED_OUT]
+    story = "An officer pushed me against a car on Cedar Street and laughed at me"
+    assert resident.text(story) == []  # nothing at all while opted out
+    assert resident.text("START") == [OPTED_IN, REASK_ANONYMITY]
+    assert openings(resident.text("1"), ASK_PLACE)  # the story sent while opted out was kept
+
+
 @pytest.mark.parametrize("word", ["stop", " STOP. ", "Unsubscribe", "quit!", "OPTOUT"])
 def test_carrier_stop_words(client: TestClient, services: Services, word: str) -> None:
-    Resident(client).text(word)
+    assert Resident(client).text(word) == [OPTED_OUT]
     assert services.store.contacts.get_or_create(channel="sms", address=PHONE).opted_out
 
 
@@ -163,8 +188,12 @@ def test_no_phone_number_or_text_at_rest_or_in_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     resident = Resident(client)
-    for body in (STORY, "1", "Millbrook Avenue", "yesterday", "2"):
+    replies = [
         resident.text(body, FromCity="RIVERTON", FromZip="60601", FromState="IL")
+        for body in (STORY, "1", "Millbrook Avenue", "yesterday", "2")
+    ]
+    expected = (ASK_ANONYMITY, ASK_PLACE, ASK_WHEN, ASK_CONSENT, FILED)
+    assert [openings(r, e) for r, e in zip(replies, expected, strict=True)] == [True] * 5
     everything = _all_text(services.store.engine)
     # Personal data never rests in plaintext (the redacted story does: it is the council's copy).
     for secret in (PHONE, PHONE[2:], "8675309", "Dana Whitfield", "201-7788", "RIVERTON", "60601"):
@@ -176,21 +205,21 @@ def test_no_phone_number_or_text_at_rest_or_in_logs(
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "opening"),
     [
-        "",
-        "   ",
-        "x" * 1600,
-        "🙂🙂🙂 estoy bien 🙂",
-        "bad\x00\x07\x1bbytes\x7f here",
-        "ÑANDÚ " * 200,
+        ("", WELCOME),
+        ("   ", WELCOME),
+        ("x" * 1600, ASK_ANONYMITY),
+        ("🙂🙂🙂 estoy bien 🙂", ES_ASK_ANONYMITY),
+        ("bad\x00\x07\x1bbytes\x7f here", ASK_ANONYMITY),
+        ("ÑANDÚ " * 200, ES_ASK_ANONYMITY),  # read as Spanish
     ],
 )
 def test_odd_bodies_get_a_normal_reply_and_are_kept(
-    client: TestClient, services: Services, body: str
+    client: TestClient, services: Services, body: str, opening: str
 ) -> None:
     replies = Resident(client).text(body)
-    assert replies  # something sensible, never a 500
+    assert openings(replies, opening), replies  # something sensible, never a 500
     assert _count(services.store.engine, "inboundmessage") == 1
 
 
@@ -216,7 +245,7 @@ def test_mms_media_is_kept_as_encrypted_references(client: TestClient, services:
     replies = Resident(client).text(
         STORY, NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"
     )
-    assert replies
+    assert openings(replies, ASK_ANONYMITY)
     with services.store.engine.connect() as connection:
         row = connection.execute(text("SELECT num_media, media_enc FROM inboundmessage")).one()
     assert row.num_media == 1 and row.media_enc and url not in row.media_enc

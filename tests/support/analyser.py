@@ -1,9 +1,10 @@
-"""A small deterministic analyser for Slack tests (the `Analyser` protocol of
+"""The one small deterministic analyser of the tests (the `Analyser` protocol of
 flows.handling.effect_prep).
 
 Keyword categories, gazetteer districts, phone numbers and "my name is …" redacted, badge numbers
-as officer references: enough to route and redact predictably without loading models. End-to-end
-tests can swap in the real `nlp` analyser through the same protocol.
+as officer references: enough to route and redact predictably without loading models. A test may
+also dictate what screening finds for a given text (`dictate`): its analysis then agrees on the
+language, urgency and district. End-to-end tests use the real `nlp` analyser instead.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from flows.city import CityConfig
-from flows.conversation.events import Screening
-from nlp.types import Analysis, CategoryScore, Entity, OfficerRef
+from nlp.types import Analysis, CategoryScore, Entity, OfficerRef, Screening, Urgency
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _NAME = re.compile(r"(?i)\bmy name is ([A-Z][a-z]+(?: [A-Z][a-z]+)?)")
@@ -41,8 +41,15 @@ class KeywordAnalyser:
             for district_id, names in city.gazetteer_entries()
             for name in names
         ]
+        self._dictated: dict[str, Screening] = {}
+
+    def dictate(self, text: str, screening: Screening) -> None:
+        """From now on, `text` screens as `screening` (and its analysis agrees)."""
+        self._dictated[text] = screening
 
     def screen(self, text: str) -> Screening:
+        if text in self._dictated:
+            return self._dictated[text]
         analysis = self.analyse(text)
         return Screening(
             language=analysis.language, urgency=analysis.urgency, district=analysis.district
@@ -74,8 +81,8 @@ class KeywordAnalyser:
             OfficerRef(text=m.group(0), start=m.start(), end=m.end(), key=f"badge:{m.group(1)}")
             for m in _BADGE.finditer(redacted)
         )
-        urgency = "crisis" if "hurt myself" in lower else "none"
-        return Analysis(
+        urgency: Urgency = "crisis" if "hurt myself" in lower else "none"
+        analysis = Analysis(
             language="es" if " policía " in f" {lower} " else "en",
             redacted=redacted,
             entities=tuple(entities),
@@ -84,4 +91,11 @@ class KeywordAnalyser:
             categories=categories,
             triage=not categories,
             urgency=urgency,
+        )
+        dictated = self._dictated.get(text)
+        if dictated is None:
+            return analysis
+        language = dictated.language if dictated.language != "other" else analysis.language
+        return replace(
+            analysis, language=language, urgency=dictated.urgency, district=dictated.district
         )
