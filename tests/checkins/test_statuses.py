@@ -9,7 +9,7 @@ from sqlalchemy import text
 from flows.checkins.jobs import FollowUps
 from flows.statuses import CheckinState, ReportState
 from flows.store import Store
-from tests.checkins.conftest import file_report
+from tests.support.checkins import file_report
 
 
 def test_statuses_are_stored_as_their_strings(store: Store, followups: FollowUps) -> None:
