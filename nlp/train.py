@@ -17,10 +17,10 @@ Model choices, each measured with `benchmarks/routing_quality.py` on the develop
   development data; the closer the fit to the short hand-written examples, the worse on long
   real reports. That code was not kept.
   Examples under `LONG_VIEW_MIN_CHARS` weigh half in it (see the constant).
-- View "short" (English texts under `SHORT_CHARS`, blended half and half with "minilm"): MiniLM
-  and USE features together, less regularised. On resident-style SMS it raised English
-  macro-F1 from 0.66 to 0.74 (weights: see `SHORT_WEIGHT`); on the long development reports it
-  sees their short rows. USE costs a few milliseconds on a one-liner.
+- View "short" (English texts under `SHORT_CHARS`, blended with "minilm" at `SHORT_WEIGHT`):
+  MiniLM and USE features together, less regularised. On resident-style SMS it raised English
+  macro-F1 from 0.66 to 0.74; it costs a little on the short rows of the development reports
+  (see `SHORT_WEIGHT`) and USE's few milliseconds on a one-liner.
 - View "use" (Spanish): USE multilingual features, trained on all examples (English examples
   carry over to Spanish through the shared multilingual space).
 - Every example is read as `analyse()` reads a report: officer references reduced to their
