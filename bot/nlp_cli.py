@@ -117,3 +117,19 @@ def eval_redaction(
     records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
     report = evaluate_redaction(records, redact=lambda text: list(analyzer.analyse(text).entities))
     typer.echo(report.format(str(file)))
+
+
+@eval_app.command("sms")
+def eval_sms(
+    file: Path,
+    city_config: Annotated[Path | None, typer.Option("--city")] = None,
+) -> None:
+    """Category F1 by language, urgency recall and false alarms, and span figures on JSON lines
+    {id, lang, text, category, urgency, spans}."""
+    from nlp.eval_sms import evaluate_sms, format_sms_report
+
+    records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+    analyzer = _analyzer(city_config)
+    analyses = analyzer.analyse_batch([str(r.get("text", "")) for r in records])
+    report = evaluate_sms(records, analyses, labels=analyzer.classifier.head.labels)
+    typer.echo(format_sms_report(report, title=str(file)))

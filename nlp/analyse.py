@@ -20,6 +20,7 @@ from nlp.officers import find_officers
 from nlp.places import Gazetteer, find_places, match_district
 from nlp.redact import Redactor, apply_redaction
 from nlp.spacy_model import load_spacy
+from nlp.substance import has_story
 from nlp.types import Analysis, Screening
 from nlp.urgency import detect_urgency
 
@@ -72,6 +73,7 @@ class Analyser:
             language=language,
             urgency=detect_urgency(text, language=language),
             district=match_district(text, gazetteer=self.gazetteer),
+            no_story=not has_story(text),
         )
 
     def analyse(self, text: str) -> Analysis:
@@ -104,12 +106,14 @@ class Analyser:
                 redacted=[(e.start, e.end) for e in entities],
             )
             partial.append((officers, entities, places, district))
-        # The classifier reads each report without its contact details (see contact_details).
+        # The classifier reads each report without its contact details and officers'
+        # particulars (see contact_details); a text with no word of substance is no story.
+        readable = [
+            text_for_classification(t, p[1], officers=p[0], language=lang)
+            for t, p, lang in zip(texts, partial, languages, strict=True)
+        ]
         predictions = (
-            self.classifier.predict(
-                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
-                languages=languages,
-            )
+            self.classifier.predict(readable, languages=languages)
             if categorise
             else [UNCATEGORISED] * len(texts)
         )
@@ -124,8 +128,10 @@ class Analyser:
                 categories=categories,
                 triage=triage,
                 urgency=detect_urgency(text, language=language),
+                no_story=not has_story(read),
             )
-            for text, language, (officers, entities, places, district), (categories, triage) in zip(
-                texts, languages, partial, predictions, strict=True
-            )
+            for text, read, language, (officers, entities, places, district), (
+                categories,
+                triage,
+            ) in zip(texts, readable, languages, partial, predictions, strict=True)
         ]
