@@ -8,9 +8,9 @@ paired with the `Analysis` of its text. Figures:
   "any alarm" so a crisis read as an emergency is still seen), false alarms on rows whose gold
   urgency is none, and alarms on hard negatives (ids containing `hneg`: deadly words used
   figuratively or about the past);
-- spans (`span_figures`, kept separate so a fuller implementation can replace it): personal-data
-  recall per type, officers kept (not redacted) and extracted (an `OfficerRef` overlaps them),
-  and KEEP spans (protected traits, public places) left unredacted.
+- spans (`nlp.eval_sms_spans`): personal-data recall per type, officers kept (not redacted) and
+  extracted (an `OfficerRef` overlaps them), and KEEP spans (protected traits, public places) left
+  unredacted, overall and by language.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nlp.eval_routing import RoutingReport, evaluate_routing
+from nlp.eval_sms_spans import Ratio, SpanFigures, format_span_figures, span_figures
 from nlp.types import Analysis
 
 ALARMS: tuple[str, ...] = ("crisis", "emergency")
@@ -30,34 +31,11 @@ NO_CATEGORY = "(none)"
 
 
 @dataclass(frozen=True)
-class Share:
-    """`hits` out of `total`; the rate is 0 when there is nothing to count."""
-
-    hits: int
-    total: int
-
-    @property
-    def rate(self) -> float:
-        return self.hits / self.total if self.total else 0.0
-
-    def __str__(self) -> str:
-        return f"{self.rate:.3f} ({self.hits}/{self.total})"
-
-
-@dataclass(frozen=True)
 class UrgencyFigures:
-    recall: Mapping[str, Share]  # gold level -> predicted exactly that level
-    any_alarm_recall: Mapping[str, Share]  # gold level -> predicted any alarm
-    false_alarms: Share  # gold none -> predicted an alarm
-    hard_negative_alarms: Share  # hard negatives -> predicted an alarm
-
-
-@dataclass(frozen=True)
-class SpanFigures:
-    personal_recall: Mapping[str, Share]  # gold type (PERSON, PHONE, EMAIL, ADDRESS, ALL)
-    officers_kept: Share
-    officers_extracted: Share
-    keep_kept: Share
+    recall: Mapping[str, Ratio]  # gold level -> predicted exactly that level
+    any_alarm_recall: Mapping[str, Ratio]  # gold level -> predicted any alarm
+    false_alarms: Ratio  # gold none -> predicted an alarm
+    hard_negative_alarms: Ratio  # hard negatives -> predicted an alarm
 
 
 @dataclass(frozen=True)
@@ -66,49 +44,6 @@ class SmsReport:
     category: Mapping[str, RoutingReport]  # language -> report
     urgency: UrgencyFigures
     spans: SpanFigures
-
-
-# --- spans: a minimal computation, replaceable by a fuller one --------------------------------
-
-PERSONAL_TYPES: tuple[str, ...] = ("PERSON", "PHONE", "EMAIL", "ADDRESS")
-
-
-def span_figures(records: Sequence[Mapping[str, Any]], analyses: Sequence[Analysis]) -> SpanFigures:
-    """Personal data found (at least half its characters redacted), officers kept (no character
-    redacted) and extracted (overlapped by an `OfficerRef`), KEEP spans with no character
-    redacted."""
-    found = {t: [0, 0] for t in (*PERSONAL_TYPES, "ALL")}
-    kept, extracted, keep = [0, 0], [0, 0], [0, 0]
-    for record, analysis in zip(records, analyses, strict=True):
-        redacted = [(e.start, e.end) for e in analysis.entities]
-        officers = [(o.start, o.end) for o in analysis.officers]
-        for span in record.get("spans", ()):
-            start, end, kind = int(span["start"]), int(span["end"]), str(span["type"])
-            covered = _covered(redacted, start, end)
-            if kind in PERSONAL_TYPES:
-                hit = 2 * covered >= end - start
-                for key in (kind, "ALL"):
-                    found[key][0] += hit
-                    found[key][1] += 1
-            elif kind == "OFFICER":
-                kept[0] += covered == 0
-                kept[1] += 1
-                extracted[0] += _covered(officers, start, end) > 0
-                extracted[1] += 1
-            elif kind == "KEEP":
-                keep[0] += covered == 0
-                keep[1] += 1
-    return SpanFigures(
-        personal_recall={t: Share(*counts) for t, counts in found.items()},
-        officers_kept=Share(*kept),
-        officers_extracted=Share(*extracted),
-        keep_kept=Share(*keep),
-    )
-
-
-def _covered(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
-    """Characters of [start, end) inside any of `spans`."""
-    return sum(1 for i in range(start, end) if any(s <= i < e for s, e in spans))
 
 
 # --- category and urgency ----------------------------------------------------------------------
@@ -135,10 +70,10 @@ def urgency_figures(
             hard_negatives[0] += alarmed
             hard_negatives[1] += 1
     return UrgencyFigures(
-        recall={level: Share(*counts) for level, counts in exact.items()},
-        any_alarm_recall={level: Share(*counts) for level, counts in any_alarm.items()},
-        false_alarms=Share(*false_alarms),
-        hard_negative_alarms=Share(*hard_negatives),
+        recall={level: Ratio(*counts) for level, counts in exact.items()},
+        any_alarm_recall={level: Ratio(*counts) for level, counts in any_alarm.items()},
+        false_alarms=Ratio(*false_alarms),
+        hard_negative_alarms=Ratio(*hard_negatives),
     )
 
 
@@ -208,14 +143,7 @@ def format_sms_report(report: SmsReport, *, title: str = "") -> str:
         lines.append(f"  {level} recall: {u.recall[level]}  any alarm: {u.any_alarm_recall[level]}")
     lines.append(f"  false alarms on urgency none: {u.false_alarms}")
     lines.append(f"  alarms on hard negatives ({HARD_NEGATIVE_MARK}): {u.hard_negative_alarms}")
-    s = report.spans
-    lines += ["", "spans"]
-    lines.append(
-        "  personal-data recall: "
-        + "  ".join(f"{t} {share}" for t, share in s.personal_recall.items())
-    )
-    lines.append(f"  officers kept: {s.officers_kept}  extracted: {s.officers_extracted}")
-    lines.append(f"  KEEP spans kept: {s.keep_kept}")
+    lines += ["", format_span_figures(report.spans, title="spans")]
     return "\n".join(lines)
 
 

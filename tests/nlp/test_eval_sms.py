@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.eval_sms import evaluate_sms, format_sms_report, span_figures
+from nlp.eval_sms import evaluate_sms, format_sms_report
+from nlp.eval_sms_spans import span_figures
 from nlp.types import Analysis, CategoryScore, Entity, OfficerRef
 
 LABELS = ("fruit", "bikes", "other")
@@ -96,12 +97,12 @@ def test_urgency_figures() -> None:
 
 
 def test_span_figures() -> None:
-    spans = span_figures(RECORDS, ANALYSES)
-    assert (spans.personal_recall["PHONE"].hits, spans.personal_recall["PHONE"].total) == (1, 1)
-    assert (spans.personal_recall["PERSON"].hits, spans.personal_recall["PERSON"].total) == (0, 1)
-    assert spans.personal_recall["ALL"].rate == pytest.approx(0.5)
+    spans = span_figures(RECORDS, ANALYSES).overall
+    assert (spans.personal["PHONE"].hits, spans.personal["PHONE"].total) == (1, 1)
+    assert (spans.personal["PERSON"].hits, spans.personal["PERSON"].total) == (0, 1)
+    assert spans.personal["ALL"].rate == pytest.approx(0.5)
     assert (spans.officers_kept.hits, spans.officers_extracted.hits) == (1, 1)
-    assert (spans.keep_kept.hits, spans.keep_kept.total) == (0, 1)
+    assert (spans.keep.hits, spans.keep.total) == (0, 1)
 
 
 def test_report_prints_every_figure() -> None:
