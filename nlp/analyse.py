@@ -9,7 +9,7 @@ urgency, district by gazetteer) that runs on the webhook's hot path before the f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language as SpacyLanguage
 
@@ -21,7 +21,8 @@ from nlp.places import Gazetteer, find_places, match_district
 from nlp.redact import Redactor, apply_redaction
 from nlp.spacy_model import load_spacy
 from nlp.types import Analysis, Screening
-from nlp.urgency import detect_urgency
+from nlp.urgency import UrgencyDetector, get_default_detector
+from nlp.urgency_lexicon import lexicon_urgency
 
 # Beyond this, text is analysed in its first part only: an SMS is at most 1,600 characters and a
 # Slack message 40,000; nobody's report needs spaCy to read a book.
@@ -37,6 +38,7 @@ class Analyser:
     classifier: Classifier
     gazetteer: Gazetteer
     languages: tuple[str, ...] = ("en", "es")
+    urgency_detector: UrgencyDetector = field(default_factory=get_default_detector)
 
     @classmethod
     def load(
@@ -46,6 +48,7 @@ class Analyser:
         languages: Sequence[str] = ("en", "es"),
         default_region: str = "US",
         classifier: Classifier | None = None,
+        urgency_detector: UrgencyDetector | None = None,
     ) -> Analyser:
         """Load every model (once per process) for a city's districts and languages."""
         analyzer = cls(
@@ -54,6 +57,7 @@ class Analyser:
             classifier=classifier or get_default_classifier(),
             gazetteer=Gazetteer.from_districts(districts),
             languages=tuple(languages),
+            urgency_detector=urgency_detector or get_default_detector(),
         )
         analyzer.analyse("warm up: the models load their weights on first use")
         return analyzer
@@ -63,7 +67,8 @@ class Analyser:
         language = detect_language(text, languages=self.languages)
         return Screening(
             language=language,
-            urgency=detect_urgency(text, language=language),
+            # The learned detector costs one encoder pass: the price of not missing a crisis.
+            urgency=self.urgency_detector.detect(text, language=language),
             district=match_district(text, gazetteer=self.gazetteer),
         )
 
@@ -103,15 +108,25 @@ class Analyser:
                 redacted=[(e.start, e.end) for e in entities],
             )
             partial.append((officers, entities, places, district))
-        # The classifier reads each report without its contact details (see contact_details).
-        predictions = (
-            self.classifier.predict(
-                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
-                languages=languages,
+        # The classifier reads each report without its contact details (see contact_details),
+        # and the urgency head reads the same embeddings: one encoder pass serves both.
+        # Without categories (answers to "where?", "when?"), urgency is the lexicon's: the
+        # learned detector already read every inbound text in `screen`.
+        predictions: list[Prediction] = [UNCATEGORISED] * len(texts)
+        urgencies = [lexicon_urgency(text) for text in texts]
+        if categorise:
+            cleaned = [
+                text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)
+            ]
+            embeddings = self.urgency_detector.embed(
+                cleaned, languages=languages, also=[self._classifier_encoders(g) for g in languages]
             )
-            if categorise
-            else [UNCATEGORISED] * len(texts)
-        )
+            predictions = self.classifier.predict(
+                cleaned, languages=languages, embeddings=embeddings
+            )
+            urgencies = self.urgency_detector.detect_batch(
+                cleaned, languages=languages, embeddings=embeddings, lexicon_texts=texts
+            )
         return [
             Analysis(
                 language=language,
@@ -122,9 +137,14 @@ class Analyser:
                 district=district,
                 categories=categories,
                 triage=triage,
-                urgency=detect_urgency(text, language=language),
+                urgency=urgency,
             )
-            for text, language, (officers, entities, places, district), (categories, triage) in zip(
-                texts, languages, partial, predictions, strict=True
-            )
+            for text, language, (officers, entities, places, district), (
+                categories,
+                triage,
+            ), urgency in zip(texts, languages, partial, predictions, urgencies, strict=True)
         ]
+
+    def _classifier_encoders(self, language: str) -> tuple[str, ...]:
+        head = self.classifier.head
+        return head.views[head.view_for(language)].encoder_ids
