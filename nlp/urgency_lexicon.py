@@ -56,7 +56,7 @@ _EMERGENCY_NOW = _rx(
     # English progressive / passive progressive violence: "is beating his wife", "being attacked"
     rf"\b(?:is|are|am|'s|'re|s|keeps?|started|starting)\s+(?:\w+\s+)?(?:{_VIOLENT_ING})\b",
     r"\bbeing\s+(?:beaten|attacked|hit|stabbed|shot|raped|assaulted|robbed|choked|strangled"
-    r"|kidnapped|hurt|abused|threatened|chased|followed)\b",
+    r"|kidnapped|hurt|abused|threatened|chased|followed|dragged|grabbed|abducted|forced)\b",
     r"\b(?:trying|going|about|gonna|fixing)\s+(?:to\s+)?(?:kill|shoot|stab|hurt|rape)\s+" + _PERSON,
     r"\bthreatening\s+(?:to\s+)?(?:kill|shoot|stab|hurt)",
     # A weapon present: "has a gun", "man with a knife outside", "pointing a gun at us"
@@ -107,7 +107,7 @@ _VIOLENCE_WORD = _rx(
     rf"\b(?:{_WEAPON}|shot|shots|shooting|stabbed|stabbing|beat|beating|beaten|hit|hitting"
     r"|attack|attacked|attacking|fight|fighting|kill|killed|robbed|robbery|broke in|break in"
     r"|breaking in|fire|choking|strangling|hurt|hurting|threatened|threatening|bleeding"
-    r"|gunshots)\b",
+    r"|gunshots|dragged|dragging|grabbed|kidnapped|kidnapping|abducted|abducting)\b",
     rf"\b(?:{_WEAPON_ES}|disparo|disparos|balazos|golpe|golpes|pego|pegando|golpeando|matar"
     r"|apunalo|robo|robando|incendio|fuego|amenaza|amenazando|sangre|sangrando)\b",
 )

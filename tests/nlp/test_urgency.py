@@ -206,3 +206,14 @@ def test_evaluation_of_a_tiny_file_by_source_and_language(tmp_path: Path) -> Non
 def test_unknown_gold_labels_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown gold label"):
         evaluate_urgency([UrgencyRow("x", "suicide")], ["none"])
+
+
+def test_shipped_head_was_trained_on_the_shipped_examples() -> None:
+    """`cpps train-urgency` after editing the CSVs keeps the head in step with them."""
+    from nlp.train_urgency import fingerprint, load_urgency_examples
+
+    examples = load_urgency_examples()
+    head = CategoryHead.load(DEFAULT_HEAD_PATH)
+    assert head.meta["fingerprint"] == fingerprint(examples)
+    assert head.meta["examples"] == len(examples)
+    assert {e.label for e in examples} == set(LABELS)
