@@ -7,6 +7,10 @@ Reads ../shared/eval-data (or $CPPS_EVAL_DATA): `crisis_dev.csv` (figures by sou
 on the hard negatives, ids with `hneg`). Verdicts are those of `Analyser.screen`: the language
 detector, then `nlp.urgency` (lexicon + learned head). Targets are printed with PASS/MISS; the
 noisy sources (`sdcnl_*`, `cssrs500_*`) are reported for information only.
+
+Baselines in the same run: "old lexicon", the regular expressions the project shipped before the
+learned head (read from git, commit `OLD_LEXICON_COMMIT`; the column is left out where git or the
+commit is unavailable), and "lexicon now", today's extended lexicon alone.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import argparse
 import csv
 import json
 import os
+import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +49,7 @@ CRISIS_TARGETS = (
     Target("feix_tweets_suicidal", 0.90, 0.50),
 )
 NOISY_SOURCES = ("sdcnl_sw_vs_depression", "cssrs500_reddit_users")
+OLD_LEXICON_COMMIT = "15c28b1"
 SMS_MIN_RECALL = 0.97
 SMS_MAX_FALSE_ALARMS = 0.05
 SMS_MAX_HARD_NEGATIVE_ALARMS = 0.15
@@ -129,6 +136,25 @@ def sms_dev(path: Path, detectors: dict[str, Detect]) -> list[bool]:
     return results
 
 
+def old_lexicon() -> Detect | None:
+    """`detect_urgency` of nlp/urgency.py at OLD_LEXICON_COMMIT, or None if git cannot say."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{OLD_LEXICON_COMMIT}:nlp/urgency.py"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("old_urgency_lexicon")
+    # The old module exactly as it was, from git: a measuring baseline, never shipped code.
+    exec(compile(source, "old_urgency_lexicon", "exec"), module.__dict__)
+    detect = module.__dict__["detect_urgency"]
+    return lambda texts: [str(detect(t)) for t in texts]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     default_dir = Path(os.environ.get("CPPS_EVAL_DATA", REPO_ROOT.parent / "shared" / "eval-data"))
@@ -152,7 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def lexicon(texts: Sequence[str]) -> list[str]:
         return [lexicon_urgency(t) for t in texts]
 
-    detectors: dict[str, Detect] = {"lexicon only": lexicon, "combined": combined}
+    detectors: dict[str, Detect] = {}
+    old = old_lexicon()
+    if old is not None:
+        detectors["old lexicon"] = old
+    detectors.update({"lexicon now": lexicon, "combined": combined})
     started = time.perf_counter()
     results = crisis_dev(args.data / "crisis_dev.csv", detectors)
     results += sms_dev(args.data / "sms_dev.jsonl", detectors)
