@@ -76,6 +76,16 @@ QUIET = [
 ]
 
 
+# Answers to the intake questions ("when?", "where?", "anonymous?") are screened too.
+ANSWERS = [
+    ("around 10 last night", "en"),
+    ("the corner of Pine and 2nd", "en"),
+    ("2", "en"),
+    ("Friday night", "en"),
+    ("anoche como a las 11", "es"),
+]
+
+
 @pytest.fixture(scope="module")
 def detector() -> UrgencyDetector:
     return get_default_detector()
@@ -91,7 +101,7 @@ def test_emergency_is_detected(detector: UrgencyDetector, text: str, language: s
     assert detector.detect(text, language=language) == "emergency"
 
 
-@pytest.mark.parametrize(("text", "language"), QUIET)
+@pytest.mark.parametrize(("text", "language"), QUIET + ANSWERS)
 def test_hard_negatives_stay_quiet(detector: UrgencyDetector, text: str, language: str) -> None:
     assert detector.detect(text, language=language) == "none"
 
