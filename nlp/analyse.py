@@ -109,7 +109,7 @@ class Analyser:
             )
             partial.append((officers, entities, places, district))
         # The classifier reads each report without its contact details (see contact_details),
-        # and the urgency head reads the same embeddings: one encoder pass serves both.
+        # and so does the urgency head: one pass per encoder serves both (USE, for Spanish).
         # Without categories (answers to "where?", "when?"), urgency is the lexicon's: the
         # learned detector already read every inbound text in `screen`.
         predictions: list[Prediction] = [UNCATEGORISED] * len(texts)

@@ -6,9 +6,10 @@ Two detectors, combined:
   to kill myself", "he has a gun outside"), blind to indirect wording ("tonight's the night",
   "took a bunch of pills") and unable to tell a joke from intent;
 - a learned head (`nlp/models/urgency_head.npz`, trained by `nlp.train_urgency` on the project's
-  own examples only): a 3-way logistic regression (crisis, emergency, none) over the same
-  sentence embeddings the category classifier reads (MiniLM for English, USE for the rest), so
-  `analyse_batch` pays no second encoder pass.
+  own examples only): a 3-way logistic regression (crisis, emergency, none) over multilingual
+  USE embeddings for every language (a few ms per SMS; see `nlp.train_urgency` for why not
+  MiniLM). `embed` lets `analyse_batch` encode once per encoder for the head and the category
+  classifier together: a Spanish text's USE pass serves both.
 
 A class is raised when the head's probability for it reaches a threshold, and a lower threshold
 applies when the lexicon matched too: the lexicon's match is strong evidence that the head may
