@@ -174,7 +174,8 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     embeddings = get_encoder(MINILM_ID).encode(texts)
     ours = [a.top_category or "other" for a in analyses]
-    confidence = np.array([a.categories[0].score for a in analyses])
+    # A text with no story has no categories (nlp.substance): confidence 0, routed to "other".
+    confidence = np.array([a.categories[0].score if a.categories else 0.0 for a in analyses])
     triaged = np.array([a.triage for a in analyses])
     systems = {
         "classifier": ours,
@@ -209,7 +210,7 @@ def main() -> int:
 
     spanish = _read(SPANISH_CHECK)
     es_pred = [
-        p[0][0].label
+        p[0][0].label if p[0] else "other"
         for p in classifier.predict([r["text"] for r in spanish], languages=["es"] * len(spanish))
     ]
     es_report = evaluate_routing([r["category"] for r in spanish], es_pred, labels=labels)

@@ -24,6 +24,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(eval_app, name="eval")
 app.command("analyse")(nlp_cli.analyse)
 app.command("train")(nlp_cli.train)
+app.command("train-urgency")(nlp_cli.train_urgency)
 
 
 def _settings() -> Settings:

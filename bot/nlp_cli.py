@@ -1,18 +1,18 @@
-"""`cpps analyse`, `cpps train`, `cpps eval …`: the NLP tools on the command line."""
+"""`cpps analyse`, `cpps train`, `cpps train-urgency`, `cpps eval …`: the NLP command line."""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-eval_app = typer.Typer(help="Measure the router and the redactor on labelled files.")
+eval_app = typer.Typer(help="Measure the router, the redactor and urgency on labelled files.")
 
 
 def _analyzer(city_config: Path | None) -> Any:
@@ -86,6 +86,20 @@ def train(
     typer.echo(f"wrote {out or DEFAULT_HEAD_PATH}: {len(head.labels)} categories")
 
 
+def train_urgency(
+    out: Annotated[Path | None, typer.Option(help="Where to write the head.")] = None,
+) -> None:
+    """Rebuild the urgency head from the project's examples (nlp/training/urgency_*.csv)."""
+    from nlp.train_urgency import train_and_save
+    from nlp.urgency import DEFAULT_HEAD_PATH
+
+    head = train_and_save(out_path=out or DEFAULT_HEAD_PATH)
+    typer.echo(f"wrote {out or DEFAULT_HEAD_PATH}: {head.meta.get('examples')} examples")
+    for view in head.views:
+        typer.echo(f"  {view}: thresholds {head.meta['thresholds'][view]}")
+        typer.echo(f"  {view}: cross-validated {head.meta[f'cv_{view}']}")
+
+
 @eval_app.command("routing")
 def eval_routing(
     file: Path,
@@ -117,3 +131,46 @@ def eval_redaction(
     records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
     report = evaluate_redaction(records, redact=lambda text: list(analyzer.analyse(text).entities))
     typer.echo(report.format(str(file)))
+
+
+@eval_app.command("sms")
+def eval_sms(
+    file: Path,
+    city_config: Annotated[Path | None, typer.Option("--city")] = None,
+) -> None:
+    """Category F1 by language, urgency recall and false alarms, and span figures on JSON lines
+    {id, lang, text, category, urgency, spans}."""
+    from nlp.eval_sms import evaluate_sms, format_sms_report
+
+    records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+    analyzer = _analyzer(city_config)
+    analyses = analyzer.analyse_batch([str(r.get("text", "")) for r in records])
+    report = evaluate_sms(records, analyses, labels=analyzer.classifier.head.labels)
+    typer.echo(format_sms_report(report, title=str(file)))
+
+
+@eval_app.command("urgency")
+def eval_urgency(
+    file: Path,
+    lexicon_only: Annotated[
+        bool, typer.Option("--lexicon-only", help="The regular expressions alone (a baseline).")
+    ] = False,
+) -> None:
+    """Recall per urgency class and false alarms on a CSV (id,text,label: crisis|emergency|none),
+    also by `source` and `lang` when those columns exist. Verdicts are `Analyser.screen`'s."""
+    from nlp.eval_urgency import format_figures, read_urgency_rows, run_evaluation
+    from nlp.language import detect_language
+    from nlp.urgency import get_default_detector
+    from nlp.urgency_lexicon import lexicon_urgency
+
+    rows, columns = read_urgency_rows(file)
+
+    def detect(texts: Sequence[str]) -> Sequence[str]:
+        if lexicon_only:
+            return [lexicon_urgency(t) for t in texts]
+        languages = [detect_language(t) for t in texts]
+        return list(get_default_detector().detect_batch(texts, languages=languages))
+
+    table = run_evaluation(rows, detect, group_by=columns)
+    title = f"{file} ({'lexicon only' if lexicon_only else 'lexicon + learned head'})"
+    typer.echo(format_figures(table, title=title))

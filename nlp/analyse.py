@@ -9,7 +9,7 @@ urgency, district by gazetteer) that runs on the webhook's hot path before the f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language as SpacyLanguage
 
@@ -20,8 +20,10 @@ from nlp.officers import find_officers
 from nlp.places import Gazetteer, find_places, match_district
 from nlp.redact import Redactor, apply_redaction
 from nlp.spacy_model import load_spacy
+from nlp.substance import has_story
 from nlp.types import Analysis, Screening
-from nlp.urgency import detect_urgency
+from nlp.urgency import UrgencyDetector, get_default_detector
+from nlp.urgency_lexicon import lexicon_urgency
 
 # Beyond this, text is analysed in its first part only: an SMS is at most 1,600 characters and a
 # Slack message 40,000; nobody's report needs spaCy to read a book.
@@ -37,6 +39,7 @@ class Analyser:
     classifier: Classifier
     gazetteer: Gazetteer
     languages: tuple[str, ...] = ("en", "es")
+    urgency_detector: UrgencyDetector = field(default_factory=get_default_detector)
 
     @classmethod
     def load(
@@ -47,6 +50,7 @@ class Analyser:
         default_region: str = "US",
         classifier: Classifier | None = None,
         place_names: Sequence[str] = (),
+        urgency_detector: UrgencyDetector | None = None,
     ) -> Analyser:
         """Load every model (once per process) for a city's districts and languages.
 
@@ -61,6 +65,7 @@ class Analyser:
             classifier=classifier or get_default_classifier(),
             gazetteer=gazetteer,
             languages=tuple(languages),
+            urgency_detector=urgency_detector or get_default_detector(),
         )
         analyzer.analyse("warm up: the models load their weights on first use")
         return analyzer
@@ -70,8 +75,10 @@ class Analyser:
         language = detect_language(text, languages=self.languages)
         return Screening(
             language=language,
-            urgency=detect_urgency(text, language=language),
+            # The learned detector costs one encoder pass: the price of not missing a crisis.
+            urgency=self.urgency_detector.detect(text, language=language),
             district=match_district(text, gazetteer=self.gazetteer),
+            no_story=not has_story(text),
         )
 
     def analyse(self, text: str) -> Analysis:
@@ -104,15 +111,28 @@ class Analyser:
                 redacted=[(e.start, e.end) for e in entities],
             )
             partial.append((officers, entities, places, district))
-        # The classifier reads each report without its contact details (see contact_details).
-        predictions = (
-            self.classifier.predict(
-                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
+        # The classifier reads each report without its contact details and officers'
+        # particulars (see contact_details), and so does the urgency head: one pass per encoder
+        # serves both. Without categories (answers to "where?", "when?"), urgency is the
+        # lexicon's: the learned detector already read every inbound text in `screen`.
+        readable = [
+            text_for_classification(t, p[1], officers=p[0], language=lang)
+            for t, p, lang in zip(texts, partial, languages, strict=True)
+        ]
+        predictions: list[Prediction] = [UNCATEGORISED] * len(texts)
+        urgencies = [lexicon_urgency(text) for text in texts]
+        if categorise:
+            embeddings = self.urgency_detector.embed(
+                readable,
                 languages=languages,
+                also=[self._classifier_encoders(g) for g in languages],
             )
-            if categorise
-            else [UNCATEGORISED] * len(texts)
-        )
+            predictions = self.classifier.predict(
+                readable, languages=languages, embeddings=embeddings
+            )
+            urgencies = self.urgency_detector.detect_batch(
+                readable, languages=languages, embeddings=embeddings, lexicon_texts=texts
+            )
         return [
             Analysis(
                 language=language,
@@ -123,9 +143,17 @@ class Analyser:
                 district=district,
                 categories=categories,
                 triage=triage,
-                urgency=detect_urgency(text, language=language),
+                urgency=urgency,
+                no_story=not has_story(read),
             )
-            for text, language, (officers, entities, places, district), (categories, triage) in zip(
-                texts, languages, partial, predictions, strict=True
+            for text, read, language, (officers, entities, places, district), (
+                categories,
+                triage,
+            ), urgency in zip(
+                texts, readable, languages, partial, predictions, urgencies, strict=True
             )
         ]
+
+    def _classifier_encoders(self, language: str) -> tuple[str, ...]:
+        head = self.classifier.head
+        return head.views[head.view_for(language)].encoder_ids

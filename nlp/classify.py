@@ -6,8 +6,11 @@ stored as a small `.npz` file (`nlp/models/category_head.npz`, produced by `nlp.
 city that replaces the taxonomy retrains the head and nothing here changes.
 
 Views (chosen by measurement, see `benchmarks/routing_quality.py` and docs in `nlp/train.py`):
-- English (and the default): MiniLM alone. Adding USE to it did not improve routing quality
-  on the development data and would cost ~4 ms per message more.
+- English (and the default): MiniLM alone, strongly regularised: it reads long narratives best.
+- Short English texts (an SMS one-liner, under `short_chars` after preprocessing) blend that
+  view with a "short" view over MiniLM and USE together, fitted with less regularisation: a
+  one-liner ("cop pushed me") has few words, and the model that generalises best to long
+  reports smooths them towards the most common categories.
 - Spanish and other languages: USE multilingual, which MiniLM (English-only) cannot serve.
 
 Scores are softmax(logits / temperature), the temperature fitted by cross-validation on the
@@ -18,7 +21,6 @@ training examples. `triage` is set when the top score is below the head's thresh
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,13 +30,13 @@ from typing import Any
 import numpy as np
 
 from nlp.encoders import SentenceEncoder, get_encoder
+from nlp.substance import has_story
 from nlp.types import CategoryScore
 
 DEFAULT_HEAD_PATH = Path(__file__).parent / "models" / "category_head.npz"
 # Texts longer than this are cut before encoding: MiniLM reads 256 tokens anyway, and the
 # beginning of a report is where people say what happened.
 MAX_CHARS = 4000
-_HAS_WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,19 @@ class CategoryHead:
     default_view: str
     triage_threshold: float
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # language code -> a view blended in (weight `short_weight`) for texts under `short_chars`.
+    short_views: Mapping[str, str] = field(default_factory=dict)
+    short_chars: int = 0
+    short_weight: float = 0.5
 
     def view_for(self, language: str) -> str:
         return self.language_views.get(language, self.default_view)
+
+    def short_view_for(self, language: str, text: str) -> str | None:
+        """The view blended in for a short `text`, if the head has one for `language`."""
+        if len(text) >= self.short_chars:
+            return None
+        return self.short_views.get(language)
 
     @property
     def encoder_ids(self) -> tuple[str, ...]:
@@ -87,6 +99,9 @@ class CategoryHead:
             "default_view": self.default_view,
             "triage_threshold": self.triage_threshold,
             "meta": dict(self.meta),
+            "short_views": dict(self.short_views),
+            "short_chars": self.short_chars,
+            "short_weight": self.short_weight,
         }
         arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +129,9 @@ class CategoryHead:
             default_view=header["default_view"],
             triage_threshold=float(header["triage_threshold"]),
             meta=header.get("meta", {}),
+            short_views=header.get("short_views", {}),
+            short_chars=int(header.get("short_chars", 0)),
+            short_weight=float(header.get("short_weight", 0.5)),
         )
 
 
@@ -139,7 +157,8 @@ class Classifier:
         languages: Sequence[str],
         embeddings: Mapping[str, np.ndarray] | None = None,
     ) -> list[Prediction]:
-        """Ranked calibrated scores and a triage flag per text.
+        """Ranked calibrated scores and a triage flag per text (no scores and triage for a text
+        with no story, see `nlp.substance`).
 
         `embeddings` (encoder id -> rows aligned with `texts`) lets a caller that already
         encoded the texts avoid a second forward pass.
@@ -149,31 +168,63 @@ class Classifier:
         probabilities = np.full(
             (len(texts), len(self.head.labels)), 1.0 / len(self.head.labels), dtype=np.float32
         )
-        # Nothing to read (empty, whitespace, emoji only): uniform scores, always triaged.
-        readable = [i for i, text in enumerate(texts) if _HAS_WORD.search(text)]
+        # No story (empty, emoji, a bare link, "aaaa", gibberish): no category at all, triaged;
+        # a uniform ranking would still put some label first.
+        readable = [i for i, text in enumerate(texts) if has_story(text)]
         by_view: dict[str, list[int]] = {}
+        by_short_view: dict[str, list[int]] = {}
         for i in readable:
             by_view.setdefault(self.head.view_for(languages[i]), []).append(i)
+            short_view = self.head.short_view_for(languages[i], texts[i])
+            if short_view is not None:
+                by_short_view.setdefault(short_view, []).append(i)
+        cache: dict[str, np.ndarray] = {}
         for view_name, rows in by_view.items():
-            view = self.head.views[view_name]
-            parts = []
-            for encoder_id in view.encoder_ids:
-                if embeddings is not None and encoder_id in embeddings:
-                    parts.append(np.asarray(embeddings[encoder_id])[rows])
-                else:
-                    batch = [texts[i][:MAX_CHARS] for i in rows]
-                    parts.append(self._encoder(encoder_id).encode(batch))
-            probabilities[rows] = view.probabilities(np.hstack(parts))
+            probabilities[rows] = self._view_probabilities(
+                view_name, texts, rows, embeddings, cache
+            )
+        weight = self.head.short_weight
+        for view_name, rows in by_short_view.items():
+            short = self._view_probabilities(view_name, texts, rows, embeddings, cache)
+            probabilities[rows] = (1.0 - weight) * probabilities[rows] + weight * short
         readable_set = set(readable)
         return [self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))]
 
+    def _view_probabilities(
+        self,
+        view_name: str,
+        texts: Sequence[str],
+        rows: list[int],
+        embeddings: Mapping[str, np.ndarray] | None,
+        cache: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """One view's probabilities for `rows`; each encoder runs at most once per text per
+        call (`cache`: encoder id -> embeddings of all texts, rows not yet encoded are zero)."""
+        view = self.head.views[view_name]
+        parts = []
+        for encoder_id in view.encoder_ids:
+            if embeddings is not None and encoder_id in embeddings:
+                parts.append(np.asarray(embeddings[encoder_id])[rows])
+                continue
+            done = cache.setdefault(f"{encoder_id}:rows", np.zeros(len(texts), dtype=bool))
+            missing = [i for i in rows if not done[i]]
+            if missing:
+                encoder = self._encoder(encoder_id)
+                if encoder_id not in cache:
+                    cache[encoder_id] = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+                cache[encoder_id][missing] = encoder.encode([texts[i][:MAX_CHARS] for i in missing])
+                done[missing] = True
+            parts.append(cache[encoder_id][rows])
+        return view.probabilities(np.hstack(parts))
+
     def _rank(self, row: np.ndarray, *, readable: bool) -> Prediction:
+        if not readable:
+            return (), True
         order = np.argsort(-row, kind="stable")
         scores = tuple(
             CategoryScore(label=self.head.labels[j], score=round(float(row[j]), 4)) for j in order
         )
-        triage = (not readable) or scores[0].score < self.head.triage_threshold
-        return scores, triage
+        return scores, scores[0].score < self.head.triage_threshold
 
 
 _DEFAULT: Classifier | None = None

@@ -1,10 +1,16 @@
-"""The text the classifier reads: the report without the reporter's contact details.
+"""The text the classifier reads: the report without contact details or officers' particulars.
 
 "My name is Ana Lopez, call me at 555-201-7788" says nothing about what happened, yet it pulls a
 mean-pooled sentence embedding towards whatever the training examples with names were about
 (thank-you notes). So the classifier reads the text with each personal-data span removed, along
 with the cue words that introduce it ("my name is", "call me at", "me llamo", …). It never sees
 the personal data at all, which is also what the council sees.
+
+Officer references get the same treatment for a different reason: "Officer Smith, badge 4471,
+pushed me" was filed as praise, because a named, numbered officer is what thank-you notes are
+about. What the officer did decides the category, not who they were, so each reference is read
+as its rank word alone ("Officer", "agente", "Sgt.") or, without one, as a plain "the officer" in
+the text's language.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nlp.types import Entity
+from nlp.types import Entity, OfficerRef
 
 # Words that introduce a name or a way to reach someone, ending right before the span.
 _CUE = re.compile(
@@ -27,21 +33,40 @@ _CUE = re.compile(
 )
 
 
-def text_for_classification(text: str, entities: Sequence[Entity]) -> str:
-    """`text` without its personal-data spans and the cue words that introduce them."""
-    if not entities:
+# What an officer reference without a rank word ("badge 4471", "patrulla 45") reads as.
+_GENERIC_OFFICER = {"en": "the officer", "es": "el agente"}
+
+
+def text_for_classification(
+    text: str,
+    entities: Sequence[Entity],
+    *,
+    officers: Sequence[OfficerRef] = (),
+    language: str = "en",
+) -> str:
+    """`text` without its personal-data spans and the cue words that introduce them, and with
+    each officer reference reduced to its rank word."""
+    if not entities and not officers:
         return text
+    edits = sorted(
+        [(e.start, e.end, "") for e in entities]
+        + [
+            (o.start, o.end, o.rank or _GENERIC_OFFICER.get(language, _GENERIC_OFFICER["en"]))
+            for o in officers
+        ]
+    )
     pieces: list[str] = []
     cursor = 0
-    for entity in sorted(entities, key=lambda e: e.start):
-        if entity.start < cursor:
+    for start, end, replacement in edits:
+        if start < cursor:
             continue
-        before = text[cursor : entity.start]
-        cue = _CUE.search(before[-40:])
+        before = text[cursor:start]
+        cue = _CUE.search(before[-40:]) if not replacement else None
         if cue is not None:
             before = before[: len(before) - (len(before[-40:]) - cue.start())]
         pieces.append(before)
-        cursor = entity.end
+        pieces.append(replacement)
+        cursor = end
     pieces.append(text[cursor:])
     joined = "".join(pieces)
     # Tidy what removal leaves behind: ". , ." runs of punctuation and doubled spaces.

@@ -2,7 +2,9 @@
 
 SMS are often one or two words ("ok", "sí", "STOP"), where character n-gram models guess wildly, so
 short texts are decided by a small lexicon of words that only one of the two languages uses, and
-anything still ambiguous falls back to the city's first language. Longer texts go to py3langid.
+anything still ambiguous falls back to the city's first language, as does a text written in no
+language at all (repeated letters, keyboard mash, a bare link: see `nlp.substance`). Longer
+texts go to py3langid.
 Runs on the web hot path: no spaCy, one n-gram pass at most (well under a millisecond).
 """
 
@@ -14,6 +16,7 @@ from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from nlp.substance import has_story
 from nlp.textnorm import fold, words
 from nlp.types import Language
 
@@ -100,6 +103,10 @@ def detect_language(text: str, *, languages: Sequence[str] = ("en", "es")) -> La
     if letters == 0:
         return default
     spanish, english = _lexicon_votes(text)
+    if spanish == english == 0 and not has_story(text):
+        # "aaaa…", "jajaja", a bare link, keyboard mash: n-grams would name some language for
+        # it (2,000 "a"s read as Spanish), but it is written in none; the city's default serves.
+        return default
     if letters < _SHORT_TEXT_LETTERS:
         if spanish > english:
             return _served("es", languages)

@@ -88,6 +88,9 @@ class Analysis:
     # True when the top score is too low to route without a human.
     triage: bool = True
     urgency: Urgency = "none"
+    # True when the text has no word of substance (a bare link, "aaaa", emoji, "ok"): it gets
+    # no categories and triage, and the conversation may ask for the story (nlp.substance).
+    no_story: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,6 +116,8 @@ class Screening:
     language: Language
     urgency: Urgency = "none"
     district: str | None = None
+    # The cheap reading of `Analysis.no_story`, on the raw text (before redaction).
+    no_story: bool = False
 
 
 @cache

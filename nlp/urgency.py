@@ -1,229 +1,272 @@
-"""Urgency detection for the webhook hot path: pure regular expressions, well under 1 ms.
+"""Urgency: is someone in danger now (`emergency`) or at risk of suicide or self-harm (`crisis`)?
 
-Three outcomes (`nlp.types.Urgency`):
+Two detectors, combined:
 
-- `emergency`: danger *now*: a weapon present, someone being hurt at this moment, a fire, a
-  break-in in progress. Most reports describe past events ("the cops drew a gun on me last
-  week"), so violence words alone are not enough: the text needs a present-tense construction
-  ("is beating", "has a gun", "being attacked") or an explicit here-and-now marker ("right now",
-  "send help"), and a past-time marker ("last week", "ayer") cancels the weak evidence.
-- `crisis`: suicide or self-harm intent, the writer's or someone else's ("my son says he wants to
-  kill himself").
-- `none`.
+- the lexicon (`nlp.urgency_lexicon`): regular expressions, precise on explicit wording ("I want
+  to kill myself", "he has a gun outside"), blind to indirect wording ("tonight's the night",
+  "took a bunch of pills") and unable to tell a joke from intent;
+- a learned head (`nlp/models/urgency_head.npz`, trained by `nlp.train_urgency` on the project's
+  own examples only): a 3-way logistic regression (crisis, emergency, none) over multilingual
+  USE embeddings for every language (a few ms per SMS; see `nlp.train_urgency` for why not
+  MiniLM). `embed` lets `analyse_batch` encode once per encoder for the head and the category
+  classifier together: a Spanish text's USE pass serves both.
 
-Recall comes first: a false alarm costs one extra safety message, a miss can cost a life.
-Deliberate choices:
-- Hyperbole that states a wish to die ("this paperwork makes me want to die lol") IS flagged as
-  crisis: people in real crisis often mask it with a joke, and the reply (a crisis line) is
-  harmless to someone who was joking. Only fixed idioms that are not about dying are excluded
-  ("killing me" about fees or feet, "could kill for a coffee", "dying to see", "me muero de
-  risa", "kill myself laughing").
-- Crisis wins over emergency when both match, because the crisis reply also tells people to
-  call 911 if they are in danger (the flows decide the wording).
-- Past suicide of someone else ("my friend died by suicide in 2019") is not a crisis.
+A class is raised when the head's probability for it reaches a threshold, and a lower threshold
+applies when the lexicon matched too: the lexicon's match is strong evidence that the head may
+overrule only when it is confident (a joke, a past attempt). Both thresholds per class were
+chosen by cross-validation on the training examples (see `nlp.train_urgency`). Crisis beats
+emergency on equal evidence, because the crisis reply also tells people to call 911 if they are
+in danger (see `decide`).
+
+Long texts (a Reddit-style post) often state intent in one sentence among many, which a
+mean-pooled embedding of the whole dilutes; they are also scored by chunks of a few sentences,
+and the highest probability counts.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+
+from nlp.classify import CategoryHead
+from nlp.encoders import SentenceEncoder, get_encoder
 from nlp.types import Urgency
+from nlp.urgency_lexicon import lexicon_signals
 
-# Beyond this many characters the scan would cost more than the budget; the opening of a
-# message is where people put what is happening to them.
-MAX_SCAN_CHARS = 5000
-
-
-def _normalise(text: str) -> str:
-    """Lower case, accents folded (so 'está' == 'esta'), curly quotes straightened."""
-    text = text[:MAX_SCAN_CHARS].replace("\u2019", "'").replace("\u2018", "'").lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
-
-
-_PERSON = r"(?:me|us|her|him|them|my \w+|his \w+|her \w+|someone|somebody|people|a \w+|the \w+)"
-_VIOLENT_ING = (
-    r"beating|hitting|punching|stabbing|shooting|choking|strangling|attacking|raping|kicking"
-    r"|hurting|assaulting|slapping|dragging|kidnapping|robbing|threatening|chasing|fighting"
-)
-_WEAPON = r"gun|knife|pistol|rifle|shotgun|weapon|machete|firearm|blade|bat|axe"
-_WEAPON_ES = r"pistola|arma|cuchillo|navaja|machete|rifle|escopeta|bate"
-
-# Present-tense constructions that describe danger happening now (cancelled only when a past
-# marker is present and no here-and-now marker is).
-_EMERGENCY_NOW = _rx(
-    # English progressive / passive progressive violence: "is beating his wife", "being attacked"
-    rf"\b(?:is|are|am|'s|'re|s|keeps?|started|starting)\s+(?:\w+\s+)?(?:{_VIOLENT_ING})\b",
-    r"\bbeing\s+(?:beaten|attacked|hit|stabbed|shot|raped|assaulted|robbed|choked|strangled"
-    r"|kidnapped|hurt|abused|threatened|chased|followed)\b",
-    r"\b(?:trying|going|about|gonna|fixing)\s+(?:to\s+)?(?:kill|shoot|stab|hurt|rape)\s+" + _PERSON,
-    r"\bthreatening\s+(?:to\s+)?(?:kill|shoot|stab|hurt)",
-    # A weapon present: "has a gun", "man with a knife outside", "pointing a gun at us"
-    rf"\b(?:has|have|'s got|got|holding|pointing|waving|brandishing|pulling|carrying)\s+"
-    rf"(?:a|an|his|her|their|the|out a)?\s*(?:{_WEAPON})s?\b",
-    rf"\b(?:with|w/)\s+(?:a|an)\s+(?:{_WEAPON})\b.{{0,40}}"
-    r"\b(?:outside|here|in my|at my|at the door)",
-    # Fire
-    r"\b(?:is|are|'s|'re)\s+on\s+fire\b",
-    r"\bthere(?:'s| is) (?:a )?fire\b",
-    r"\b(?:caught|catching) fire\b",
-    r"\bsmoke (?:is )?(?:coming|pouring|everywhere)",
-    r"\b(?:is|are) burning\b",
-    # Break-in in progress
-    r"\b(?:is|are|'s|'re)\s+(?:breaking|trying to break|trying to get)\s+in",
-    r"\b(?:someone|somebody|a man|a guy|people|an intruder|intruders?)\s+(?:is|are|'s)\s+"
-    r"(?:in|inside)\s+(?:my|our|the)\s+(?:house|home|apartment|room|building)",
-    r"\bstill (?:inside|in the house|in my house|here|outside)\b",
-    # Calls for immediate help and life-threatening state now
-    r"\bsend (?:help|the police|police|cops|an ambulance|someone)\b",
-    r"\b(?:need|call) (?:the police|police|the cops|cops|an ambulance|911)\b",
-    r"\bneed help (?:now|right now|asap|fast|quick)\b",
-    r"\bhelp\s*!|\bhelp (?:me|us) (?:please|pls|now|asap)",
-    r"\b(?:isn't|is not|not) breathing\b",
-    r"\b(?:i'm|i am|he's|she's|he is|she is) bleeding\b",
-    r"\bactive shooter\b|\bshots (?:being )?fired\b|\bi hear (?:gun)?shots\b",
-    # Spanish
-    r"\besta(?:n)?\s+(?:\w+\s+)?(?:golpeando|pegando|matando|apunalando|disparando|atacando"
-    r"|violando|ahorcando|asfixiando|robando|amenazando|siguiendo|lastimando)\b",
-    r"\b(?:le|la|lo|me|nos|les)\s+esta(?:n)?\s+(?:pegando|golpeando|matando|ahorcando|violando)",
-    rf"\btiene(?:n)?\s+(?:un|una)\s+(?:{_WEAPON_ES})\b",
-    rf"\bcon\s+(?:un|una)\s+(?:{_WEAPON_ES})\b.{{0,40}}\b(?:afuera|aqui|en mi|en la puerta)",
-    r"\b(?:me|nos|la|lo|te)\s+(?:va|van|quiere|quieren)\s+(?:a\s+)?matar",
-    r"\bhay (?:un )?(?:incendio|fuego)\b|\bse esta quemando\b|\besta en llamas\b",
-    r"\bse esta(?:n)? metiendo\b|\bestan? (?:dentro|adentro) de (?:mi|la) casa\b",
-    r"\b(?:manden|envien|necesito|llamen a)\s+(?:ayuda|la policia|una ambulancia|policia)\b",
-    r"\bauxilio\b|\bayuda\s*!",
-    r"\bno (?:esta )?respira\b",
-)
-
-# Violence words that make an emergency only together with a here-and-now marker.
-_VIOLENCE_WORD = _rx(
-    rf"\b(?:{_WEAPON}|shot|shots|shooting|stabbed|stabbing|beat|beating|beaten|hit|hitting"
-    r"|attack|attacked|attacking|fight|fighting|kill|killed|robbed|robbery|broke in|break in"
-    r"|breaking in|fire|choking|strangling|hurt|hurting|threatened|threatening|bleeding"
-    r"|gunshots)\b",
-    rf"\b(?:{_WEAPON_ES}|disparo|disparos|balazos|golpe|golpes|pego|pegando|golpeando|matar"
-    r"|apunalo|robo|robando|incendio|fuego|amenaza|amenazando|sangre|sangrando)\b",
-)
-
-_HERE_AND_NOW = _rx(
-    r"\bright now\b|\brn\b|\bas we speak\b|\bat the moment\b|\bcurrently\b|\bhappening\b",
-    r"\bhurry\b|\bcome quick|\basap\b|\bplease help\b|\bhelp me\b|\bhelp us\b|\bemergency\b",
-    r"\boutside my (?:door|house|window|apartment|building)\b|\bnext door now\b|\bstill\b",
-    r"\bnow\s*[!.?]*\s*$|\bnow\s*!|\bright here\b",
-    r"\bahora(?: mismo)?\b|\bahorita\b|\ben este momento\b|\burgente\b|\brapido\b|\bya mismo\b",
-)
-
-_PAST_MARKER = _rx(
-    r"\byesterday\b|\blast (?:night|week|month|year|summer|winter|spring|fall|time|weekend)\b",
-    r"\b(?:ago|years|months|weeks)\b|\bin (?:19|20)\d\d\b|\bthe other day\b|\bback (?:in|when)\b",
-    r"\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bused to\b",
-    r"\bwhen i was\b|\bas a (?:kid|child|teen)\b|\bgrowing up\b|\bearlier (?:today|this)\b",
-    r"\bayer\b|\banoche\b|\b(?:la semana|el mes|el ano|el verano) pasad[oa]\b|\bhace \w+ (?:dias|"
-    r"semanas|meses|anos)\b|\bcuando era\b|\bde nin[oa]\b",
-    r"\bon \d{1,2}[-/]\d{1,2}",
-)
-
-# Idioms that use violent or deadly words about something else.
-_IDIOM = _rx(
-    r"\b(?:are|is|'s|'re) killing me\b",
-    r"\bkill(?:ing)? (?:it|time)\b|\bcould kill for\b|\bkill for (?:a|an|some)\b",
-    r"\bdying (?:to|for)\b|\bto die for\b|\bdie laughing\b|\bdied laughing\b",
-    r"\bkill(?:ing)? (?:my ?self|me) laughing\b",
-    r"\bbeat(?:ing)? (?:the|my|your|our) (?:traffic|record|rush|heat)\b",
-    r"\b(?:risks?|risking|afraid of|fear of|scared of|avoid|avoiding|chance of|danger of|was|were)"
-    r" being (?:hit|hurt|attacked|robbed|followed)\b",
-    r"\bsuicide (?:mission|run|lane|door)\b",
-    r"\bgive it a shot\b|\bshot of\b|\bfire (?:sale|drill|department|station|hydrant|fighters?)\b",
-    r"\bmuero de (?:risa|hambre|sueno|ganas|calor|frio)\b",
-    r"\bmorir(?:me)? de (?:risa|hambre|sueno)\b",
-)
-
-_CRISIS = _rx(
-    # The writer's own intent
-    r"\b(?:kill|killing|hang|hanging|shoot|shooting|off|offing|drown|drowning|poison"
-    r"|poisoning)\s+my ?self\b",
-    r"\bsuicid(?:e|al)\b",
-    r"\b(?:want|wanna|wanted|going|gonna|ready|wish|plan|planning|deserve)\s+(?:to\s+)?die\b",
-    r"\bwant to be dead\b|\bwish (?:i was|i were|i'd|i had) (?:dead|never been born)\b",
-    r"\bbetter off (?:dead|without me)\b|\bend(?:ing)? (?:it all|my life|my own life)\b",
-    r"\btake my (?:own )?life\b|\bno reason (?:to|for) (?:live|living|go on)\b",
-    r"\b(?:don't|do not|dont) want to (?:live|be alive|wake up|exist|be here anymore|go on)\b",
-    r"\bcan't go on\b|\bcannot go on\b|\bnot worth living\b",
-    r"\b(?:life|living) (?:is|isn't) (?:not )?worth\b",
-    r"\b(?:want|wanna|going|gonna|urge|urges|started|keep|been|feel like)\s+(?:to\s+)?"
-    r"(?:cut|cutting|hurt|hurting|harm|harming|burn|burning)\s+my ?self\b",
-    r"\bself[- ]?harm(?:ing)?\b|\bslit my wrists?\b|\boverdos(?:e|ing) on purpose\b",
-    r"\b(?:take|swallow|took) (?:all )?(?:my|the|these|those) pills\b.{0,30}"
-    r"\b(?:die|end|sleep forever)",
-    r"\bjump (?:off|from) (?:a|the) (?:bridge|building|roof)\b",
-    r"\bgoodbye (?:everyone|world|cruel world)\b|\bmy (?:suicide|goodbye) note\b",
-    # Someone else's intent, now
-    r"\b(?:wants?|going|gonna|threaten(?:s|ed|ing)?|trying|tried"
-    r"|says? (?:he|she|they)(?:'ll| will| wants? to)?)"
-    r"\s+(?:to\s+)?(?:kill|hurt|harm|cut) (?:himself|herself|themselves|themself)\b",
-    # Spanish
-    r"\bquitarme la vida\b|\bmatarme\b|\bsuicid(?:arme|io|a|arse)\b",
-    r"\b(?:me quiero|quiero|quisiera|me voy a|deseo) morir(?:me)?\b|\bquiero estar muert[oa]\b",
-    r"\bacabar con (?:todo|mi vida)\b|\bno quiero (?:vivir|seguir viviendo|despertar|seguir)\b",
-    r"\b(?:cortarme|hacerme dano|lastimarme)\b|\bmejor muert[oa]\b|\bno vale la pena vivir\b",
-    r"\bse quiere (?:matar|suicidar|morir)\b",
-    r"\b(?:quiere|va a) (?:matarse|suicidarse|quitarse la vida)\b",
-)
-
-# Past or third-party mentions that are about someone else's death, not intent now.
-_CRISIS_NOT_INTENT = _rx(
-    r"\b(?:died by|committed|lost (?:\w+ )?(?:\w+ )?to|death by|survivors? of) suicide\b",
-    r"\bsuicide (?:prevention|squad|awareness|rates?|training)\b",
-    r"\bkill(?:ed|s)? (?:himself|herself|themselves) (?:in|last|years?|\d)",
-    r"\bse suicido\b",
-)
-_FIRST_PERSON_INTENT = _rx(
-    r"\bi (?:want|wanna|am going|'m going|will|might|plan|think about|keep thinking)\b",
-    r"\b(?:kill|end) (?:myself|my life)\b|\bquiero\b|\bme voy a\b",
-)
+DEFAULT_HEAD_PATH = Path(__file__).parent / "models" / "urgency_head.npz"
+LABELS: tuple[str, ...] = ("crisis", "emergency", "none")
+# The head reads at most this much of a text, as the classifier does (see classify.MAX_CHARS).
+MAX_CHARS = 4000
+# Texts up to this long are read whole (an SMS); longer ones are also read by chunks of about
+# CHUNK_CHARS characters, at most MAX_CHUNKS of them (the cost stays bounded on a long post).
+LONG_TEXT_CHARS = 300
+CHUNK_CHARS = 240
+MAX_CHUNKS = 12
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+|(?<=[a-z])(?=[A-Z][a-z])")
+_HAS_WORD = re.compile(r"\w")
+_UPPER = re.compile(r"[^\W\d_]")
+# A text in capitals ("HE IS HITTING ME") is read in lower case: the encoder sees shouting as a
+# different register and the training examples are mostly not shouted.
+SHOUTING_SHARE = 0.7
 
 
-def _is_crisis(text: str) -> bool:
-    matches = [m for m in _CRISIS.finditer(text)]
-    if not matches:
-        return False
-    cleaned = _IDIOM.sub(" ", text)
-    if not _CRISIS.search(cleaned):
-        return False
-    # "my friend died by suicide last year" is grief, not intent; unless the writer also
-    # speaks of their own intent.
-    if _CRISIS_NOT_INTENT.search(cleaned):
-        remaining = _CRISIS_NOT_INTENT.sub(" ", cleaned)
-        return bool(_CRISIS.search(remaining)) or bool(
-            _FIRST_PERSON_INTENT.search(remaining) and "suicid" in remaining
-        )
-    return True
+def readable(text: str) -> str:
+    """What the head reads: the text cut to MAX_CHARS, in lower case if written in capitals."""
+    text = text[:MAX_CHARS]
+    letters = _UPPER.findall(text)
+    if letters and sum(ch.isupper() for ch in letters) >= SHOUTING_SHARE * len(letters):
+        return text.lower()
+    return text
 
 
-def _is_emergency(text: str) -> bool:
-    cleaned = _IDIOM.sub(" ", text)
-    has_now = bool(_HERE_AND_NOW.search(cleaned))
-    has_past = bool(_PAST_MARKER.search(cleaned))
-    if _EMERGENCY_NOW.search(cleaned):
-        return has_now or not has_past
-    return has_now and not has_past and bool(_VIOLENCE_WORD.search(cleaned))
+@dataclass(frozen=True)
+class Thresholds:
+    """Head probability needed for each class, alone or with a lexicon match."""
+
+    crisis: float
+    crisis_with_lexicon: float
+    emergency: float
+    emergency_with_lexicon: float
+
+    @classmethod
+    def per_view(cls, head: CategoryHead) -> dict[str, Thresholds]:
+        """The thresholds stored in the head's meta, one set per view."""
+        stored = head.meta.get("thresholds")
+        if not isinstance(stored, Mapping) or set(stored) != set(head.views):
+            raise ValueError("the urgency head needs one set of thresholds per view")
+        return {
+            view: cls(**{name: float(values[name]) for name in cls.__dataclass_fields__})
+            for view, values in stored.items()
+        }
+
+
+def chunks(text: str) -> list[str]:
+    """Groups of whole sentences of about CHUNK_CHARS characters; none for a short text."""
+    text = readable(text.strip())
+    if len(text) <= LONG_TEXT_CHARS:
+        return []
+    out: list[str] = []
+    current = ""
+    for sentence in (s.strip() for s in _SENTENCE_BREAK.split(text)):
+        if not sentence:
+            continue
+        if current and len(current) + 1 + len(sentence) > CHUNK_CHARS:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        out.append(current)
+    return out[:MAX_CHUNKS]
+
+
+def decide(
+    probabilities: Sequence[float], *, lexicon: tuple[bool, bool], thresholds: Thresholds
+) -> Urgency:
+    """The verdict from (p_crisis, p_emergency) and the lexicon's (crisis, emergency) matches.
+
+    With a lexicon match, the head is asked only whether the text is urgent at all (p_crisis +
+    p_emergency): the lexicon knows the kind better ("loaded my dad's gun, I'm in my room" reads
+    as danger to the head, the lexicon knows whose). Such a lexicon-backed verdict comes before
+    one from the head alone; on equal evidence crisis comes first.
+    """
+    p_crisis, p_emergency = float(probabilities[0]), float(probabilities[1])
+    lex_crisis, lex_emergency = lexicon
+    urgent = p_crisis + p_emergency
+    if lex_crisis and urgent >= thresholds.crisis_with_lexicon:
+        return "crisis"
+    if lex_emergency and urgent >= thresholds.emergency_with_lexicon:
+        return "emergency"
+    if p_crisis >= thresholds.crisis:
+        return "crisis"
+    if p_emergency >= thresholds.emergency:
+        return "emergency"
+    return "none"
+
+
+class UrgencyDetector:
+    """Lexicon plus learned head. Thread-safe: holds no mutable state after init."""
+
+    def __init__(
+        self, *, head: CategoryHead, encoders: Mapping[str, SentenceEncoder] | None = None
+    ) -> None:
+        if tuple(head.labels) != LABELS:
+            raise ValueError(f"urgency head labels must be {LABELS}, not {head.labels}")
+        self.head = head
+        self.thresholds = Thresholds.per_view(head)
+        self._encoders = dict(encoders or {})
+
+    def encoder_ids_for(self, language: str) -> tuple[str, ...]:
+        """The embeddings the head reads for a text in `language`."""
+        return self.head.views[self.head.view_for(language)].encoder_ids
+
+    def _encoder(self, encoder_id: str) -> SentenceEncoder:
+        return self._encoders.get(encoder_id) or get_encoder(encoder_id)
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        languages: Sequence[str],
+        also: Sequence[Iterable[str]] = (),
+    ) -> dict[str, np.ndarray]:
+        """Whole-text embeddings (encoder id -> rows aligned with `texts`, zero where not
+        needed) for this head and, per row, the encoders in `also` (the classifier's): one
+        pass per encoder that both can share."""
+        needs: dict[str, list[int]] = {}
+        for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
+            if not _HAS_WORD.search(text):
+                continue
+            wanted = set(self.encoder_ids_for(language)) | set(also[i] if also else ())
+            for encoder_id in wanted:
+                needs.setdefault(encoder_id, []).append(i)
+        out: dict[str, np.ndarray] = {}
+        for encoder_id, rows in needs.items():
+            encoder = self._encoder(encoder_id)
+            matrix = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+            matrix[rows] = encoder.encode([texts[i][:MAX_CHARS] for i in rows])
+            out[encoder_id] = matrix
+        return out
+
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        *,
+        languages: Sequence[str],
+        embeddings: Mapping[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """(n, 2): p(crisis), p(emergency) per text, the maximum over the whole and its chunks.
+
+        `embeddings` (encoder id -> rows aligned with `texts`) are the texts' whole-text
+        embeddings when the caller has them already (the classifier's); chunks are encoded here.
+        """
+        if len(texts) != len(languages):
+            raise ValueError("texts and languages must have the same length")
+        out = np.zeros((len(texts), 2), dtype=np.float32)
+        by_view: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if _HAS_WORD.search(text):
+                by_view.setdefault(self.head.view_for(languages[i]), []).append(i)
+        for view_name, rows in by_view.items():
+            view = self.head.views[view_name]
+            pieces = [chunks(texts[i]) for i in rows]
+            owner = [k for k, piece in enumerate(pieces) for _ in piece]
+            flat = [c for piece in pieces for c in piece]
+            # A caller's embedding is of the text as written; a shouted text is read again.
+            wholes = [readable(texts[i]) for i in rows]
+            whole_parts, chunk_parts = [], []
+            for encoder_id in view.encoder_ids:
+                given = None if embeddings is None else embeddings.get(encoder_id)
+                reuse = [
+                    given is not None and w == texts[i][:MAX_CHARS]
+                    for w, i in zip(wholes, rows, strict=True)
+                ]
+                todo = [w for w, r in zip(wholes, reuse, strict=True) if not r] + flat
+                encoded = self._encoder(encoder_id).encode(todo) if todo else None
+                whole = np.zeros((len(rows), self._encoder(encoder_id).dim), dtype=np.float32)
+                fresh = [k for k, r in enumerate(reuse) if not r]
+                if given is not None:
+                    kept = [k for k, r in enumerate(reuse) if r]
+                    whole[kept] = np.asarray(given)[[rows[k] for k in kept]]
+                if encoded is not None:
+                    whole[fresh] = encoded[: len(fresh)]
+                    if flat:
+                        chunk_parts.append(encoded[len(fresh) :])
+                whole_parts.append(whole)
+            scores = view.probabilities(np.hstack(whole_parts))[:, :2]
+            if flat:
+                chunk_scores = view.probabilities(np.hstack(chunk_parts))[:, :2]
+                np.maximum.at(scores, np.asarray(owner), chunk_scores)
+            out[rows] = scores
+        return out
+
+    def detect_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        languages: Sequence[str],
+        embeddings: Mapping[str, np.ndarray] | None = None,
+        lexicon_texts: Sequence[str] | None = None,
+    ) -> list[Urgency]:
+        """One verdict per text. `lexicon_texts` (default `texts`) are what the lexicon reads,
+        when the embedded texts are a cleaned version (the classifier's, without contacts)."""
+        scanned = texts if lexicon_texts is None else lexicon_texts
+        probabilities = self.probabilities(texts, languages=languages, embeddings=embeddings)
+        return [
+            decide(
+                row,
+                lexicon=lexicon_signals(text),
+                thresholds=self.thresholds[self.head.view_for(language)],
+            )
+            for row, text, language in zip(probabilities, scanned, languages, strict=True)
+        ]
+
+    def detect(self, text: str, *, language: str) -> Urgency:
+        return self.detect_batch([text], languages=[language])[0]
+
+
+_DEFAULT: UrgencyDetector | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def get_default_detector() -> UrgencyDetector:
+    """The detector over the shipped head, loaded once per process (load-once cache)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = UrgencyDetector(head=CategoryHead.load(DEFAULT_HEAD_PATH))
+        return _DEFAULT
 
 
 def detect_urgency(text: str, *, language: str | None = None) -> Urgency:
-    """'crisis', 'emergency' or 'none'. Lexicons cover English and Spanish together (people mix
-    them), so `language` is accepted for the caller's convenience and not needed."""
-    del language  # both lexicons always run: cheap, and code-switching is common
-    if not text or not text.strip():
-        return "none"
-    normalised = _normalise(text)
-    if _is_crisis(normalised):
-        return "crisis"
-    if _is_emergency(normalised):
-        return "emergency"
-    return "none"
+    """'crisis', 'emergency' or 'none' for one text, with the shipped head."""
+    if language is None:
+        from nlp.language import detect_language
+
+        language = detect_language(text)
+    return get_default_detector().detect(text, language=language)

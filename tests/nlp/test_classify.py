@@ -95,13 +95,49 @@ def test_triage_follows_the_threshold() -> None:
     assert always.predict(text, languages=["en"])[0][1] is True
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t", "😀🙏🔥"])
-def test_unreadable_input_is_uniform_and_triaged(text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t", "😀🙏🔥", "https://bit.ly/3xYz9", "a" * 2000, "jajaja", "ok"]
+)
+def test_input_with_no_story_gets_no_category_and_is_triaged(text: str) -> None:
     classifier, minilm, _ = _classifier(threshold=0.0)
     [(scores, triage)] = classifier.predict([text], languages=["en"])
     assert triage is True
-    assert len({s.score for s in scores}) == 1
+    assert scores == ()
     assert minilm.calls == 0
+
+
+def test_short_texts_blend_in_the_short_view() -> None:
+    minilm, use = HashingEncoder(MINILM_ID), HashingEncoder(USE_ID)
+    base = _head(threshold=0.0)
+    short_view = LinearView(
+        (MINILM_ID, USE_ID), np.zeros((128, 3), np.float32), np.array([9.0, 0.0, 0.0], np.float32)
+    )
+    head = CategoryHead(
+        labels=base.labels,
+        views={**base.views, "short": short_view},
+        language_views=base.language_views,
+        default_view=base.default_view,
+        triage_threshold=0.0,
+        short_views={"en": "short"},
+        short_chars=20,
+        short_weight=1.0,
+    )
+    classifier = Classifier(head=head, encoders={MINILM_ID: minilm, USE_ID: use})
+    short, long_text = "my bike was stolen", "my bike was stolen from the rack outside the library"
+    [(short_scores, _), (long_scores, _)] = classifier.predict(
+        [short, long_text], languages=["en", "en"]
+    )
+    # The short view (weight 1) always says "apples"; the long text never sees it.
+    assert short_scores[0].label == "apples" and short_scores[0].score > 0.99
+    plain = Classifier(
+        head=base, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: HashingEncoder(USE_ID)}
+    )
+    assert long_scores == plain.predict([long_text], languages=["en"])[0][0]
+    # Each encoder ran once per text, though the short text went through two views.
+    assert (minilm.calls, use.calls) == (1, 1)
+    # Spanish has no short view: its view alone decides.
+    classifier.predict(["mi bici"], languages=["es"])
+    assert use.calls == 2
 
 
 def test_mismatched_languages_raise() -> None:
@@ -171,9 +207,41 @@ def test_shipped_head_handles_awkward_input(default_classifier: Classifier) -> N
     ]
     predictions = default_classifier.predict(texts, languages=["en", "en", "en", "en", "en", "es"])
     assert len(predictions) == len(texts)
-    for scores, _ in predictions:
-        assert sum(s.score for s in scores) == pytest.approx(1.0, abs=1e-2)
+    for (scores, triage), text in zip(predictions, texts, strict=True):
+        if text.strip("x 🙏"):
+            assert sum(s.score for s in scores) == pytest.approx(1.0, abs=1e-2)
+        else:  # no story: no category, a human decides
+            assert scores == () and triage
     assert predictions[3][0][0].label == "officer_misconduct"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("cop pushed me", "en", "use_of_force"),
+        ("they searched my car for no reason", "en", "stop_search_arrest"),
+        ("officer was rude", "en", "officer_misconduct"),
+        ("el policía me empujó", "es", "use_of_force"),
+        ("me revisaron el carro sin razón", "es", "stop_search_arrest"),
+        ("Officer, pushed me", "en", "use_of_force"),
+        ("thank you officer, you were so kind to my son", "en", "praise"),
+        ("gracias oficial, fue muy amable con mi mamá", "es", "praise"),
+    ],
+)
+def test_shipped_head_routes_one_line_messages(
+    default_classifier: Classifier, text: str, language: str, expected: str
+) -> None:
+    [(scores, _)] = default_classifier.predict([text], languages=[language])
+    assert scores[0].label == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["https://bit.ly/3xYz9", "a" * 2000, "asdkjh zxmcnv", "👍👍"])
+def test_shipped_head_gives_no_category_to_texts_without_a_story(
+    default_classifier: Classifier, text: str
+) -> None:
+    assert default_classifier.predict([text], languages=["en"]) == [((), True)]
 
 
 @pytest.mark.slow

@@ -41,3 +41,19 @@ def test_contact_details_do_not_change_the_category(analyser: Analyser) -> None:
     story = "An officer pushed me to the ground on Water Street, badge 4471."
     with_details = story + " My name is Ana Lopez, call me at (555) 201-7788."
     assert analyser.analyse(with_details).top_category == analyser.analyse(story).top_category
+
+
+def test_officer_references_are_read_as_their_rank_word() -> None:
+    from nlp.officers import find_officers
+
+    text = "Officer Smith, badge 4471, pushed me."
+    assert text_for_classification(text, [], officers=find_officers(text)) == "Officer, pushed me"
+    bare = "badge 1190 was great"
+    assert (
+        text_for_classification(bare, [], officers=find_officers(bare)) == "the officer was great"
+    )
+    spanish = "placa 221 me empujó"
+    assert (
+        text_for_classification(spanish, [], officers=find_officers(spanish), language="es")
+        == "el agente me empujó"
+    )

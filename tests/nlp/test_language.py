@@ -89,3 +89,15 @@ def test_unserved_language_is_other() -> None:
 def test_longer_mixed_text_follows_the_majority() -> None:
     text = "the officer told me to leave pero yo no hice nada, I was just waiting for the bus"
     assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 2000, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "https://bit.ly/3xYz9"]
+)
+def test_text_in_no_language_gets_the_first_language(text: str) -> None:
+    assert detect_language(text, languages=("en", "es")) == "en"
+    assert detect_language(text, languages=("es", "en")) == "es"
+
+
+def test_keyboard_mash_is_not_spanish() -> None:
+    assert detect_language("asdkjh zxmcnv lkjhg qwrt") == "en"

@@ -40,7 +40,7 @@ def test_a_stored_row_of_the_first_format_loads() -> None:
     assert analysis.places == (PlaceMention("Millbrook Park", 31, 45, "d2"),)
     assert analysis.categories == (CategoryScore("use_of_force", 0.81),)
     assert (analysis.language, analysis.district, analysis.triage) == ("es", "d2", False)
-    assert analysis.top_category == "use_of_force"
+    assert analysis.top_category == "use_of_force" and analysis.no_story is False
 
 
 def test_missing_keys_take_their_defaults() -> None:

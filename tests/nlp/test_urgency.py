@@ -1,193 +1,229 @@
-"""Urgency lexicon: high recall on danger now and self-harm intent; no alarm on idioms."""
+"""Urgency as the system decides it: lexicon plus the shipped learned head (real encoders)."""
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from nlp.urgency import detect_urgency
+from nlp.classify import CategoryHead, LinearView
+from nlp.encoders import MINILM_ID, USE_ID
+from nlp.eval_urgency import (
+    UrgencyRow,
+    evaluate_urgency,
+    figures,
+    format_figures,
+    read_urgency_rows,
+)
+from nlp.urgency import (
+    DEFAULT_HEAD_PATH,
+    LABELS,
+    Thresholds,
+    UrgencyDetector,
+    chunks,
+    decide,
+    detect_urgency,
+    get_default_detector,
+)
+from tests.nlp.fakes import HashingEncoder
 
-EMERGENCY = [
-    "my neighbor is beating his wife right now",
-    "There's a man with a gun outside my house",
-    "he has a knife and he's saying he will kill us",
-    "HELP! someone is breaking into my apartment",
-    "someone is trying to break in through the back door",
-    "the house across the street is on fire",
-    "there's a fire in the hallway of my building, smoke everywhere",
-    "send help, two guys are fighting with knives in front of the store",
-    "my boyfriend is choking me please help",
-    "A man is stabbing someone at the bus stop on 5th right now",
-    "they are shooting on my block right now",
-    "shots fired on Elm st, kids outside",
-    "my dad is hitting my mom, we are hiding in the bathroom",
-    "im being followed by a guy with a knife",
-    "he's pointing a gun at the cashier",
-    "cops are beating a guy on the ground right now at the park",
-    "someone is inside my house, I can hear them downstairs",
-    "my husband is going to kill me, he's drunk and has a bat",
-    "call 911 there's a man bleeding on the sidewalk",
-    "my baby isn't breathing",
-    "the guy who broke in is still inside",
-    "she's being attacked in the parking lot",
-    "hay un hombre con una pistola afuera de mi casa",
-    "mi vecino le está pegando a su esposa ahorita",
-    "auxilio, se están metiendo a mi casa",
-    "hay un incendio en el edificio",
-    "me va a matar, manden a la policía",
-    "están golpeando a un muchacho en la esquina ahora mismo",
-    "mi esposo tiene un cuchillo y me está amenazando",
-    "LA CASA DE AL LADO SE ESTÁ QUEMANDO",
-    "he's holding a gun to his girlfriend's head",
-    "someone's kicking my door in rn",
-]
-
-NOT_EMERGENCY = [
-    "these fees are killing me",
-    "I could kill for a coffee",
-    "he was shot last year",
-    "the cops drew a gun on me last week",
-    "Officer punched my son in the face while he was already in handcuffs",
-    "I was beaten by police in 2019 and nothing happened",
-    "my car was broken into last night",
-    "the fire department did a great job at the apartment fire",
-    "Shots fired on our street again last night. Third time this month.",
-    "The complainant states that officers struck him with a baton during his arrest.",
-    "my feet are killing me after this shift",
-    "I'm dying to try the new taco place",
-    "we left early to beat the traffic",
-    "give it a shot, the survey is short",
-    "He got fired from his job last month",
-    "The streetlight on Pine has been out for weeks",
-    "Cars speed down this road, someone is going to get hurt eventually",
-    "My ex used to hit me when I was younger",
-    "ayer la policía le pegó a mi hermano",
-    "me muero de hambre jaja",
-    "hace dos años me robaron el carro",
-    "The officer pulled a gun on me during a traffic stop in 2021",
-    "I want to file a complaint about the officer who hit me on Monday",
-    "Please add a fire hydrant near the school",
-    "She had a panic attack at work today",
-    "the game was fire lol",
-    "My father beat me growing up",
-    "I need help paying my electric bill",
-    "can you help me find a food pantry",
-    "The police budget is a weapon against our communities (metaphorically)",
-    "He threatened me last week and I want to report it",
-    "Pedestrians risk being hit by cars running the light here",
+# The phrases the lexicon alone missed.
+FORMERLY_MISSED = [
+    ("I can't do this anymore, I want to end it", "en"),
+    ("I want to end it", "en"),
+    ("me voy a matar esta noche", "es"),
+    ("I took a bunch of pills like 20 min ago", "en"),
+    ("i just want everything to end", "en"),
+    ("tonight's the night", "en"),
 ]
 
 CRISIS = [
-    "I want to end it all",
-    "quiero quitarme la vida",
-    "i'm going to kill myself tonight",
-    "I just want to die",
-    "I've been having suicidal thoughts again",
-    "nobody would care if I was gone, they'd be better off without me",
-    "I don't want to live anymore",
-    "I keep thinking about suicide",
-    "i have the pills ready and i'm going to take all my pills so i can sleep forever and die",
-    "I can't go on like this",
-    "I started cutting myself again",
-    "i want to hurt myself",
-    "my son says he wants to kill himself",
-    "my sister is threatening to kill herself",
-    "I wish I was dead",
-    "there is no reason to live anymore",
-    "im gonna jump off the bridge",
-    "thinking about ending my life",
-    "wanna die",
-    "this paperwork makes me want to die lol",
-    "me quiero morir",
-    "ya no quiero vivir",
-    "voy a matarme",
-    "he pensado en suicidarme",
-    "quiero acabar con todo",
-    "tengo ganas de cortarme otra vez",
-    "mi hijo dice que se quiere matar",
-    "I wrote my suicide note",
-    "I'm suicidal and the shelter turned me away",
-    "I DONT WANT TO WAKE UP TOMORROW",
-    "life isn't worth living anymore",
-    "i keep hurting myself when i get like this",
+    ("my pistol is on the table and I keep looking at it", "en"),
+    ("gave away my guitar and my cat this week, won't need them where I'm going", "en"),
+    ("everyone would be better off without me, I'm done", "en"),
+    ("im on the overpass rn and i dont want to go home", "en"),
+    ("ya no quiero seguir aquí, mañana no van a saber de mí", "es"),
+    ("me tomé un frasco de pastillas hace rato", "es"),
+    ("ando en la orilla del puente, ya no aguanto", "es"),
+    ("I'm so done, ya no quiero vivir", "es"),
+    ("my sister says she wants to die and she has her pills out", "en"),
 ]
 
-NOT_CRISIS = [
-    "I could kill for a coffee",
-    "I'm dying to see the new movie",
-    "I almost died laughing at that",
-    "I killed myself laughing at his joke",
-    "my phone died during the call",
-    "my friend died by suicide in 2019 and I still miss him",
-    "the department needs suicide prevention training",
-    "I hurt myself playing soccer",
-    "I cut myself a slice of cake",
-    "this cake is to die for",
-    "me muero de risa",
-    "me muero de sueño",
-    "I feel like death after that flu",
-    "I'm so tired of the noise on my street",
-    "my anxiety is really bad today",
-    "I can't do the homework tonight",
-    "he was killed in a car crash",
-    "I'm dead tired",
-    "the officer threatened to kill my dog",
-    "se suicidó un vecino hace años y nadie habla de eso",
-    "I want to end my lease early",
-    "I need to end things with my boyfriend",
-    "My brother attempted suicide awareness walk fundraiser is this weekend",
-    "the plants died because nobody watered them",
-    "we need to kill the budget proposal",
-    "the suicide rate among veterans is too high",
-    "estoy muerta de cansancio",
-    "I feel like I'm drowning in paperwork",
-    "they were threatening to shoot my dog",
-    "the movie Suicide Squad was terrible",
-    "my battery is dying",
-    "biking on this road is a suicide mission",
+EMERGENCY = [
+    ("someone is breaking into my house right now", "en"),
+    ("a man is following me and he won't stop, I'm on my way home", "en"),
+    ("the cops are beating a kid on the ground right now at the park", "en"),
+    ("my boyfriend has a knife and says he'll hurt me", "en"),
+    ("hay un hombre con una pistola afuera de mi casa", "es"),
+    ("mi pareja me está golpeando ahorita", "es"),
+    ("someone se está metiendo a mi casa right now", "es"),
+]
+
+QUIET = [
+    ("these fees are killing me", "en"),
+    ("this show makes me suicidal lol", "en"),
+    ("me muero de risa con este video", "es"),
+    ("I attempted 3 years ago and I'm doing better now, thank you to the officer who helped", "en"),
+    ("an officer hit my brother with a baton last week, how do I file a complaint", "en"),
+    ("the streetlights on my block have been out for two weeks", "en"),
+    ("my grandma passed away last month and I still miss her", "en"),
+    ("the police budget keeps going up while the library closes early", "en"),
+    ("how can I help a friend who seems depressed? looking for resources", "en"),
+    ("my mom is going to kill me when she sees my report card lol", "en"),
+    ("los precios del súper nos están matando jaja", "es"),
+    ("el año pasado un policía le pegó a mi hermano", "es"),
 ]
 
 
-@pytest.mark.parametrize("text", EMERGENCY)
-def test_emergency_is_detected(text: str) -> None:
-    assert detect_urgency(text) == "emergency"
+# Answers to the intake questions ("when?", "where?", "anonymous?") are screened too.
+ANSWERS = [
+    ("around 10 last night", "en"),
+    ("the corner of Pine and 2nd", "en"),
+    ("2", "en"),
+    ("Friday night", "en"),
+    ("anoche como a las 11", "es"),
+]
 
 
-@pytest.mark.parametrize("text", NOT_EMERGENCY)
-def test_idioms_and_past_events_are_not_emergencies(text: str) -> None:
-    assert detect_urgency(text) != "emergency"
+@pytest.fixture(scope="module")
+def detector() -> UrgencyDetector:
+    return get_default_detector()
 
 
-@pytest.mark.parametrize("text", CRISIS)
-def test_crisis_is_detected(text: str) -> None:
-    assert detect_urgency(text) == "crisis"
+@pytest.mark.parametrize(("text", "language"), FORMERLY_MISSED + CRISIS)
+def test_crisis_is_detected(detector: UrgencyDetector, text: str, language: str) -> None:
+    assert detector.detect(text, language=language) == "crisis"
 
 
-@pytest.mark.parametrize("text", NOT_CRISIS)
-def test_idioms_and_others_deaths_are_not_crisis(text: str) -> None:
-    assert detect_urgency(text) != "crisis"
+@pytest.mark.parametrize(("text", "language"), EMERGENCY)
+def test_emergency_is_detected(detector: UrgencyDetector, text: str, language: str) -> None:
+    assert detector.detect(text, language=language) == "emergency"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀🙏", "A" * 20000, "ok"])
-def test_degenerate_input_is_none(text: str) -> None:
-    assert detect_urgency(text) == "none"
+@pytest.mark.parametrize(("text", "language"), QUIET + ANSWERS)
+def test_hard_negatives_stay_quiet(detector: UrgencyDetector, text: str, language: str) -> None:
+    assert detector.detect(text, language=language) == "none"
 
 
-def test_language_argument_is_accepted() -> None:
-    assert detect_urgency("quiero quitarme la vida", language="es") == "crisis"
-    assert detect_urgency("quiero quitarme la vida", language=None) == "crisis"
+def test_intent_in_one_sentence_of_a_long_post_is_found(detector: UrgencyDetector) -> None:
+    background = (
+        "I moved here for work two years ago and I still don't know anyone. My job is fine I "
+        "guess, my manager is okay and the commute is short. I play games most nights. "
+    )
+    text = (
+        background * 3
+        + "Last night I wrote a note and tonight I'm going to finish it. "
+        + (background)
+    )
+    assert len(chunks(text)) > 1
+    assert detector.detect(text, language="en") == "crisis"
 
 
-def test_emergency_after_a_long_preamble_is_found() -> None:
-    text = "Some background about my street. " * 50 + "Right now a man is stabbing my neighbor!"
-    assert detect_urgency(text) == "emergency"
+def test_batch_agrees_with_single_texts(detector: UrgencyDetector) -> None:
+    items = FORMERLY_MISSED[:3] + EMERGENCY[:2] + QUIET[:2]
+    texts, languages = [t for t, _ in items], [lang for _, lang in items]
+    batch = detector.detect_batch(texts, languages=languages)
+    assert batch == [detector.detect(t, language=g) for t, g in items]
+    embeddings = detector.embed(texts, languages=languages)
+    assert detector.detect_batch(texts, languages=languages, embeddings=embeddings) == batch
 
 
-def test_is_cheap_on_a_long_message() -> None:
-    # Not a timing assertion on a typical message (benchmarks do that); this guards against
-    # catastrophic regex backtracking on long inputs, which would take seconds.
-    text = "he is is is is " * 2000
-    start = time.perf_counter()
-    detect_urgency(text)
-    assert time.perf_counter() - start < 1.0
+def test_detect_urgency_finds_the_language_itself() -> None:
+    assert detect_urgency("me voy a matar esta noche") == "crisis"
+    assert detect_urgency("", language="en") == "none"
+    assert detect_urgency("😀🙏") == "none"
+
+
+def test_crisis_beats_emergency_on_equal_evidence() -> None:
+    thresholds = Thresholds(0.5, 0.2, 0.5, 0.2)
+    assert decide([0.6, 0.9], lexicon=(False, False), thresholds=thresholds) == "crisis"
+    assert decide([0.3, 0.9], lexicon=(True, True), thresholds=thresholds) == "crisis"
+    # The lexicon's support counts for more than the head's ranking, and with it the head only
+    # says whether the text is urgent at all.
+    assert decide([0.6, 0.3], lexicon=(False, True), thresholds=thresholds) == "emergency"
+    assert decide([0.05, 0.9], lexicon=(True, False), thresholds=thresholds) == "crisis"
+    assert decide([0.1, 0.05], lexicon=(True, True), thresholds=thresholds) == "none"
+    assert decide([0.3, 0.4], lexicon=(False, False), thresholds=thresholds) == "none"
+
+
+def test_shipped_head_has_thresholds_for_every_view() -> None:
+    head = CategoryHead.load(DEFAULT_HEAD_PATH)
+    assert tuple(head.labels) == LABELS
+    assert set(Thresholds.per_view(head)) == set(head.views)
+    # USE serves every language (see nlp.train_urgency).
+    for language in ("en", "es", "other"):
+        assert head.views[head.view_for(language)].encoder_ids == (USE_ID,)
+
+
+def test_detector_with_a_fake_encoder_reads_chunks() -> None:
+    encoder = HashingEncoder(MINILM_ID, dim=8)
+    weights = np.zeros((8, 3), dtype=np.float32)
+    head = CategoryHead(
+        labels=LABELS,
+        views={"v": LinearView((MINILM_ID,), weights, np.array([0.0, 0.0, 5.0], np.float32))},
+        language_views={"en": "v"},
+        default_view="v",
+        triage_threshold=0.0,
+        meta={"thresholds": {"v": Thresholds(0.5, 0.2, 0.5, 0.2).__dict__}},
+    )
+    detector = UrgencyDetector(head=head, encoders={MINILM_ID: encoder})
+    long_text = "A sentence about nothing much at all. " * 20
+    assert detector.detect_batch(["short", long_text], languages=["en", "en"]) == ["none"] * 2
+    assert encoder.calls == 1  # wholes and chunks in one pass
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def test_figures_compute_recall_and_false_alarms() -> None:
+    gold = ["crisis", "crisis", "crisis", "emergency", "emergency", "none", "none", "none", "none"]
+    pred = ["crisis", "emergency", "none", "emergency", "none", "none", "crisis", "none", "none"]
+    result = figures("all", gold, pred)
+    assert result.support == {"crisis": 3, "emergency": 2, "none": 4}
+    assert result.recall == {"crisis": pytest.approx(1 / 3), "emergency": pytest.approx(1 / 2)}
+    assert result.flagged == pytest.approx(3 / 5)
+    assert result.false_alarms == pytest.approx(1 / 4)
+
+
+def test_evaluation_of_a_tiny_file_by_source_and_language(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.csv"
+    path.write_text(
+        "id,text,label,source,lang\n"
+        "1,I want to end it,crisis,a,en\n"
+        "2,these fees are killing me,none,a,en\n"
+        "3,me voy a matar,crisis,b,es\n"
+        "4,me muero de risa,none,b,es\n"
+        "5,hay fuego,emergency,b,es\n",
+        encoding="utf-8",
+    )
+    rows, columns = read_urgency_rows(path)
+    assert columns == ["source", "lang"]
+    predicted = ["crisis", "crisis", "none", "none", "emergency"]
+    table = {f.name: f for f in evaluate_urgency(rows, predicted, group_by=columns)}
+    assert list(table) == ["all", "source=a", "source=b", "lang=en", "lang=es"]
+    assert table["all"].recall["crisis"] == pytest.approx(0.5)
+    assert table["all"].false_alarms == pytest.approx(0.5)
+    assert table["source=a"].recall["crisis"] == 1.0
+    assert table["source=a"].false_alarms == 1.0
+    assert table["source=b"].recall == {"crisis": 0.0, "emergency": 1.0}
+    assert table["source=b"].false_alarms == 0.0
+    assert table["lang=en"].recall["emergency"] is None
+    printed = format_figures(list(table.values()), title="tiny")
+    assert printed.splitlines()[0] == "tiny" and "source=b" in printed
+
+
+def test_unknown_gold_labels_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown gold label"):
+        evaluate_urgency([UrgencyRow("x", "suicide")], ["none"])
+
+
+def test_shipped_head_was_trained_on_the_shipped_examples() -> None:
+    """`cpps train-urgency` after editing the CSVs keeps the head in step with them."""
+    from nlp.train_urgency import fingerprint, load_urgency_examples
+
+    examples = load_urgency_examples()
+    head = CategoryHead.load(DEFAULT_HEAD_PATH)
+    assert head.meta["fingerprint"] == fingerprint(examples)
+    assert head.meta["examples"] == len(examples)
+    assert {e.label for e in examples} == set(LABELS)
