@@ -71,14 +71,36 @@ class Analyser:
         return analyzer
 
     def screen(self, text: str) -> Screening:
+        """The reading every inbound text gets before the first reply: language, urgency,
+        district by gazetteer, whether there is a story at all and, for a story, the category
+        the classifier is sure of. One pass per encoder serves urgency and category."""
         text = text[:MAX_CHARS]
         language = detect_language(text, languages=self.languages)
+        district = match_district(text, gazetteer=self.gazetteer)
+        if not has_story(text):
+            return Screening(
+                language=language,
+                urgency=self.urgency_detector.detect(text, language=language),
+                district=district,
+                no_story=True,
+            )
+        readable = [
+            text_for_classification(text, (), officers=find_officers(text), language=language)
+        ]
+        embeddings = self.urgency_detector.embed(
+            readable, languages=[language], also=[self._classifier_encoders(language)]
+        )
+        [(categories, triage)] = self.classifier.predict(
+            readable, languages=[language], embeddings=embeddings
+        )
+        [urgency] = self.urgency_detector.detect_batch(
+            readable, languages=[language], embeddings=embeddings, lexicon_texts=[text]
+        )
         return Screening(
             language=language,
-            # The learned detector costs one encoder pass: the price of not missing a crisis.
-            urgency=self.urgency_detector.detect(text, language=language),
-            district=match_district(text, gazetteer=self.gazetteer),
-            no_story=not has_story(text),
+            urgency=urgency,
+            district=district,
+            category=None if triage or not categories else categories[0].label,
         )
 
     def analyse(self, text: str) -> Analysis:

@@ -118,6 +118,9 @@ class Screening:
     district: str | None = None
     # The cheap reading of `Analysis.no_story`, on the raw text (before redaction).
     no_story: bool = False
+    # The category the classifier is sure of (None when unsure, or no story): the flow may skip
+    # questions that do not fit it.
+    category: str | None = None
 
 
 @cache

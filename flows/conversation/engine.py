@@ -221,6 +221,8 @@ def _on_filed(state: ConversationState, event: ReportFiled, turn: Turn) -> Conve
         names = [turn.catalog.render("destination_pending", lang)]
     key = "filed_after_timeout" if state.filing_reason == "timeout" else "filed"
     turn.say(state, key, ref=event.ref, destinations=turn.catalog.join(names, lang))
+    for note in dict.fromkeys(event.notes):
+        turn.say_text(note)
     if state.phase == "filing":
         state = state.draft_cleared()
     # (If a new story began while filing, it is kept; only the last report is remembered.)

@@ -54,6 +54,8 @@ class ReportFiled:
     ref: str
     destinations: tuple[str, ...]
     at: datetime
+    # What the receiving destinations tell every reporter, e.g. a hotline (city file).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ TEXT_FIELDS = frozenset({"place_text", "when_text"})
 _STEP_KEYS: dict[str, tuple[set[str], set[str]]] = {  # type → (required, optional)
     "story": ({"prompt", "next"}, set()),
     "choice": ({"prompt", "reprompt", "choices"}, {"retry"}),
-    "place": ({"prompt", "reprompt", "retry", "next"}, {"skippable"}),
-    "text": ({"prompt", "reprompt", "save_as", "next"}, {"skippable", "retry"}),
+    "place": ({"prompt", "reprompt", "retry", "next"}, {"skippable", "skip_for"}),
+    "text": ({"prompt", "reprompt", "save_as", "next"}, {"skippable", "retry", "skip_for"}),
     "submit": (set(), set()),
 }
 _TOP_KEYS = {"name", "start", "settings", "words", "defaults", "steps"}
@@ -73,6 +73,9 @@ class FlowStep:
     choices: tuple[Choice, ...] = ()
     save_as: str | None = None
     skippable: bool = False
+    # Report categories this question does not fit ("where did it happen?" of a budget opinion):
+    # a story the screening read as one of them goes straight to the next step.
+    skip_for: frozenset[str] = frozenset()
 
     def choice_words(self) -> dict[str, int]:
         return {word: choice.answer for choice in self.choices for word in choice.words}
@@ -212,6 +215,9 @@ def _step(sid: str, raw: Any, prompt_keys: frozenset[str]) -> FlowStep:
     skippable = raw.get("skippable", False)
     if not _bool(skippable):
         raise fail("'skippable' must be true or false")
+    skip_for = raw.get("skip_for", [])
+    if not isinstance(skip_for, list) or not all(isinstance(c, str) for c in skip_for):
+        raise fail("'skip_for' must list category names")
     choices = _choices(raw["choices"], fail) if kind == "choice" else ()
     return FlowStep(
         id=sid,
@@ -223,6 +229,7 @@ def _step(sid: str, raw: Any, prompt_keys: frozenset[str]) -> FlowStep:
         choices=choices,
         save_as=save_as,
         skippable=skippable,
+        skip_for=frozenset(skip_for),
     )
 
 

@@ -31,7 +31,7 @@ from flows.conversation.turn import Turn
 def on_idle_text(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:
     text = event.text
     bare = turn.flow.bare
-    if not is_substantive(text, bare):
+    if event.screening.no_story or not is_substantive(text, bare):
         if state.last_ref:
             turn.say(state, "idle_ack", ref=state.last_ref)
         else:
@@ -48,22 +48,20 @@ def on_idle_text(state: ConversationState, event: TextReceived, turn: Turn) -> C
         if state.last_story_at is None or event.at - state.last_story_at > turn.flow.story_window:
             turn.say(state, "appended", ref=state.last_ref)
         return replace(state, last_story_at=event.at)
-    first = turn.flow.first_question()
     urgency = event.screening.urgency
     state = replace(
         state,
         phase="intake",
-        step=first,
         story=(),
         story_open=True,
         story_district=event.screening.district,
+        story_category=event.screening.category,
         # A new report starts from this text's urgency, not from leftovers of an earlier one.
         urgency=urgency,
         warned=(urgency,) if urgency != "none" else (),
     )
     state = _append_story(state, text, event.at, turn)
-    _ask(state, turn.flow.step(first), turn)
-    return state
+    return _advance(state, turn.flow.steps[turn.flow.start], turn)
 
 
 def on_intake_text(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:
@@ -106,7 +104,12 @@ def raise_urgency(state: ConversationState, event: TextReceived, turn: Turn) -> 
     if urgency == "none":
         return state
     if urgency not in state.warned:
-        turn.say(state, "safety_emergency" if urgency == "emergency" else "safety_crisis")
+        key = "safety_emergency" if urgency == "emergency" else "safety_crisis"
+        # In the language of the text that raised it (a Spanish crisis text in an English
+        # conversation), and also in the conversation's when they differ (mixed texts).
+        for language in dict.fromkeys((event.screening.language, turn.language(state))):
+            if language in turn.catalog.languages:
+                turn.say_text(turn.catalog.render(key, language))
         state = replace(state, warned=(*state.warned, urgency))
     return replace(state, urgency=most_urgent(state.urgency, urgency))
 
@@ -173,10 +176,14 @@ def _on_text_answer(
 
 
 def _advance(state: ConversationState, target: FlowStep | str, turn: Turn) -> ConversationState:
+    """Go on to `target` (a step id, or the step after `target`), past questions that do not
+    fit the story's category."""
     if isinstance(target, FlowStep):
         assert target.next is not None  # validated by load_flow
         target = target.next
     nxt = turn.flow.step(target)
+    while state.story_category in nxt.skip_for and nxt.next is not None:
+        nxt = turn.flow.step(nxt.next)
     if nxt.type == "submit":
         return file_report(state, "complete", turn)
     state = replace(state, step=nxt.id, place_attempts=0)

@@ -51,6 +51,8 @@ class ConversationState:
     story_open: bool = False
     last_story_at: datetime | None = None
     story_district: str | None = None
+    # The category the screening read in the story, if sure: questions may depend on it.
+    story_category: str | None = None
     anonymous: bool | None = None
     contact_ok: bool | None = None
     consent_checkins: bool | None = None

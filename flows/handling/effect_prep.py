@@ -261,7 +261,10 @@ class EffectPreparer:
 
         plan.notices.append(announce)
         names = tuple(d.name_in(effect.language) for d in decision.destinations)
-        return ReportFiled(ref=ref, destinations=names, at=store.clock.now())
+        notes = tuple(
+            note for d in decision.destinations if (note := d.note_in(effect.language)) is not None
+        )
+        return ReportFiled(ref=ref, destinations=names, at=store.clock.now(), notes=notes)
 
     def _prepare_checkin_answer(
         self, contact: Contact, effect: fx.AnswerCheckin, plan: Plan

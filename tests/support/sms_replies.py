@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 WELCOME = "Hi. This line takes reports about policing and public safety"
+ES_WELCOME = "Hola. Este servicio recibe reportes"
 ASK_ANONYMITY = "Thank you. Do you want to stay anonymous?"
 REASK_ANONYMITY = "Reply 1 to stay anonymous, or 2 if the council may contact you."
 ASK_PLACE = "Where did it happen? A street"
