@@ -227,3 +227,30 @@ def test_shipped_head_was_trained_on_the_shipped_examples() -> None:
     assert head.meta["fingerprint"] == fingerprint(examples)
     assert head.meta["examples"] == len(examples)
     assert {e.label for e in examples} == set(LABELS)
+
+
+def test_a_language_rule_takes_crisis_thresholds_from_that_language_only() -> None:
+    from nlp.train_urgency import ThresholdRule, choose_thresholds
+
+    # English crises score low, Spanish ones high: a Spanish-only rule must ignore the English.
+    probabilities = np.array([[0.2, 0.0], [0.3, 0.0], [0.9, 0.0], [0.8, 0.0], [0.1, 0.9]])
+    labels = ["crisis", "crisis", "crisis", "crisis", "emergency"]
+    languages = ["en", "en", "es", "es", "en"]
+    every = choose_thresholds(probabilities, labels, languages=languages, rule=ThresholdRule(1.0))
+    spanish = choose_thresholds(
+        probabilities,
+        labels,
+        languages=languages,
+        rule=ThresholdRule(recall=1.0, lexicon_factor=0.7, language="es"),
+    )
+    assert every.crisis == 0.2
+    assert spanish.crisis == 0.8
+    assert spanish.crisis_with_lexicon == round(0.8 * 0.7, 4)
+
+
+def test_shipped_head_is_stricter_on_spanish_crises() -> None:
+    thresholds = Thresholds.per_view(CategoryHead.load(DEFAULT_HEAD_PATH))
+    head = CategoryHead.load(DEFAULT_HEAD_PATH)
+    spanish, english = thresholds[head.view_for("es")], thresholds[head.view_for("en")]
+    assert spanish.crisis > english.crisis
+    assert spanish.crisis_with_lexicon > english.crisis_with_lexicon
