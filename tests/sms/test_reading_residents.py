@@ -79,9 +79,7 @@ def _only_report(services: Services) -> Report:
         "tonight's the night",
     ],
 )
-def test_a_person_in_crisis_gets_988_first(
-    service: tuple[Services, TestClient], text: str
-) -> None:
+def test_a_person_in_crisis_gets_988_first(service: tuple[Services, TestClient], text: str) -> None:
     _, client = service
     replies = Resident(client).text(text)
     assert ENGLISH_988 in replies[0]
