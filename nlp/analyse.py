@@ -9,7 +9,7 @@ urgency, district by gazetteer) that runs on the webhook's hot path before the f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language as SpacyLanguage
 
@@ -73,35 +73,24 @@ class Analyser:
     def screen(self, text: str) -> Screening:
         """The reading every inbound text gets before the first reply: language, urgency,
         district by gazetteer, whether there is a story at all and, for a story, the category
-        the classifier is sure of. One pass per encoder serves urgency and category."""
+        the classifier is sure of."""
         text = text[:MAX_CHARS]
         language = detect_language(text, languages=self.languages)
-        district = match_district(text, gazetteer=self.gazetteer)
-        if not has_story(text):
-            return Screening(
-                language=language,
-                urgency=self.urgency_detector.detect(text, language=language),
-                district=district,
-                no_story=True,
-            )
-        readable = [
-            text_for_classification(text, (), officers=find_officers(text), language=language)
-        ]
-        embeddings = self.urgency_detector.embed(
-            readable, languages=[language], also=[self._classifier_encoders(language)]
-        )
-        [(categories, triage)] = self.classifier.predict(
-            readable, languages=[language], embeddings=embeddings
-        )
-        [urgency] = self.urgency_detector.detect_batch(
-            readable, languages=[language], embeddings=embeddings, lexicon_texts=[text]
-        )
-        return Screening(
+        screening = Screening(
             language=language,
-            urgency=urgency,
-            district=district,
-            category=None if triage or not categories else categories[0].label,
+            # The learned detector costs one USE pass: the price of not missing a crisis.
+            urgency=self.urgency_detector.detect(text, language=language),
+            district=match_district(text, gazetteer=self.gazetteer),
+            no_story=not has_story(text),
         )
+        if screening.no_story:
+            return screening
+        readable = text_for_classification(
+            text, (), officers=find_officers(text), language=language
+        )
+        [(categories, triage)] = self.classifier.predict([readable], languages=[language])
+        sure = None if triage or not categories else categories[0].label
+        return replace(screening, category=sure)
 
     def analyse(self, text: str) -> Analysis:
         return self.analyse_batch([text])[0]
@@ -133,10 +122,11 @@ class Analyser:
                 redacted=[(e.start, e.end) for e in entities],
             )
             partial.append((officers, entities, places, district))
-        # The classifier reads each report without its contact details and officers'
-        # particulars (see contact_details), and so does the urgency head: one pass per encoder
-        # serves both. Without categories (answers to "where?", "when?"), urgency is the
-        # lexicon's: the learned detector already read every inbound text in `screen`.
+        # The classifier reads each report without its contact details and with officers'
+        # particulars reduced to their rank (see contact_details); urgency reads it without the
+        # contact details only, as its head was trained ("badge 4471" is no emergency). Without
+        # categories (answers to "where?", "when?"), urgency is the lexicon's: the learned
+        # detector already read every inbound text in `screen`.
         readable = [
             text_for_classification(t, p[1], officers=p[0], language=lang)
             for t, p, lang in zip(texts, partial, languages, strict=True)
@@ -144,16 +134,11 @@ class Analyser:
         predictions: list[Prediction] = [UNCATEGORISED] * len(texts)
         urgencies = [lexicon_urgency(text) for text in texts]
         if categorise:
-            embeddings = self.urgency_detector.embed(
-                readable,
-                languages=languages,
-                also=[self._classifier_encoders(g) for g in languages],
-            )
-            predictions = self.classifier.predict(
-                readable, languages=languages, embeddings=embeddings
-            )
+            predictions = self.classifier.predict(readable, languages=languages)
             urgencies = self.urgency_detector.detect_batch(
-                readable, languages=languages, embeddings=embeddings, lexicon_texts=texts
+                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
+                languages=languages,
+                lexicon_texts=texts,
             )
         return [
             Analysis(
@@ -175,7 +160,3 @@ class Analyser:
                 texts, readable, languages, partial, predictions, urgencies, strict=True
             )
         ]
-
-    def _classifier_encoders(self, language: str) -> tuple[str, ...]:
-        head = self.classifier.head
-        return head.views[head.view_for(language)].encoder_ids
