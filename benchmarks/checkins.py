@@ -49,10 +49,10 @@ from flows.city import load_city_config
 from flows.clocks import FixedClock
 from flows.conversation.catalog import load_catalog
 from flows.conversation.events import Screening
+from flows.privacy import Vault
 from flows.reports.notices import LoggingNotifier
 from flows.store import Store, make_engine
-from flows.store.migrate import upgrade
-from flows.store.privacy import Vault
+from flows.store.db import upgrade
 from nlp.types import Analysis
 from tests.fakes.twilio_api import FakeTwilioAPI
 

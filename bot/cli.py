@@ -53,7 +53,7 @@ def serve(
     from bot.app import create_app
     from bot.clock import build_scheduler
     from bot.wiring import build_services
-    from flows.store.migrate import upgrade
+    from flows.store.db import upgrade
 
     settings = _settings()
     embedded = settings.effective_database_url.startswith("sqlite")
@@ -151,7 +151,7 @@ def chat(
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply schema migrations (the Procfile's release phase)."""
-    from flows.store.migrate import upgrade
+    from flows.store.db import upgrade
 
     settings = _settings()
     upgrade(settings.effective_database_url, revision)
@@ -161,7 +161,7 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("revision")
 def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
     """For maintainers: autogenerate a migration from the models."""
-    from flows.store.migrate import make_revision
+    from flows.store.db import make_revision
 
     make_revision(_settings().effective_database_url, message)
 

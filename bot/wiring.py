@@ -27,12 +27,12 @@ from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
+from flows.privacy import Vault
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
 from flows.store import Store, make_engine
-from flows.store.privacy import Vault
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Engine
 
 from flows.clocks import FixedClock
 from flows.handling.effect_prep import Analyser
+from flows.privacy import Vault
 from flows.store import Store, make_engine
-from flows.store.migrate import upgrade
-from flows.store.privacy import Vault
+from flows.store.db import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from flows.clocks import Clock
+from flows.privacy import Vault
 from flows.store.base import Database
 from flows.store.checkin_answers import CheckinAnswerQueries
 from flows.store.checkins import CheckinQueries, ClaimedCheckin
@@ -23,7 +24,6 @@ from flows.store.conversations import ConversationQueries, SavedConversation
 from flows.store.db import make_engine, normalise_url
 from flows.store.inbound import InboundQueries, RecordedInbound
 from flows.store.outbox import ClaimedMessage, OutboxQueries
-from flows.store.privacy import Vault
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
 from flows.store.upkeep import DigestInputs, RetentionResult, UpkeepQueries

@@ -15,8 +15,8 @@ from sqlalchemy.sql.selectable import GenerativeSelect
 from sqlmodel import Session, SQLModel
 
 from flows.clocks import Clock
+from flows.privacy import Vault
 from flows.store.db import READ_ONLY
-from flows.store.privacy import Vault
 from flows.store.sqlite_lock import SqliteWriterLock
 
 # SQLite allows one writer at a time. Writers queue on a lock (one per engine) instead of in

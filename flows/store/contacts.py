@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 
 from flows.clocks import Clock
 from flows.models import Contact, Conversation, InboundMessage, OutboundMessage, Report
+from flows.privacy import Vault
 from flows.statuses import OPEN_CHECKIN_STATES, CheckinState, OutboundStatus
 from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
-from flows.store.privacy import Vault
 
 
 class ContactQueries(QueryGroup):

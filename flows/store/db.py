@@ -1,10 +1,13 @@
-"""Database engines: SQLite (embedded default, WAL) or PostgreSQL, from one URL."""
+"""Database engines (SQLite, the embedded default, in WAL mode; or PostgreSQL) from one URL, and
+the schema migrations (Alembic) run by `cpps db upgrade` and the Procfile's release phase."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
@@ -66,3 +69,22 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def make_revision(database_url: str, message: str) -> None:
+    """For maintainers: autogenerate a migration from the models (`cpps db revision`)."""
+    command.revision(alembic_config(database_url), message=message, autogenerate=True)

@@ -16,8 +16,8 @@ from flows.clocks import FixedClock
 from flows.conversation.catalog import Catalog, load_catalog
 from flows.conversation.flowdef import Flow, load_flow
 from flows.handling.runner import ConversationRunner
+from flows.privacy import Vault
 from flows.store import Store, make_engine
-from flows.store.privacy import Vault
 from tests.fakes.notifier import RecordingNotifier
 from tests.flows.resident import START, Resident
 from tests.recording_analyser import RecordingAnalyser

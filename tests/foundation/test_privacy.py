@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from flows.store.privacy import ShreddedError, Vault
+from flows.privacy import ShreddedError, Vault
 
 
 def test_pseudonym_is_stable_keyed_and_not_the_number() -> None:

@@ -11,9 +11,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from flows.clocks import SystemClock
+from flows.privacy import Vault
 from flows.store import Store
 from flows.store.db import make_engine
-from flows.store.privacy import Vault
 from flows.store.sqlite_lock import SqliteWriterLock
 
 # Another process: takes the lock, says so, and holds it until its stdin closes.
@@ -23,7 +23,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from flows.clocks import SystemClock
-from flows.store.privacy import Vault
+from flows.privacy import Vault
 from flows.store import Store
 from flows.store.db import make_engine
 from flows.store.sqlite_lock import SqliteWriterLock
