@@ -117,11 +117,6 @@ def test_one_line_complaints_route_right(analyser: Analyser, text: str, expected
     assert result.top_category == expected and not result.no_story
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the redactor reads 'revisaron el carro' as a NAME and removes it before the "
-    "classifier (nlp.redact, owned elsewhere); the classifier alone routes it right",
-)
 def test_spanish_search_one_liner_routes_right(analyser: Analyser) -> None:
     assert analyser.analyse("me revisaron el carro sin razón").top_category == "stop_search_arrest"
 

@@ -93,6 +93,13 @@ def test_shipped_examples_cover_every_category(language: str, minimum: int) -> N
     assert len({e.text for e in examples}) == len(examples)
 
 
+def test_sms_only_examples_are_loaded_marked_and_new() -> None:
+    examples = load_training_examples()
+    sms = [e for e in examples if not e.long_view]
+    assert sms and all(e.language == "en" for e in sms)
+    assert not {e.text for e in sms} & {e.text for e in examples if e.long_view}
+
+
 def test_shipped_examples_share_no_text_with_the_spanish_check_set() -> None:
     check = Path(__file__).parent / "data" / "routing_check_es.csv"
     with check.open(encoding="utf-8") as handle:
