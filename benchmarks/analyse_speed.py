@@ -308,8 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     fresh = measure_fresh_processes(rounds)
 
     # `nlp` before torch: importing it sets OpenMP's wait policy, which torch reads on loading.
-    from nlp.encoders import MINILM_ID, get_encoder
-    from nlp.spacy_model import load_spacy
+    from nlp.runtime.encoders import MINILM_ID, get_encoder
+    from nlp.runtime.spacy_model import load_spacy
 
     analyzer = load_analyzer()
     analyzer.analyse(SMS_ES)  # USE (the Spanish encoder) loads on the first Spanish text

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.classify import get_default_classifier
-from nlp.encoders import MINILM_ID, USE_ID, get_encoder
+from nlp.runtime.encoders import MINILM_ID, USE_ID, get_encoder
 from nlp.urgency import detect_urgency
 
 SMS_EN = (

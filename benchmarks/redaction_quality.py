@@ -23,10 +23,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from nlp.eval_redaction import GOLD_TYPES, TYPES, RedactionReport, evaluate_redaction  # noqa: E402
+from nlp.evaluation.redaction import GOLD_TYPES, TYPES, RedactionReport, evaluate_redaction  # noqa: E402
 from nlp.officers import find_officers  # noqa: E402
-from nlp.redact import Redactor  # noqa: E402
-from nlp.spacy_model import load_spacy  # noqa: E402
+from nlp.redaction.redact import Redactor  # noqa: E402
+from nlp.runtime.spacy_model import load_spacy  # noqa: E402
 from nlp.types import Entity  # noqa: E402
 
 BARS = {"NAME": 0.90, "PHONE": 0.95, "EMAIL": 0.95, "ADDRESS": 0.80}

@@ -6,7 +6,7 @@ Data: $CPPS_EVAL_DATA/sms_dev.jsonl (default ../shared/eval-data relative to the
 Runs the analyser's own path (`Analyser.analyse_batch(categorise=False)`: officers, redaction,
 places) and, in the same run, a baseline of spaCy's PERSON entities plus an e-mail regex with no
 officer extraction, the redactor most projects start from. Figures are defined in
-`nlp.eval_sms_spans`. Bars: KEEP spans kept 1.00, personal-data recall >= 0.95, officers kept
+`nlp.evaluation.sms_spans`. Bars: KEEP spans kept 1.00, personal-data recall >= 0.95, officers kept
 and extracted >= 0.95.
 """
 
@@ -28,10 +28,10 @@ sys.path.insert(0, str(REPO_ROOT))
 from flows.city import load_city_config  # noqa: E402
 from nlp.analyse import Analyser  # noqa: E402
 from nlp.classify import get_default_classifier  # noqa: E402
-from nlp.eval_sms_spans import format_span_figures, span_figures, span_misses  # noqa: E402
+from nlp.evaluation.sms_spans import format_span_figures, span_figures, span_misses  # noqa: E402
 from nlp.places import Gazetteer  # noqa: E402
-from nlp.redact import Redactor, apply_redaction  # noqa: E402
-from nlp.spacy_model import load_spacy  # noqa: E402
+from nlp.redaction.redact import Redactor, apply_redaction  # noqa: E402
+from nlp.runtime.spacy_model import load_spacy  # noqa: E402
 from nlp.types import Analysis, Entity  # noqa: E402
 
 BARS = {"personal": 0.95, "keep": 1.0, "officers": 0.95}

@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO_ROOT))
 from flows.city import load_city_config  # noqa: E402
 from nlp.analyse import Analyser  # noqa: E402
 from nlp.classify import Classifier, get_default_classifier  # noqa: E402
-from nlp.encoders import MINILM_ID, get_encoder  # noqa: E402
-from nlp.eval_routing import RoutingReport, evaluate_routing, format_report  # noqa: E402
+from nlp.evaluation.routing import RoutingReport, evaluate_routing, format_report  # noqa: E402
+from nlp.runtime.encoders import MINILM_ID, get_encoder  # noqa: E402
 
 MAIN_KINDS = ("long", "post", "comment")
 SPANISH_CHECK = REPO_ROOT / "tests" / "nlp" / "data" / "routing_check_es.csv"

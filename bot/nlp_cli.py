@@ -70,7 +70,7 @@ def train(
 ) -> None:
     """Rebuild the classifier head from the project's examples (+ operator CSV, corrections)."""
     from nlp.classify import DEFAULT_HEAD_PATH
-    from nlp.train import train_and_save
+    from nlp.training.categories import train_and_save
 
     extra: list[tuple[str, str]] = []
     if include_corrections:
@@ -90,7 +90,7 @@ def train_urgency(
     out: Annotated[Path | None, typer.Option(help="Where to write the head.")] = None,
 ) -> None:
     """Rebuild the urgency head from the project's examples (nlp/training/urgency_*.csv)."""
-    from nlp.train_urgency import train_and_save
+    from nlp.training.urgency import train_and_save
     from nlp.urgency import DEFAULT_HEAD_PATH
 
     head = train_and_save(out_path=out or DEFAULT_HEAD_PATH)
@@ -106,7 +106,7 @@ def eval_routing(
     city_config: Annotated[Path | None, typer.Option("--city")] = None,
 ) -> None:
     """Accuracy, macro-F1, per-class F1 and the confusion matrix on a CSV (text, category)."""
-    from nlp.eval_routing import evaluate_routing, format_report
+    from nlp.evaluation.routing import evaluate_routing, format_report
 
     with file.open(newline="", encoding="utf-8") as handle:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(handle)]
@@ -125,7 +125,7 @@ def eval_redaction(
     city_config: Annotated[Path | None, typer.Option("--city")] = None,
 ) -> None:
     """Per-type span recall, precision and F2 on JSON lines {text, spans:[{start,end,type}]}."""
-    from nlp.eval_redaction import evaluate_redaction
+    from nlp.evaluation.redaction import evaluate_redaction
 
     analyzer = _analyzer(city_config)
     records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
@@ -140,7 +140,7 @@ def eval_sms(
 ) -> None:
     """Category F1 by language, urgency recall and false alarms, and span figures on JSON lines
     {id, lang, text, category, urgency, spans}."""
-    from nlp.eval_sms import evaluate_sms, format_sms_report
+    from nlp.evaluation.sms import evaluate_sms, format_sms_report
 
     records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
     analyzer = _analyzer(city_config)
@@ -158,7 +158,7 @@ def eval_urgency(
 ) -> None:
     """Recall per urgency class and false alarms on a CSV (id,text,label: crisis|emergency|none),
     also by `source` and `lang` when those columns exist. Verdicts are `Analyser.screen`'s."""
-    from nlp.eval_urgency import format_figures, read_urgency_rows, run_evaluation
+    from nlp.evaluation.urgency import format_figures, read_urgency_rows, run_evaluation
     from nlp.language import detect_language
     from nlp.urgency import get_default_detector
     from nlp.urgency_lexicon import lexicon_urgency

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # Local development only: accept unsigned Twilio webhooks. Refused in production.
     cpps_insecure_skip_twilio_signature: bool = False
     cpps_log_level: str = "INFO"
-    # Threads for the MiniLM encoder (torch); 0 lets `nlp.encoders` choose.
+    # Threads for the MiniLM encoder (torch); 0 lets `nlp.runtime.encoders` choose.
     cpps_nlp_threads: int = Field(default=0, ge=0)
 
     @field_validator("public_base_url")

@@ -93,8 +93,8 @@ class Services:
 
 
 def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
-    from nlp import encoders
     from nlp.analyse import Analyser
+    from nlp.runtime import encoders
 
     encoders.configure_threads(nlp_threads)
     return Analyser.load(

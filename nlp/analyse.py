@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from spacy.language import Language as SpacyLanguage
 
 from nlp.classify import Classifier, Prediction, get_default_classifier
-from nlp.contact_details import text_for_classification
 from nlp.language import detect_language
 from nlp.officers import find_officers
 from nlp.places import Gazetteer, find_places, match_district
-from nlp.redact import Redactor, apply_redaction
-from nlp.spacy_model import load_spacy
+from nlp.redaction.contact_details import text_for_classification
+from nlp.redaction.redact import Redactor, apply_redaction
+from nlp.runtime.spacy_model import load_spacy
 from nlp.substance import has_story
 from nlp.types import Analysis, Screening
 from nlp.urgency import UrgencyDetector, get_default_detector

@@ -2,10 +2,12 @@
 
 The head (`CategoryHead`) is data, not code: labels, one linear "view" per encoder combination,
 which view serves which language, a softmax temperature per view and the triage threshold. It is
-stored as a small `.npz` file (`nlp/models/category_head.npz`, produced by `nlp.train`), so a
-city that replaces the taxonomy retrains the head and nothing here changes.
+stored as a small `.npz` file (`nlp/models/category_head.npz`, produced by
+`nlp.training.categories`), so a city that replaces the taxonomy retrains the head and nothing
+here changes.
 
-Views (chosen by measurement, see `benchmarks/routing_quality.py` and docs in `nlp/train.py`):
+Views (chosen by measurement, see `benchmarks/routing_quality.py` and the notes in
+`nlp/training/categories.py`):
 - English (and the default): MiniLM alone, strongly regularised: it reads long narratives best.
 - Short English texts (an SMS one-liner, under `short_chars` after preprocessing) blend that
   view with a "short" view over MiniLM and USE together, fitted with less regularisation: a
@@ -29,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.encoders import SentenceEncoder, get_encoder
+from nlp.runtime.encoders import SentenceEncoder, get_encoder
 from nlp.substance import has_story
 from nlp.types import CategoryScore
 

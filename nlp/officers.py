@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.common_words import is_common_word
+from nlp.redaction.common_words import is_common_word
 from nlp.textnorm import fold
 from nlp.types import OfficerRef
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 
-from nlp.common_words import is_common_word
+from nlp.redaction.common_words import is_common_word
 from nlp.textnorm import words
 from nlp.types import PlaceMention
 

@@ -5,16 +5,16 @@ Two detectors, combined:
 - the lexicon (`nlp.urgency_lexicon`): regular expressions, precise on explicit wording ("I want
   to kill myself", "he has a gun outside"), blind to indirect wording ("tonight's the night",
   "took a bunch of pills") and unable to tell a joke from intent;
-- a learned head (`nlp/models/urgency_head.npz`, trained by `nlp.train_urgency` on the project's
+- a learned head (`nlp/models/urgency_head.npz`, trained by `nlp.training.urgency` on the project's
   own examples only): a 3-way logistic regression (crisis, emergency, none) over multilingual
-  USE embeddings for every language (a few ms per SMS; see `nlp.train_urgency` for why not
+  USE embeddings for every language (a few ms per SMS; see `nlp.training.urgency` for why not
   MiniLM). `embed` lets `analyse_batch` encode once per encoder for the head and the category
   classifier together: a Spanish text's USE pass serves both.
 
 A class is raised when the head's probability for it reaches a threshold, and a lower threshold
 applies when the lexicon matched too: the lexicon's match is strong evidence that the head may
 overrule only when it is confident (a joke, a past attempt). Both thresholds per class were
-chosen by cross-validation on the training examples (see `nlp.train_urgency`). Crisis beats
+chosen by cross-validation on the training examples (see `nlp.training.urgency`). Crisis beats
 emergency on equal evidence, because the crisis reply also tells people to call 911 if they are
 in danger (see `decide`).
 
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.classify import CategoryHead
-from nlp.encoders import SentenceEncoder, get_encoder
+from nlp.runtime.encoders import SentenceEncoder, get_encoder
 from nlp.types import Urgency
 from nlp.urgency_lexicon import lexicon_signals
 

@@ -9,8 +9,8 @@ from spacy.language import Language
 from flows.city import load_city_config
 from nlp.classify import Classifier, get_default_classifier
 from nlp.places import Gazetteer
-from nlp.redact import Redactor
-from nlp.spacy_model import load_spacy
+from nlp.redaction.redact import Redactor
+from nlp.runtime.spacy_model import load_spacy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

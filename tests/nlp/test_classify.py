@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nlp.classify import CategoryHead, Classifier, LinearView
-from nlp.encoders import MINILM_ID, USE_ID
+from nlp.runtime.encoders import MINILM_ID, USE_ID
 from tests.nlp.fakes import HashingEncoder
 
 LABELS = ("apples", "bikes", "other")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from nlp.analyse import Analyser
-from nlp.contact_details import text_for_classification
+from nlp.redaction.contact_details import text_for_classification
 from nlp.types import Entity
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.encoders import MINILM_ID, USE_ID, get_encoder
+from nlp.runtime.encoders import MINILM_ID, USE_ID, get_encoder
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nlp.eval_redaction import evaluate_redaction
+from nlp.evaluation.redaction import evaluate_redaction
 from nlp.types import Entity
 
 RECORDS: list[dict[str, Any]] = [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.eval_routing import evaluate_routing, format_report
+from nlp.evaluation.routing import evaluate_routing, format_report
 
 
 def test_perfect_predictions_score_one() -> None:

@@ -1,4 +1,4 @@
-"""`nlp.eval_sms` on a tiny hand-made file, figures computed by hand."""
+"""`nlp.evaluation.sms` on a tiny hand-made file, figures computed by hand."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.eval_sms import evaluate_sms, format_sms_report
-from nlp.eval_sms_spans import span_figures
+from nlp.evaluation.sms import evaluate_sms, format_sms_report
+from nlp.evaluation.sms_spans import span_figures
 from nlp.types import Analysis, CategoryScore, Entity, OfficerRef
 
 LABELS = ("fruit", "bikes", "other")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.eval_sms_spans import format_span_figures, span_figures, span_misses
+from nlp.evaluation.sms_spans import format_span_figures, span_figures, span_misses
 from nlp.types import Analysis, Entity, OfficerRef
 
 TEXT = "I'm Black. Officer Diaz hit Maria Lopez at 12 Oak St, call 555-123-4567"

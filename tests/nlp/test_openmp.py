@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from nlp import encoders, openmp
+from nlp.runtime import encoders, openmp
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.protected_terms import find_protected, vocabulary
-from nlp.public_places import find_public_places
+from nlp.redaction.protected_terms import find_protected, vocabulary
+from nlp.redaction.public_places import find_public_places
 
 
 def found(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from spacy.language import Language
 
 from nlp.officers import find_officers
 from nlp.places import Gazetteer
-from nlp.redact import Redactor, apply_redaction
+from nlp.redaction.redact import Redactor, apply_redaction
 from nlp.types import Entity
 
 

@@ -10,11 +10,11 @@ from spacy.language import Language
 
 from nlp.analyse import Analyser
 from nlp.classify import get_default_classifier
-from nlp.eval_redaction import evaluate_redaction
-from nlp.eval_sms_spans import format_span_figures, span_figures
+from nlp.evaluation.redaction import evaluate_redaction
+from nlp.evaluation.sms_spans import format_span_figures, span_figures
 from nlp.officers import find_officers
 from nlp.places import Gazetteer
-from nlp.redact import Redactor
+from nlp.redaction.redact import Redactor
 from nlp.types import Entity, EntityType
 
 RECALL_BARS: dict[EntityType, float] = {"NAME": 0.90, "PHONE": 0.95, "EMAIL": 0.95, "ADDRESS": 0.80}

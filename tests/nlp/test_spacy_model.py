@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from nlp.spacy_model import load_spacy
+from nlp.runtime.spacy_model import load_spacy
 
 
 def test_loaded_once_and_trimmed_to_ner(nlp: Language) -> None:

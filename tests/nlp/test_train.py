@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from nlp.classify import DEFAULT_HEAD_PATH, CategoryHead
-from nlp.encoders import MINILM_ID, USE_ID
-from nlp.train import (
+from nlp.runtime.encoders import MINILM_ID, USE_ID
+from nlp.training.categories import (
     SHIPPED_EXAMPLE_FILES,
     Example,
     fit_temperature,

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from nlp.classify import CategoryHead, LinearView
-from nlp.encoders import MINILM_ID, USE_ID
-from nlp.eval_urgency import (
+from nlp.evaluation.urgency import (
     UrgencyRow,
     evaluate_urgency,
     figures,
     format_figures,
     read_urgency_rows,
 )
+from nlp.runtime.encoders import MINILM_ID, USE_ID
 from nlp.urgency import (
     DEFAULT_HEAD_PATH,
     LABELS,
@@ -151,7 +151,7 @@ def test_shipped_head_has_thresholds_for_every_view() -> None:
     head = CategoryHead.load(DEFAULT_HEAD_PATH)
     assert tuple(head.labels) == LABELS
     assert set(Thresholds.per_view(head)) == set(head.views)
-    # USE serves every language (see nlp.train_urgency).
+    # USE serves every language (see nlp.training.urgency).
     for language in ("en", "es", "other"):
         assert head.views[head.view_for(language)].encoder_ids == (USE_ID,)
 
@@ -220,7 +220,7 @@ def test_unknown_gold_labels_are_refused() -> None:
 
 def test_shipped_head_was_trained_on_the_shipped_examples() -> None:
     """`cpps train-urgency` after editing the CSVs keeps the head in step with them."""
-    from nlp.train_urgency import fingerprint, load_urgency_examples
+    from nlp.training.urgency import fingerprint, load_urgency_examples
 
     examples = load_urgency_examples()
     head = CategoryHead.load(DEFAULT_HEAD_PATH)
@@ -230,7 +230,7 @@ def test_shipped_head_was_trained_on_the_shipped_examples() -> None:
 
 
 def test_a_language_rule_takes_crisis_thresholds_from_that_language_only() -> None:
-    from nlp.train_urgency import ThresholdRule, choose_thresholds
+    from nlp.training.urgency import ThresholdRule, choose_thresholds
 
     # English crises score low, Spanish ones high: a Spanish-only rule must ignore the English.
     probabilities = np.array([[0.2, 0.0], [0.3, 0.0], [0.9, 0.0], [0.8, 0.0], [0.1, 0.9]])

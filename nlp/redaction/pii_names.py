@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
-from nlp.common_words import is_common_word
-from nlp.first_names import is_ambiguous_name, is_given_name
-from nlp.pii_names_spacy import STREET_AFTER, spacy_names
+from nlp.redaction.common_words import is_common_word
+from nlp.redaction.first_names import is_ambiguous_name, is_given_name
+from nlp.redaction.pii_names_spacy import STREET_AFTER, spacy_names
 
 # A name word: capitalised or lower-case letters, with inner apostrophes/hyphens ("O'Neil").
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*"

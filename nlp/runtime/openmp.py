@@ -11,7 +11,7 @@ keeps the ~1.8x batched speed-up of the second thread (see `benchmarks/analyse_s
 
 `nlp/__init__.py` imports this module first, so any `import nlp...` sets the policy, unless the
 operator chose one (the environment wins) or torch was already loaded (then it is too late, and
-`WAITS_PASSIVELY` tells `nlp.encoders` to use one thread instead).
+`WAITS_PASSIVELY` tells `nlp.runtime.encoders` to use one thread instead).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.classify import CategoryHead, LinearView
-from nlp.encoders import USE_ID, SentenceEncoder, get_encoder
+from nlp.runtime.encoders import USE_ID, SentenceEncoder, get_encoder
 from nlp.urgency import (
     DEFAULT_HEAD_PATH,
     LABELS,
@@ -42,7 +42,8 @@ from nlp.urgency import (
 )
 from nlp.urgency_lexicon import lexicon_signals
 
-TRAINING_DIR = Path(__file__).parent / "training"
+# The examples live beside this module.
+TRAINING_DIR = Path(__file__).parent
 SHIPPED_FILES: Mapping[str, Path] = {
     "en": TRAINING_DIR / "urgency_en.csv",
     "es": TRAINING_DIR / "urgency_es.csv",

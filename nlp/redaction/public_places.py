@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from nlp.common_words import is_common_word
-from nlp.first_names import is_given_name
 from nlp.places import Gazetteer
+from nlp.redaction.common_words import is_common_word
+from nlp.redaction.first_names import is_given_name
 
 _PLACE_NOUNS_EN = (
     r"library|school|high|elementary|middle|academy|college|university|campus|park|playground"

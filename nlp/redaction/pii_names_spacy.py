@@ -11,8 +11,8 @@ import re
 
 from spacy.tokens import Doc
 
-from nlp.common_words import is_common_word
-from nlp.first_names import is_ambiguous_name, is_given_name
+from nlp.redaction.common_words import is_common_word
+from nlp.redaction.first_names import is_ambiguous_name, is_given_name
 
 # Street words after a "name" make it a street ("Adams St", "Dorchester Ave"): a place, kept.
 STREET_AFTER = re.compile(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.common_words import is_common_word
+from nlp.redaction.common_words import is_common_word
 
 _WORD = r"[^\W\d_][^\W\d_'’.-]*\.?"
 _NUM = r"\d{1,6}[A-Za-z]?(?:-\d{1,5})?"

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nlp import openmp
+from nlp.runtime import openmp
 
 MINILM_ID = "all-MiniLM-L6-v2"
 USE_ID = "use-multilingual-v3"
@@ -63,7 +63,7 @@ def _threads() -> int:
     """Threads for torch: the configured count if any; else every core (at most 4) when OpenMP
     waits passively, and one thread when it spins (torch was loaded before `nlp` could set the
     policy): spinning threads make a pass 4-20x slower whenever another process wants a core
-    (see `nlp.openmp`), while one thread is only ~1.4x slower than two on an idle host."""
+    (see `nlp.runtime.openmp`), while one thread is only ~1.4x slower than two on an idle host."""
     if _configured_threads is not None:
         return _configured_threads
     if not openmp.WAITS_PASSIVELY:

@@ -26,7 +26,7 @@ Model choices, each measured with `benchmarks/routing_quality.py` on the develop
 - Examples in `SMS_ONLY_EXAMPLE_FILES` (resident-style one-liners) train the "short" and "use"
   views only, so adding them never moves the long-narrative view.
 - Every example is read as `analyse()` reads a report: officer references reduced to their
-  rank word (`nlp.contact_details`).
+  rank word (`nlp.redaction.contact_details`).
 - Calibration: one softmax temperature per view, fitted on out-of-fold logits from stratified
   5-fold cross-validation (minimum negative log-likelihood).
 - Triage threshold: `TRIAGE_THRESHOLD` (see its comment).
@@ -43,11 +43,12 @@ from pathlib import Path
 import numpy as np
 
 from nlp.classify import DEFAULT_HEAD_PATH, CategoryHead, LinearView
-from nlp.contact_details import text_for_classification
-from nlp.encoders import MINILM_ID, USE_ID, SentenceEncoder, get_encoder
 from nlp.officers import find_officers
+from nlp.redaction.contact_details import text_for_classification
+from nlp.runtime.encoders import MINILM_ID, USE_ID, SentenceEncoder, get_encoder
 
-TRAINING_DIR = Path(__file__).parent / "training"
+# The examples live beside this module.
+TRAINING_DIR = Path(__file__).parent
 SHIPPED_EXAMPLE_FILES: Mapping[str, Path] = {
     "en": TRAINING_DIR / "examples_en.csv",
     "es": TRAINING_DIR / "examples_es.csv",
@@ -211,7 +212,7 @@ def _train_view(
 
 def _as_read(example: Example) -> str:
     """The example as the classifier will read a report: officers reduced to their rank word
-    (`nlp.contact_details`), so training and routing see the same kind of text."""
+    (`nlp.redaction.contact_details`), so training and routing see the same kind of text."""
     officers = find_officers(example.text)
     return text_for_classification(example.text, (), officers=officers, language=example.language)
 

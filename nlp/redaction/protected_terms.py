@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from nlp.common_words import is_common_word
-from nlp.first_names import is_given_name
+from nlp.redaction.common_words import is_common_word
+from nlp.redaction.first_names import is_given_name
 from nlp.textnorm import words
 
 VOCABULARY_PATH = Path(__file__).with_name("protected_terms.yaml")

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from nlp.common_words import is_common_word
 from nlp.language import detect_language
-from nlp.pii_addresses import find_addresses
-from nlp.pii_names import find_names
-from nlp.pii_phones import find_phones
 from nlp.places import Gazetteer
-from nlp.protected_terms import find_protected
-from nlp.public_places import find_public_places
+from nlp.redaction.common_words import is_common_word
+from nlp.redaction.pii_addresses import find_addresses
+from nlp.redaction.pii_names import find_names
+from nlp.redaction.pii_phones import find_phones
+from nlp.redaction.protected_terms import find_protected
+from nlp.redaction.public_places import find_public_places
 from nlp.types import Entity, EntityType
 
 PLACEHOLDERS: dict[EntityType, str] = {
@@ -114,10 +114,11 @@ class Redactor:
     """Finds names, phone numbers, e-mail addresses and street addresses in a text.
 
     Leaves what the council needs: officer references (the caller's `keep`), protected
-    characteristics (`nlp.protected_terms`) and public places (`nlp.public_places`, with the
-    city's `gazetteer` and `place_names` such as the city's own name). Those overrule names and
-    digit groups that may be phones; an e-mail, a clear phone number or a street address with
-    its house number is personal data even where it holds a place name ("2600 Water St").
+    characteristics (`nlp.redaction.protected_terms`) and public places
+    (`nlp.redaction.public_places`, with the city's `gazetteer` and `place_names` such as the city's
+    own name). Those overrule names and digit groups that may be phones; an e-mail, a clear phone
+    number or a street address with its house number is personal data even where it holds a place
+    name ("2600 Water St").
 
     Stateless after construction and safe to share between threads.
     """
@@ -171,8 +172,8 @@ class Redactor:
     ) -> list[Entity]:
         """Non-overlapping personal-data spans of `text` (sorted), none inside a `keep` span.
 
-        `doc` is spaCy's parse of exactly `text` (see `nlp.spacy_model.load_spacy`); `language`
-        is the text's language ("en", "es"), detected here when not given.
+        `doc` is spaCy's parse of exactly `text` (see `nlp.runtime.spacy_model.load_spacy`);
+        `language` is the text's language ("en", "es"), detected here when not given.
         """
         language = language or detect_language(text)
         taken: list[tuple[int, int]] = list(keep)

@@ -3,14 +3,14 @@
 Records are JSON objects {id, lang, text, category, urgency, spans:[{start,end,type}]}; each is
 paired with the `Analysis` of its text. Figures:
 - category: per-category F1 and macro-F1 by language (macro over the categories present in that
-  language's gold rows, as in `nlp.eval_routing`); the prediction is the top category;
+  language's gold rows, as in `nlp.evaluation.routing`); the prediction is the top category;
 - urgency, read straight from `Analysis.urgency`: recall of each alarm level (exact level, and
   "any alarm" so a crisis read as an emergency is still seen), false alarms on rows whose gold
   urgency is none, and alarms on hard negatives (ids containing `hneg`: deadly words used
   figuratively or about the past);
-- spans (`nlp.eval_sms_spans`): personal-data recall per type, officers kept (not redacted) and
-  extracted (an `OfficerRef` overlaps them), and KEEP spans (protected traits, public places) left
-  unredacted, overall and by language.
+- spans (`nlp.evaluation.sms_spans`): personal-data recall per type, officers kept (not
+  redacted) and extracted (an `OfficerRef` overlaps them), and KEEP spans (protected traits,
+  public places) left unredacted, overall and by language.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.eval_routing import RoutingReport, evaluate_routing
-from nlp.eval_sms_spans import Ratio, SpanFigures, format_span_figures, span_figures
+from nlp.evaluation.routing import RoutingReport, evaluate_routing
+from nlp.evaluation.sms_spans import Ratio, SpanFigures, format_span_figures, span_figures
 from nlp.types import Analysis
 
 ALARMS: tuple[str, ...] = ("crisis", "emergency")

@@ -1,0 +1,2 @@
+"""Quality figures on labelled files (`cpps eval …`, the benchmarks): routing, redaction,
+urgency and resident-style SMS."""
