@@ -317,7 +317,7 @@ def main() -> None:
         load_time, _ = timed(lambda: load(store, pending=args.pending, due=args.due))
         print(f"loaded {args.pending:,} pending check-ins ({args.due:,} due) in {load_time:.1f} s")
         followups = FollowUps(
-            store=store, city=city, messages=load_catalog(), notifier=LoggingNotifier(),
+            store=store, city=city, catalog=load_catalog(), notifier=LoggingNotifier(),
             batch_size=args.due,
         )  # fmt: skip
         claim_base = baseline_claim(store, args.due)

@@ -140,7 +140,7 @@ def build_services(
     notifier = notifier or SlackNotifier(
         poster=slack_core.poster, gateway=slack_core.gateway, city=city
     )
-    followups = FollowUps(store=store, city=city, messages=catalog, notifier=notifier)
+    followups = FollowUps(store=store, city=city, catalog=catalog, notifier=notifier)
     # Cards and thread lines go to Slack after the reply, not before it.
     background = BackgroundWork()
     runner = _build_runner(
@@ -156,7 +156,7 @@ def build_services(
     moderation = Moderation(
         store=store,
         city=city,
-        wording=catalog,
+        catalog=catalog,
         # A relayed question makes the reporter's next text its answer (the engine routes it).
         answers=runner,
         followups=followups,

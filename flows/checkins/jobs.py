@@ -16,7 +16,6 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from flows.checkins.schedule import (
-    Messages,
     answer_label,
     is_quiet,
     plan_checkins,
@@ -25,6 +24,7 @@ from flows.checkins.schedule import (
     valid_choice,
 )
 from flows.city import CityConfig
+from flows.conversation.catalog import Catalog
 from flows.conversation.events import OpenCheckin
 from flows.models import Contact, Report
 from flows.reports.notices import ModeratorNotifier
@@ -52,13 +52,13 @@ class FollowUps:
         *,
         store: Store,
         city: CityConfig,
-        messages: Messages,
+        catalog: Catalog,
         notifier: ModeratorNotifier,
         batch_size: int = 500,
     ) -> None:
         self._store = store
         self._city = city
-        self._messages = messages
+        self._catalog = catalog
         self._notifier = notifier
         self._batch_size = batch_size
 
@@ -188,15 +188,15 @@ class FollowUps:
     def thanks(self, recorded: RecordedAnswer, *, language: str) -> str:
         """The reply to the reporter."""
         if recorded.redacted_text is not None:
-            return self._messages.render("checkin_added", language, ref=recorded.ref)
-        return self._messages.render("checkin_thanks", language)
+            return self._catalog.render("checkin_added", language, ref=recorded.ref)
+        return self._catalog.render("checkin_thanks", language)
 
     # -- internals --------------------------------------------------------------------------
 
     def _render(self, checkin: ClaimedCheckin) -> list[str]:
         return render_checkin(
             checkin.kind,
-            messages=self._messages,
+            catalog=self._catalog,
             language=checkin.language,
             ref=checkin.ref,
             destination=self._destination_name(checkin.destinations, checkin.language),

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flows.city import Checkins
+from flows.conversation.catalog import Catalog
 from flows.handling.segments import count_segments
 
 RESOLUTION = "resolution"
@@ -118,16 +118,10 @@ def resolution_due(*, resolved_at: datetime, config: Checkins, tz: ZoneInfo) -> 
 # -- what ----------------------------------------------------------------------------------------
 
 
-class Messages(Protocol):
-    """The message catalogue (flows.conversation.catalog.Catalog) as far as check-ins need it."""
-
-    def render(self, key: str, language: str, **params: str) -> str: ...
-
-
 def render_checkin(
     kind: str,
     *,
-    messages: Messages,
+    catalog: Catalog,
     language: str,
     ref: str,
     destination: str = "",
@@ -136,18 +130,18 @@ def render_checkin(
     """The SMS texts of one check-in, in the reporter's language (one text, or for a long
     resolution note: the note, then the question)."""
     if kind == "contacted":
-        return [messages.render("checkin_contacted", language, destination=destination, ref=ref)]
+        return [catalog.render("checkin_contacted", language, destination=destination, ref=ref)]
     if kind == "satisfaction":
-        return [messages.render("checkin_satisfaction", language, ref=ref)]
+        return [catalog.render("checkin_satisfaction", language, ref=ref)]
     if kind == RESOLUTION:
         if not note:
-            return [messages.render("checkin_resolution_question", language, ref=ref)]
-        combined = messages.render("checkin_resolution", language, ref=ref, note=note)
+            return [catalog.render("checkin_resolution_question", language, ref=ref)]
+        combined = catalog.render("checkin_resolution", language, ref=ref, note=note)
         if count_segments(combined) <= MAX_SEGMENTS:
             return [combined]
         return [
-            messages.render("checkin_resolution_note", language, ref=ref, note=note),
-            messages.render("checkin_resolution_question", language, ref=ref),
+            catalog.render("checkin_resolution_note", language, ref=ref, note=note),
+            catalog.render("checkin_resolution_question", language, ref=ref),
         ]
     raise ValueError(f"unknown check-in kind {kind!r}")
 

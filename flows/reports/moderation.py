@@ -22,6 +22,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from flows.city import CityConfig
+from flows.conversation.catalog import Catalog
 from flows.models import Contact, Report
 from flows.store import Store, card_key
 from flows.store.checkins import CLOSED_REPORT_STATUSES
@@ -33,13 +34,6 @@ MAX_RELAY_CHARS = 600
 
 class ModerationError(Exception):
     """An action that cannot be done; the message is safe to show the moderator."""
-
-
-class Wording(Protocol):
-    """The message catalogue (flows.conversation.catalog.Catalog): relayed texts in the
-    reporter's language."""
-
-    def render(self, key: str, language: str, **params: str) -> str: ...
 
 
 class ResolutionFollowUp(Protocol):
@@ -74,14 +68,14 @@ class Moderation:
         *,
         store: Store,
         city: CityConfig,
-        wording: Wording,
+        catalog: Catalog,
         answers: AnswerRouting | None = None,
         followups: ResolutionFollowUp | None = None,
         on_changed: Sequence[ReportHook] = (),
     ) -> None:
         self._store = store
         self._city = city
-        self._wording = wording
+        self._catalog = catalog
         self._answers = answers
         self._followups = followups
         # Run with the report id after every committed action (the Slack poster's refresh).
@@ -206,7 +200,7 @@ class Moderation:
                 session=session, report=report, note=note
             )
             if not carried and contact is not None and not contact.opted_out:
-                body = self._wording.render(
+                body = self._catalog.render(
                     "relay_resolved", report.language, ref=report.ref, note=note
                 )
                 self._store.outbox.enqueue(
@@ -243,7 +237,7 @@ class Moderation:
                     if reach.reason == "erased"
                     else "The reporter has opted out of messages; nothing was sent."
                 )
-            body = self._wording.render(key, report.language, ref=report.ref, text=text)
+            body = self._catalog.render(key, report.language, ref=report.ref, text=text)
             self._store.outbox.enqueue(
                 session=session, contact=contact, body=body, purpose=action, report_id=report.id
             )

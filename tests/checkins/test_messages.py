@@ -33,7 +33,7 @@ def test_the_catalogue_has_every_check_in_message_with_its_placeholders() -> Non
 def test_each_check_in_fits_two_segments(kind: str, language: str) -> None:
     texts = render_checkin(
         kind,
-        messages=CATALOG,
+        catalog=CATALOG,
         language=language,
         ref="R-7KQ2",
         destination=LONGEST_DESTINATION,
@@ -46,10 +46,10 @@ def test_each_check_in_fits_two_segments(kind: str, language: str) -> None:
 
 def test_the_contacted_check_in_names_the_destination_in_the_readers_language() -> None:
     [en] = render_checkin(
-        "contacted", messages=CATALOG, language="en", ref="R-7KQ2", destination="Triage Desk"
+        "contacted", catalog=CATALOG, language="en", ref="R-7KQ2", destination="Triage Desk"
     )
     [es] = render_checkin(
-        "contacted", messages=CATALOG, language="es", ref="R-7KQ2", destination="Triage Desk"
+        "contacted", catalog=CATALOG, language="es", ref="R-7KQ2", destination="Triage Desk"
     )
     assert en.startswith("Has anyone from Triage Desk") and "1 = yes, 2 = no" in en
     assert es.startswith("Su reporte R-7KQ2 fue enviado a: Triage Desk. ¿Alguien de esa oficina")
@@ -58,7 +58,7 @@ def test_the_contacted_check_in_names_the_destination_in_the_readers_language() 
 def test_a_long_resolution_note_goes_first_then_the_question() -> None:
     note = "We met the district commander and reviewed the footage. " * 6
     note_text, question = render_checkin(
-        "resolution", messages=CATALOG, language="en", ref="R-7KQ2", note=note.strip()
+        "resolution", catalog=CATALOG, language="en", ref="R-7KQ2", note=note.strip()
     )
     assert note.strip() in note_text
     assert question == "Did this resolve your report R-7KQ2? Reply 1 = yes, 2 = no."

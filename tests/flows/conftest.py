@@ -64,7 +64,7 @@ def resident(
     store = sqlite_store
     screening = KeywordAnalyser(city=city)
     analyser = RecordingAnalyser(screening)
-    followups = FollowUps(store=store, city=city, messages=catalog, notifier=RecordingNotifier())
+    followups = FollowUps(store=store, city=city, catalog=catalog, notifier=RecordingNotifier())
     sender = RecordingSender()
     prefetched: list[tuple[str, ...]] = []
 

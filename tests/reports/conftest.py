@@ -26,7 +26,7 @@ def changed() -> list[int]:
 
 @pytest.fixture
 def moderation(store: Store, city: CityConfig, changed: list[int]) -> Moderation:
-    return Moderation(store=store, city=city, wording=load_catalog(), on_changed=[changed.append])
+    return Moderation(store=store, city=city, catalog=load_catalog(), on_changed=[changed.append])
 
 
 @pytest.fixture

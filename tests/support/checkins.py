@@ -21,7 +21,7 @@ def make_followups(
     return FollowUps(
         store=store,
         city=city,
-        messages=load_catalog(),
+        catalog=load_catalog(),
         notifier=notifier,
         batch_size=batch_size,
     )

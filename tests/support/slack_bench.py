@@ -227,7 +227,7 @@ def slack_bench(
         bot_token=TOKEN, api_url=slack_api.api_url, store=store, desk=desk, city=city
     )
     moderation = Moderation(
-        store=store, city=city, wording=load_catalog(), on_changed=[core.poster.report_changed]
+        store=store, city=city, catalog=load_catalog(), on_changed=[core.poster.report_changed]
     )
     dms: list[IncomingMessage] = []
     senders: dict[str, Any] = {
