@@ -123,10 +123,10 @@ class Analyser:
             )
             partial.append((officers, entities, places, district))
         # The classifier reads each report without its contact details and with officers'
-        # particulars reduced to their rank (see contact_details); urgency reads it without the
-        # contact details only, as its head was trained ("badge 4471" is no emergency). Without
-        # categories (answers to "where?", "when?"), urgency is the lexicon's: the learned
-        # detector already read every inbound text in `screen`.
+        # particulars reduced to their rank (see contact_details). Urgency reads the text as
+        # `screen` does, so the filed report and the safety reply agree ("badge 4471" read as a
+        # rank word looked like an emergency). Without categories (answers to "where?",
+        # "when?"), urgency is the lexicon's: the learned detector read every inbound text.
         readable = [
             text_for_classification(t, p[1], officers=p[0], language=lang)
             for t, p, lang in zip(texts, partial, languages, strict=True)
@@ -135,11 +135,7 @@ class Analyser:
         urgencies = [lexicon_urgency(text) for text in texts]
         if categorise:
             predictions = self.classifier.predict(readable, languages=languages)
-            urgencies = self.urgency_detector.detect_batch(
-                [text_for_classification(t, p[1]) for t, p in zip(texts, partial, strict=True)],
-                languages=languages,
-                lexicon_texts=texts,
-            )
+            urgencies = self.urgency_detector.detect_batch(texts, languages=languages)
         return [
             Analysis(
                 language=language,
