@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,8 +17,6 @@ from flows.models import Report
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.recording_analyser import RecordingAnalyser
 from tests.service_harness import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
     Resident,
     make_settings,
     start_service,
@@ -45,35 +41,6 @@ from tests.support.sms_replies import (
 )
 
 REF = re.compile(r"R-[2-9A-HJ-NP-Z]{4}")
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def settings_kwargs(
-    database_url: str, tmp_path: Path, master_key: str, twilio_api: FakeTwilioAPI
-) -> dict[str, object]:
-    return {
-        "database_url": database_url,
-        "data_dir": tmp_path,
-        "master_key": master_key,
-        "twilio_api_url": twilio_api.base_url,
-    }
-
-
-@pytest.fixture
-def service(
-    settings_kwargs: dict[str, object], clock: FixedClock, analyser: Analyser
-) -> tuple[Services, TestClient]:
-    return start_service(
-        settings=make_settings(**settings_kwargs),  # type: ignore[arg-type]
-        clock=clock,
-        analyser=analyser,
-    )
 
 
 def _reports(services: Services) -> list[Report]:

@@ -6,9 +6,7 @@ fit what was said."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,38 +14,12 @@ from sqlmodel import select
 
 from bot.wiring import Services
 from flows.clocks import FixedClock
-from flows.handling.effect_prep import Analyser
 from flows.models import Report
-from tests.fakes.twilio_api import FakeTwilioAPI
-from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, Resident, make_settings, start_service
+from tests.service_harness import Resident
 
 REF = re.compile(r"R-[2-9A-HJ-NP-Z]{4}")
 ENGLISH_988 = "call or text 988"
 SPANISH_988 = "escriba al 988"
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def service(
-    database_url: str,
-    tmp_path: Path,
-    master_key: str,
-    clock: FixedClock,
-    analyser: Analyser,
-    twilio_api: FakeTwilioAPI,
-) -> tuple[Services, TestClient]:
-    settings = make_settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        master_key=master_key,
-        twilio_api_url=twilio_api.base_url,
-    )
-    return start_service(settings=settings, clock=clock, analyser=analyser)
 
 
 def _file(resident: Resident, clock: FixedClock, story: str) -> list[list[str]]:

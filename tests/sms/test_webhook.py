@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,16 +10,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.wiring import Services
-from flows.clocks import FixedClock
-from flows.handling.effect_prep import Analyser
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
     Resident,
-    make_settings,
     signed_form,
-    start_service,
 )
 from tests.support.sms_replies import (
     ASK_ANONYMITY,
@@ -43,30 +36,6 @@ STORY = (
     "Two officers stopped me on Millbrook Avenue last night, searched my bag without asking "
     "and called me names. My name is Dana Whitfield, call me at 555-201-7788."
 )
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def service(
-    database_url: str,
-    tmp_path: Path,
-    master_key: str,
-    clock: FixedClock,
-    analyser: Analyser,
-    twilio_api: FakeTwilioAPI,
-) -> tuple[Services, TestClient]:
-    settings = make_settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        master_key=master_key,
-        twilio_api_url=twilio_api.base_url,
-    )
-    return start_service(settings=settings, clock=clock, analyser=analyser)
 
 
 @pytest.fixture
