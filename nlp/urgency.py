@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,17 +153,14 @@ class UrgencyDetector:
         texts: Sequence[str],
         *,
         languages: Sequence[str],
-        also: Sequence[Iterable[str]] = (),
     ) -> dict[str, np.ndarray]:
-        """Whole-text embeddings (encoder id -> rows aligned with `texts`, zero where not
-        needed) for this head and, per row, the encoders in `also` (the classifier's): one
-        pass per encoder that both can share."""
+        """Whole-text embeddings for this head (encoder id -> rows aligned with `texts`, zero
+        where not needed), for a caller that scores the same texts more than once."""
         needs: dict[str, list[int]] = {}
         for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
             if not _HAS_WORD.search(text):
                 continue
-            wanted = set(self.encoder_ids_for(language)) | set(also[i] if also else ())
-            for encoder_id in wanted:
+            for encoder_id in self.encoder_ids_for(language):
                 needs.setdefault(encoder_id, []).append(i)
         out: dict[str, np.ndarray] = {}
         for encoder_id, rows in needs.items():
@@ -231,11 +228,8 @@ class UrgencyDetector:
         *,
         languages: Sequence[str],
         embeddings: Mapping[str, np.ndarray] | None = None,
-        lexicon_texts: Sequence[str] | None = None,
     ) -> list[Urgency]:
-        """One verdict per text. `lexicon_texts` (default `texts`) are what the lexicon reads,
-        when the embedded texts are a cleaned version (the classifier's, without contacts)."""
-        scanned = texts if lexicon_texts is None else lexicon_texts
+        """One verdict per text: the lexicon and the head read the same text."""
         probabilities = self.probabilities(texts, languages=languages, embeddings=embeddings)
         return [
             decide(
@@ -243,7 +237,7 @@ class UrgencyDetector:
                 lexicon=lexicon_signals(text),
                 thresholds=self.thresholds[self.head.view_for(language)],
             )
-            for row, text, language in zip(probabilities, scanned, languages, strict=True)
+            for row, text, language in zip(probabilities, texts, languages, strict=True)
         ]
 
     def detect(self, text: str, *, language: str) -> Urgency:
