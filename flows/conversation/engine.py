@@ -6,6 +6,8 @@ EraseContact → ContactErased) and sends the replies, which are final strings i
 language, one SMS each.
 
 Order of precedence for an inbound text:
+0. While the sender is opted out (STOP), only START and STOP act; any other text is stored by
+   the service and changes nothing here.
 1. Keywords (whole-message, see flows.conversation.keywords), at any point; mid-intake they
    answer and then re-ask the pending question. A keyword also cancels a pending DELETE
    confirmation.
@@ -107,6 +109,11 @@ def _on_text(state: ConversationState, event: TextReceived, turn: Turn) -> Conve
     keyword = parse_keyword(event.text)
     if keyword and keyword.kind == "language" and keyword.argument not in turn.catalog.languages:
         keyword = None  # ESPAÑOL in a city without Spanish is just a word
+    if event.opted_out and (keyword is None or keyword.kind not in ("opt_in", "opt_out")):
+        # Until START nothing a person texts becomes part of a report, an answer or a request:
+        # they asked not to be in a conversation, and a story told then would otherwise open
+        # the next report after START.
+        return state
     state = _settle_language(replace(state, last_activity_at=event.at), event, keyword, turn)
     if keyword is not None:
         return _on_keyword(state, keyword, turn)

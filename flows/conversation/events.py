@@ -45,6 +45,8 @@ class TextReceived:
     screening: Screening
     # Looked up by the service for each text: the reporter's open check-in, if any.
     checkin: OpenCheckin | None = None
+    # The sender has texted STOP (and not START since): the text is stored, not acted on.
+    opted_out: bool = False
 
 
 @dataclass(frozen=True)

@@ -142,8 +142,9 @@ def _on_place(
 ) -> ConversationState:
     text = event.text.strip()
     if step.skippable and is_skip(text, turn.flow.skip_words):
-        # A first, unmatched answer is kept even when the second attempt is SKIP.
-        return _advance(replace(state, story_open=False), step, turn)
+        # SKIP after an unmatched first answer withdraws it: the resident chose not to say
+        # where, so the card must not show the attempt they gave up on.
+        return _advance(replace(state, story_open=False, place_text=None), step, turn)
     if not normalise(text):
         turn.say_text(turn.joined(state, "not_understood", step.reprompt))
         return state

@@ -132,7 +132,11 @@ class ConversationRunner:
             self._followups.open_checkin(contact.id or 0) if self._followups is not None else None
         )
         event = TextReceived(
-            text=body, at=self._store.clock.now(), screening=screening, checkin=checkin
+            text=body,
+            at=self._store.clock.now(),
+            screening=screening,
+            checkin=checkin,
+            opted_out=contact.opted_out,
         )
         return tuple(self._run(contact, event, inbound_id=inbound_id))
 

@@ -174,12 +174,17 @@ def test_long_texts_are_kept_within_the_cap(resident: Resident) -> None:
     assert sum(len(p) for p in resident.state.story) == resident.flow.max_story_chars
 
 
-def test_skip_on_the_second_place_attempt_keeps_the_first_answer(resident: Resident) -> None:
+def test_skip_on_the_second_place_attempt_withdraws_the_first_answer(resident: Resident) -> None:
+    """The resident gave up on saying where: the report does not keep the rejected attempt."""
     resident.send("They towed my car and the officer laughed at me")
     resident.send("1")
     resident.send("behind the big church")
+    assert resident.state.place_text == "behind the big church"  # kept while they may retry
     resident.send("skip")
-    assert resident.state.step == "when" and resident.state.place_text == "behind the big church"
+    assert resident.state.step == "when" and resident.state.place_text is None
+    for answer in ["skip", "2"]:
+        resident.send(answer)
+    assert resident.filed()[-1].place_text is None
 
 
 def test_a_text_while_filing_starts_a_new_story_not_an_append(
