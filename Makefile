@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# `make serve PORT=8001` (and HOST=0.0.0.0) when 8000 is taken.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
 serve: $(STAMP)
-	$(VENV)/bin/cpps serve
+	$(VENV)/bin/cpps serve --host $(HOST) --port $(PORT)
 
 chat: $(STAMP)
 	$(VENV)/bin/cpps chat

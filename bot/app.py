@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack import build_slack_router
 from bot.sms import build_sms_router
@@ -42,5 +41,5 @@ def create_app(*, services: Services) -> FastAPI:
 def asgi() -> FastAPI:
     """The ASGI factory each worker of `cpps web` (the Procfile's web process) builds."""
     settings = Settings()
-    logging.basicConfig(level=settings.cpps_log_level.upper())
+    configure_logging(settings.cpps_log_level)
     return create_app(services=build_services(settings=settings))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from bot import nlp_cli
+from bot.logs import configure_logging
 from bot.nlp_cli import eval_app
 from bot.settings import Settings
 
@@ -29,10 +29,7 @@ app.command("train-urgency")(nlp_cli.train_urgency)
 
 def _settings() -> Settings:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.cpps_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.cpps_log_level)
     return settings
 
 

@@ -125,13 +125,17 @@ def resolve_secrets(settings: Settings) -> Secrets:
             )
         _check_keys(keys)
         return Secrets(keys=keys, twilio_auth_token=twilio_token, slack_signing_secret=slack_secret)
-    local = _local_dev_secrets(settings.cpps_data_dir)
     generated = not keys or not twilio_token or not slack_secret
-    if generated:
-        log.warning(
-            "development mode: using generated local keys from %s (never use them in production)",
-            settings.cpps_data_dir / "dev-secrets.json",
-        )
+    if not generated:
+        # Everything comes from the environment: the local file is not read (a damaged one
+        # must not stop a correctly configured service).
+        _check_keys(keys)
+        return Secrets(keys=keys, twilio_auth_token=twilio_token, slack_signing_secret=slack_secret)
+    local = _local_dev_secrets(settings.cpps_data_dir)
+    log.warning(
+        "development mode: using generated local keys from %s (never use them in production)",
+        settings.cpps_data_dir / "dev-secrets.json",
+    )
     keys = keys or (local["secret_key"],)
     _check_keys(keys)
     return Secrets(
@@ -153,11 +157,32 @@ def _check_keys(keys: tuple[str, ...]) -> None:
             ) from None
 
 
+_DEV_SECRET_NAMES = ("secret_key", "twilio_auth_token", "slack_signing_secret")
+
+
+def _read_dev_secrets(path: Path) -> dict[str, str]:
+    """The local file's values, or a clear error if it is damaged (e.g. left empty by a crash)."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        stored, reason = None, type(error).__name__
+    else:
+        reason = "missing values"
+    if isinstance(stored, dict) and all(
+        isinstance(stored.get(name), str) and stored[name] for name in _DEV_SECRET_NAMES
+    ):
+        return {name: stored[name] for name in _DEV_SECRET_NAMES}
+    raise MissingSecretsError(
+        f"{path} is damaged ({reason}). Set CPPS_SECRET_KEYS, TWILIO_AUTH_TOKEN and "
+        "SLACK_SIGNING_SECRET in the environment, or move the file away to generate new "
+        "development keys (data already encrypted with the old key can then not be read)."
+    )
+
+
 def _local_dev_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "dev-secrets.json"
     if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
+        return _read_dev_secrets(path)
     data_dir.mkdir(parents=True, exist_ok=True)
     values = {
         "secret_key": Fernet.generate_key().decode(),
@@ -167,13 +192,17 @@ def _local_dev_secrets(data_dir: Path) -> dict[str, str]:
     # Two web workers may start at once: the first file linked into place wins, and both use
     # it (different keys per worker would make each unable to read the other's reporters).
     draft = data_dir / f".dev-secrets.{os.getpid()}.{secrets.token_hex(4)}"
-    draft.write_text(json.dumps(values, indent=2))
-    draft.chmod(0o600)
+    # Written and synced before it is linked into place: a crash leaves either no file or a
+    # whole one, never an empty file that would stop the next start.
+    with draft.open("w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(json.dumps(values, indent=2))
+        handle.flush()
+        os.fsync(handle.fileno())
     try:
         os.link(draft, path)
     except FileExistsError:
         pass
     finally:
         draft.unlink()
-    chosen: dict[str, str] = json.loads(path.read_text())
-    return chosen
+    return _read_dev_secrets(path)

@@ -50,6 +50,22 @@ def test_development_generates_keys_once_and_says_so(
     Fernet(first.keys[0])  # a usable key
 
 
+@pytest.mark.parametrize("content", [b"", b"{", b"\xff\xfe", b"[1]", b'{"secret_key": ""}'])
+def test_a_damaged_local_secrets_file(tmp_path: Path, content: bytes) -> None:
+    """A crash can leave the file empty: with every secret in the environment the service
+    starts without reading it; without them, the error names the file and what to do."""
+    (tmp_path / "dev-secrets.json").write_bytes(content)
+    from_environment = _settings(
+        cpps_data_dir=tmp_path,
+        cpps_secret_keys=Fernet.generate_key().decode(),
+        twilio_auth_token="t",
+        slack_signing_secret="s",
+    )
+    assert not resolve_secrets(from_environment).generated
+    with pytest.raises(MissingSecretsError, match="dev-secrets.json is damaged"):
+        resolve_secrets(_settings(cpps_data_dir=tmp_path))
+
+
 def test_a_malformed_key_is_named_by_position(tmp_path: Path) -> None:
     good = Fernet.generate_key().decode()
     with pytest.raises(MissingSecretsError, match="#2"):
