@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flows.handling.segments import gsm7_friendly
 from nlp.types import DEFAULT_CATEGORIES
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
@@ -90,11 +91,15 @@ class Destination(_Strict):
     confirmation_note: dict[str, str] = Field(default_factory=dict)
 
     def name_in(self, language: str) -> str:
-        return self.names.get(language, self.name)
+        """The name as texted to residents in `language`: the city file writes it properly
+        (accents and all); á, í, ó and ú are folded so a name never makes an SMS UCS-2."""
+        return gsm7_friendly(self.names.get(language, self.name))
 
     def note_in(self, language: str) -> str | None:
-        """The confirmation note in `language`, else in English, else none."""
-        return self.confirmation_note.get(language) or self.confirmation_note.get("en")
+        """The confirmation note in `language`, else in English, else none (as texted, like
+        `name_in`)."""
+        note = self.confirmation_note.get(language) or self.confirmation_note.get("en")
+        return gsm7_friendly(note) if note else None
 
 
 class Rule(_Strict):

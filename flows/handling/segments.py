@@ -34,6 +34,16 @@ UCS2_SINGLE = 70
 UCS2_PART = 67
 
 
+# Accented letters outside GSM 03.38 and the nearest letter inside it (é, ñ, ü and à are in).
+_GSM7_FOLD = str.maketrans("áíóúÁÍÓÚ", "aiouAIOU")
+
+
+def gsm7_friendly(text: str) -> str:
+    """`text` with á, í, ó, ú (and capitals) written without the accent, for names put into a
+    text message: one of them would make the whole message UCS-2 (less than half the room)."""
+    return text.translate(_GSM7_FOLD)
+
+
 def encoding(text: str) -> Encoding:
     """The encoding a carrier uses for `text`: GSM-7 when every character allows it."""
     for char in text:

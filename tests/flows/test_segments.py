@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.handling.segments import count_segments, encoding
+from flows.city import CityConfig
+from flows.handling.segments import count_segments, encoding, gsm7_friendly
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,17 @@ def test_one_accent_changes_the_budget_of_a_spanish_text() -> None:
     assert len(gsm) == len(ucs) == 152
     assert count_segments(gsm) == 1
     assert count_segments(ucs) == 3
+
+
+def test_names_keep_their_accents_but_texts_stay_gsm7(city: CityConfig) -> None:
+    """The city file writes "Supervisión"; the text a resident gets stays in GSM-7."""
+    oversight = city.destination("oversight")
+    assert "Supervisión" in oversight.names["es"]
+    for destination in city.destinations:
+        for language in ("en", "es"):
+            assert encoding(destination.name_in(language)) == "GSM-7", destination.id
+            note = destination.note_in(language)
+            assert note is None or encoding(note) == "GSM-7", destination.id
+    assert gsm7_friendly("Revisión de Línea Pública, Ñandú, pingüino") == (
+        "Revision de Linea Publica, Ñandu, pingüino"
+    )

@@ -62,7 +62,7 @@ def test_a_damaged_local_secrets_file(tmp_path: Path, content: bytes) -> None:
         slack_signing_secret="s",
     )
     assert not resolve_secrets(from_environment).generated
-    with pytest.raises(MissingSecretsError, match="dev-secrets.json is damaged"):
+    with pytest.raises(MissingSecretsError, match=r"dev-secrets\.json is damaged"):
         resolve_secrets(_settings(cpps_data_dir=tmp_path))
 
 
