@@ -178,11 +178,16 @@ class FollowUps:
     def announce(self, recorded: RecordedAnswer) -> None:
         """After the commit: the answer in the report's Slack thread."""
         name = _KIND_NAMES.get(recorded.kind, recorded.kind)
+        # The reference too, though the thread is the report's: the console stand-in and
+        # notifications shown out of their thread must still say which report it is.
         if recorded.redacted_text is not None:
-            text = f"Reporter wrote in answer to the {name} check-in (added to the report):\n> "
+            text = (
+                f"{recorded.ref}: reporter wrote in answer to the {name} check-in "
+                "(added to the report):\n> "
+            )
             text += recorded.redacted_text.replace("\n", "\n> ")
         else:
-            text = f"Check-in answer ({name}): *{recorded.label}*"
+            text = f"{recorded.ref}: check-in answer ({name}): *{recorded.label}*"
         self._post(recorded.report_id, text)
 
     def thanks(self, recorded: RecordedAnswer, *, language: str) -> str:

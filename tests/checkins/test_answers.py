@@ -61,7 +61,9 @@ def test_a_yes_no_answer_is_recorded_and_posted(
     assert row.state == "answered" and row.answer == "2" and row.answered_at == store.clock.now()
     [event] = [e for e in store.reports.events(report.id or 0) if e.action == "checkin_answered"]
     assert event.detail == {"kind": "contacted", "answer": "2", "label": "no"}
-    assert notifier.thread_posts == [(report.id, "Check-in answer (“were you contacted?”): *no*")]
+    assert notifier.thread_posts == [
+        (report.id, f"{report.ref}: check-in answer (“were you contacted?”): *no*")
+    ]
     assert followups.thanks(recorded, language="es") == "Gracias por su respuesta."
     # Answered once: a second answer and the no-answer job leave it alone.
     assert _answer(store, followups, checkin, contact, 1) is None
@@ -78,7 +80,10 @@ def test_a_satisfaction_score(
     assert checkin.kind == "satisfaction"
     recorded = _answer(store, followups, checkin, contact, 4)
     assert recorded is not None and recorded.label == "4/5"
-    assert notifier.thread_posts[-1] == (report.id, "Check-in answer (satisfaction): *4/5*")
+    assert notifier.thread_posts[-1] == (
+        report.id,
+        f"{report.ref}: check-in answer (satisfaction): *4/5*",
+    )
 
 
 def test_a_number_out_of_range_without_text_is_not_an_answer(

@@ -121,7 +121,9 @@ def test_check_ins_as_a_resident_lives_them(
     assert "Community Police Oversight Council" in sms["Body"]
 
     assert resident.text("1") == ["Thank you for your answer."]
-    assert notifier.thread_posts == [(report.id, "Check-in answer (“were you contacted?”): *yes*")]
+    assert notifier.thread_posts == [
+        (report.id, f"{report.ref}: check-in answer (“were you contacted?”): *yes*")
+    ]
 
     clock.advance(timedelta(days=11))
     run_once(services.jobs())
