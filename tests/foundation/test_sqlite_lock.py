@@ -140,3 +140,14 @@ def test_a_store_write_holds_the_lock_other_processes_see(tmp_path: Path) -> Non
         assert _probe(database) == "free"
     finally:
         engine.dispose()
+
+
+def test_every_sqlite_commit_is_synced_to_disk(tmp_path: Path) -> None:
+    """A reply goes out only after its commit: that commit must survive a power cut (WAL with
+    synchronous=NORMAL may lose the last ones), so every connection syncs each commit."""
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cpps.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
