@@ -1,10 +1,15 @@
 """The one send path for messages after the webhook's reply: outbox rows → the provider's API.
 
 `OutboxDispatcher.dispatch_due()` claims due rows atomically (so two dispatchers never send one
-row), decrypts the address just to send, and records the result: sent, retried with backoff on
-server errors and timeouts, or failed after the limit. Senders are swappable: Twilio's official
-client in production (base URL overridable for tests and staging), the console when there are no
-credentials.
+row), decrypts the address just to send, and records the result: sent; retried on server errors,
+rate limits and network failures, with a capped backoff, for as long as the time budget allows
+(an outage of hours loses nothing); failed, with the reason, when the provider refuses for good
+or the budget is spent. Senders are swappable: Twilio's official client in production (base URL
+overridable for tests and staging), the console when there are no credentials.
+
+A send whose outcome is unknown (the request left, no answer came: a timeout) is never simply
+repeated: the provider may have accepted it, and a resident would get the text twice. The row is
+marked uncertain, and its next attempt first asks the provider whether the message exists.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
+import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -30,10 +36,18 @@ from flows.store.outbox import ClaimedMessage, SendResult
 log = logging.getLogger(__name__)
 
 MAX_SMS_CHARS = 1600
+# Looking up a send whose outcome was unknown: how many of the recipient's latest messages to
+# read, and how far our clock may be ahead of Twilio's.
+_LOOKUP_PAGE = 50
+_CLOCK_SKEW = timedelta(minutes=2)
 
 
 class TransientSendError(Exception):
     """Worth retrying: the provider had a server error, rate-limited us, or timed out."""
+
+
+class UncertainSendError(TransientSendError):
+    """The request may have reached the provider (no answer came): look it up before a retry."""
 
 
 class PermanentSendError(Exception):
@@ -43,6 +57,12 @@ class PermanentSendError(Exception):
 class Sender(Protocol):
     def send(self, *, to: str, body: str, contact_id: int) -> str:
         """Send one message; return the provider's message id."""
+        ...
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> tuple[str, ...]:
+        """The provider's ids of messages to `to` with this body accepted after `since` (to
+        settle a send whose outcome was unknown), newest first. Raises TransientSendError if the
+        provider cannot tell now."""
         ...
 
 
@@ -83,11 +103,30 @@ class TwilioSender:
             if exc.status >= 500 or exc.status == 429:
                 raise TransientSendError(f"twilio http {exc.status}") from None
             raise PermanentSendError(f"twilio http {exc.status} code {exc.code}") from None
-        except TwilioException:
-            raise TransientSendError("twilio connection error") from None
-        except OSError:
-            raise TransientSendError("network error") from None
+        except requests.ConnectTimeout:
+            raise TransientSendError("twilio unreachable") from None  # nothing was sent
+        except (TwilioException, OSError) as exc:
+            # A read timeout or a connection dropped mid-answer: Twilio may have the message.
+            raise UncertainSendError(f"no answer from twilio ({type(exc).__name__})") from None
         return str(message.sid)
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> tuple[str, ...]:
+        # Twilio lists a recipient's messages newest first; ours is among those created since
+        # the row was queued, with the same body (a resident gets few texts, so a page is plenty).
+        try:
+            recent = self._client.messages.list(to=to, limit=_LOOKUP_PAGE)
+        except TwilioRestException as exc:
+            raise TransientSendError(f"twilio lookup http {exc.status}") from None
+        except (TwilioException, OSError) as exc:
+            raise TransientSendError(f"twilio lookup failed ({type(exc).__name__})") from None
+        wanted = body[:MAX_SMS_CHARS]
+        return tuple(
+            str(message.sid)
+            for message in recent
+            if message.body == wanted
+            and message.date_created is not None
+            and message.date_created >= since - _CLOCK_SKEW
+        )
 
 
 class ConsoleSender:
@@ -101,6 +140,20 @@ class ConsoleSender:
         self._stream.flush()
         # Unique across processes (`serve`, `clock --once` …), like a provider's message id.
         return "CONSOLE" + secrets.token_hex(12)
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> tuple[str, ...]:
+        return ()  # printing always answers: never uncertain
+
+
+# How long the outbox keeps trying through provider errors and outages before a message expires.
+DEFAULT_RETRY_FOR = timedelta(hours=24)
+_FIRST_RETRY = timedelta(seconds=30)
+_LONGEST_WAIT = timedelta(minutes=10)
+
+
+def capped_backoff(attempt: int) -> timedelta:
+    """30 s, 1 min, 2 min … then every 10 minutes: an outage's end is noticed within minutes."""
+    return min(_FIRST_RETRY * 2 ** min(attempt - 1, 16), _LONGEST_WAIT)
 
 
 @dataclass(frozen=True)
@@ -123,15 +176,15 @@ class OutboxDispatcher:
         *,
         store: Store,
         senders: dict[str, Sender],
-        max_attempts: int = 5,
+        retry_for: timedelta = DEFAULT_RETRY_FOR,
         concurrency: int = 8,
         backoff: Callable[[int], timedelta] | None = None,
     ) -> None:
         self._store = store
         self._senders = senders
-        self._max_attempts = max_attempts
+        self._retry_for = retry_for
         self._concurrency = concurrency
-        self._backoff = backoff or _exponential_backoff
+        self._backoff = backoff or capped_backoff
 
     def dispatch_due(self, *, limit: int = 200) -> DispatchResult:
         now = self._store.clock.now()
@@ -147,7 +200,7 @@ class OutboxDispatcher:
         counts = Counter(result.status for result in results)
         return DispatchResult(
             sent=counts[OutboundStatus.SENT],
-            retried=counts[OutboundStatus.QUEUED],
+            retried=counts[OutboundStatus.QUEUED] + counts[OutboundStatus.UNCERTAIN],
             failed=counts[OutboundStatus.FAILED],
             skipped=counts[OutboundStatus.BLOCKED],
         )
@@ -161,21 +214,17 @@ class OutboxDispatcher:
                 message_id=message.id, status=OutboundStatus.FAILED, error="no sender"
             )
         try:
+            if message.uncertain and (found := self._already_sent(sender, message)):
+                log.info("outbound #%s: an earlier attempt had reached the provider", message.id)
+                return SendResult(
+                    message_id=message.id, status=OutboundStatus.SENT, provider_id=found
+                )
             provider_id = sender.send(
                 to=message.address, body=message.body, contact_id=message.contact_id
             )
         except TransientSendError as exc:
             log.warning("outbound #%s attempt %s: %s", message.id, message.attempts, exc)
-            if message.attempts >= self._max_attempts:
-                return SendResult(
-                    message_id=message.id, status=OutboundStatus.FAILED, error=str(exc)
-                )
-            return SendResult(
-                message_id=message.id,
-                status=OutboundStatus.QUEUED,
-                error=str(exc),
-                retry_at=now + self._backoff(message.attempts),
-            )
+            return self._retry_later(message, now, exc)
         except PermanentSendError as exc:
             log.warning("outbound #%s failed: %s", message.id, exc)
             return SendResult(message_id=message.id, status=OutboundStatus.FAILED, error=str(exc))
@@ -183,6 +232,31 @@ class OutboxDispatcher:
             message_id=message.id, status=OutboundStatus.SENT, provider_id=provider_id
         )
 
+    def _already_sent(self, sender: Sender, message: ClaimedMessage) -> str | None:
+        """The provider's id of this row's message if an earlier, unanswered attempt reached it
+        (and no other row claims that id)."""
+        assert message.address is not None and message.body is not None
+        found = sender.find_sent(to=message.address, body=message.body, since=message.created_at)
+        known = self._store.outbox.provider_ids_known(found)
+        return next((sid for sid in found if sid not in known), None)
 
-def _exponential_backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+    def _retry_later(
+        self, message: ClaimedMessage, now: datetime, exc: TransientSendError
+    ) -> SendResult:
+        """Queued again (uncertain if the provider may have it), or failed with the reason once
+        the time budget is spent: a text hours late has usually lost its point."""
+        uncertain = message.uncertain or isinstance(exc, UncertainSendError)
+        retry_at = now + self._backoff(message.attempts)
+        if retry_at - message.created_at > self._retry_for:
+            hours = self._retry_for.total_seconds() / 3600
+            return SendResult(
+                message_id=message.id,
+                status=OutboundStatus.FAILED,
+                error=f"expired: not sent within {hours:g} h ({exc})",
+            )
+        return SendResult(
+            message_id=message.id,
+            status=OutboundStatus.UNCERTAIN if uncertain else OutboundStatus.QUEUED,
+            error=str(exc),
+            retry_at=retry_at,
+        )

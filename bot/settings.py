@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     twilio_from_number: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = ""
-    twilio_max_attempts: int = Field(default=5, ge=1)
+    # How long an outbound text is retried through provider errors and outages (hours).
+    outbox_retry_hours: float = Field(default=24.0, gt=0)
 
     slack_bot_token: SecretStr = SecretStr("")
     slack_signing_secret: SecretStr = SecretStr("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.background import BackgroundWork
 from bot.clock import Job
@@ -237,7 +238,7 @@ def _build_outbox(
     """The outbox dispatcher and its senders by channel (Slack's is added once Slack is built)."""
     senders: dict[str, Sender] = {"sms": _sms_sender(settings, secrets)}
     dispatcher = OutboxDispatcher(
-        store=store, senders=senders, max_attempts=settings.twilio_max_attempts
+        store=store, senders=senders, retry_for=timedelta(hours=settings.outbox_retry_hours)
     )
     return dispatcher, senders
 

@@ -41,10 +41,12 @@ class InboundState(StrEnum):
 
 class OutboundStatus(StrEnum):
     """`OutboundMessage.status`: queued → sending → sent → delivered | failed | undelivered;
-    blocked (opted out / erased). The provider's callbacks may also report accepted, scheduled
-    and read."""
+    blocked (opted out / erased); uncertain (a send with no answer: the provider may have it;
+    the next attempt looks it up first). The provider's callbacks may also report accepted,
+    scheduled and read."""
 
     QUEUED = "queued"
+    UNCERTAIN = "uncertain"
     ACCEPTED = "accepted"
     SCHEDULED = "scheduled"
     SENDING = "sending"

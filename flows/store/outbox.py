@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -13,6 +13,9 @@ from sqlmodel import Session, col, select
 from flows.models import Contact, OutboundMessage
 from flows.statuses import OutboundStatus
 from flows.store.base import QueryGroup
+
+# A row still `sending` this long after its claim was left by a process that died mid-send.
+STALE_SENDING = timedelta(minutes=5)
 
 # Twilio's delivery states, in the order they can follow one another.
 _PROVIDER_STATUS_RANK = {
@@ -50,6 +53,9 @@ class ClaimedMessage:
     # Decrypted only here, just before sending; None when the contact was erased meanwhile.
     body: str | None
     address: str | None
+    created_at: datetime
+    # An earlier attempt may have reached the provider: look it up before sending again.
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,16 +158,23 @@ class OutboxQueries(QueryGroup):
             "updated_at": now,
         }
 
-    def claim_due(self, *, now: datetime, limit: int = 100) -> list[ClaimedMessage]:
-        """Atomically move due rows from queued to sending, so two senders never send one row."""
+    def claim_due(
+        self, *, now: datetime, limit: int = 100, stale_after: timedelta = STALE_SENDING
+    ) -> list[ClaimedMessage]:
+        """Atomically move due rows (queued or uncertain) to sending, so two senders never send
+        one row. A row left `sending` for `stale_after` belongs to a process that died mid-send:
+        it is taken over as uncertain (looked up before any second send)."""
         with self._db.transaction() as session:
+            due = col(OutboundMessage.status).in_(
+                [OutboundStatus.QUEUED, OutboundStatus.UNCERTAIN]
+            ) & (col(OutboundMessage.next_attempt_at) <= now)
+            abandoned = (col(OutboundMessage.status) == OutboundStatus.SENDING) & (
+                col(OutboundMessage.updated_at) <= now - stale_after
+            )
             query = (
                 select(OutboundMessage, Contact)
                 .join(Contact, col(Contact.id) == col(OutboundMessage.contact_id))
-                .where(
-                    col(OutboundMessage.status) == OutboundStatus.QUEUED,
-                    col(OutboundMessage.next_attempt_at) <= now,
-                )
+                .where(due | abandoned)
                 .order_by(col(OutboundMessage.next_attempt_at), col(OutboundMessage.id))
                 .limit(limit)
             )
@@ -174,6 +187,7 @@ class OutboxQueries(QueryGroup):
                     message.last_error = "opted out" if contact.opted_out else "erased"
                     session.add(message)
                     continue
+                uncertain = message.status != OutboundStatus.QUEUED
                 message.status = OutboundStatus.SENDING
                 message.attempts += 1
                 message.updated_at = now
@@ -196,9 +210,23 @@ class OutboxQueries(QueryGroup):
                         attempts=message.attempts,
                         body=body,
                         address=address,
+                        created_at=message.created_at,
+                        uncertain=uncertain,
                     )
                 )
         return claimed
+
+    def provider_ids_known(self, provider_ids: Sequence[str]) -> set[str]:
+        """Which of these provider message ids some outbox row already holds."""
+        if not provider_ids:
+            return set()
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(OutboundMessage.provider_id).where(
+                    col(OutboundMessage.provider_id).in_(list(provider_ids))
+                )
+            ).all()
+        return {row for row in rows if row is not None}
 
     def record_results(self, results: list[SendResult]) -> None:
         """After a batch of API calls: each row sent, queued again for a retry, or failed."""

@@ -1,7 +1,9 @@
 """A local fake of Twilio's REST API: a real HTTP server answering in Twilio's JSON.
 
 The official `twilio.rest.Client` reaches it through `TWILIO_API_BASE_URL`. It records every
-message create request and can be told to fail the next requests with a status code.
+message create request, lists a recipient's messages (newest first, as Twilio's Message list
+does), and can be told to fail the next requests with a status code or to create the next
+message and answer only after a delay (a timeout after Twilio accepted it).
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import base64
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
@@ -23,6 +28,7 @@ class FakeTwilioState:
     auth_token: str
     created: list[dict[str, str]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
+    slow_next: list[float] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -31,6 +37,32 @@ class _Server(ThreadingHTTPServer):
     # The default backlog of 5 refuses connections from a concurrent sender; Twilio does not.
     request_queue_size = 128
     daemon_threads = True
+
+
+def _resource(account_sid: str, message: dict[str, str]) -> dict[str, object]:
+    """A created message as Twilio's API returns it."""
+    sid = message["Sid"]
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "to": message["To"],
+        "from": message.get("From"),
+        "messaging_service_sid": message.get("MessagingServiceSid"),
+        "body": message["Body"],
+        "status": "queued",
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "price": None,
+        "error_code": None,
+        "error_message": None,
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        "date_created": message["DateCreated"],
+        "date_updated": message["DateCreated"],
+        "date_sent": None,
+        "num_media": "0",
+        "subresource_uris": {},
+    }
 
 
 class FakeTwilioAPI:
@@ -56,22 +88,58 @@ class FakeTwilioAPI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length).decode()
-                with state.lock:
-                    state.requests += 1
-                    failure = state.fail_next.pop(0) if state.fail_next else None
-                match = _MESSAGES_PATH.match(self.path)
+            def _authorised(self) -> bool:
+                """Our account's credentials, on our account's Messages resource."""
                 expected = (
                     "Basic "
                     + base64.b64encode(f"{state.account_sid}:{state.auth_token}".encode()).decode()
                 )
                 if self.headers.get("Authorization") != expected:
                     self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                    return
+                    return False
+                match = _MESSAGES_PATH.match(self.path.split("?", 1)[0])
                 if match is None or match.group("sid") != state.account_sid:
                     self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return False
+                return True
+
+            def do_GET(self) -> None:
+                with state.lock:
+                    state.requests += 1
+                    failure = state.fail_next.pop(0) if state.fail_next else None
+                if not self._authorised():
+                    return
+                if failure is not None:
+                    self._json(failure, {"code": 20500, "message": "Error", "status": failure})
+                    return
+                query = parse_qs(urlsplit(self.path).query)
+                to = query.get("To", [None])[0]
+                size = int(query.get("PageSize", ["50"])[0])
+                with state.lock:
+                    mine = [m for m in reversed(state.created) if to is None or m["To"] == to]
+                path = self.path.split("?", 1)[0]
+                self._json(
+                    200,
+                    {
+                        "messages": [_resource(state.account_sid, m) for m in mine[:size]],
+                        "uri": path,
+                        "first_page_uri": path,
+                        "next_page_uri": None,
+                        "previous_page_uri": None,
+                        "page": 0,
+                        "page_size": size,
+                        "start": 0,
+                        "end": min(size, len(mine)),
+                    },
+                )
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length).decode()
+                with state.lock:
+                    state.requests += 1
+                    failure = state.fail_next.pop(0) if state.fail_next else None
+                if not self._authorised():
                     return
                 if failure is not None:
                     self._json(
@@ -88,31 +156,12 @@ class FakeTwilioAPI:
                     return
                 with state.lock:
                     sid = f"SM{len(state.created) + 1:032x}"
-                    state.created.append({**form, "Sid": sid})
-                self._json(
-                    201,
-                    {
-                        "sid": sid,
-                        "account_sid": state.account_sid,
-                        "to": form["To"],
-                        "from": form.get("From"),
-                        "messaging_service_sid": form.get("MessagingServiceSid"),
-                        "body": form["Body"],
-                        "status": "queued",
-                        "num_segments": "1",
-                        "direction": "outbound-api",
-                        "api_version": "2010-04-01",
-                        "price": None,
-                        "error_code": None,
-                        "error_message": None,
-                        "uri": f"/2010-04-01/Accounts/{state.account_sid}/Messages/{sid}.json",
-                        "date_created": "Sat, 28 Nov 2026 12:00:00 +0000",
-                        "date_updated": "Sat, 28 Nov 2026 12:00:00 +0000",
-                        "date_sent": None,
-                        "num_media": "0",
-                        "subresource_uris": {},
-                    },
-                )
+                    created = format_datetime(datetime.now(UTC))  # Twilio's RFC 2822 dates
+                    state.created.append({**form, "Sid": sid, "DateCreated": created})
+                    slow = state.slow_next.pop(0) if state.slow_next else 0.0
+                if slow:
+                    time.sleep(slow)  # accepted, but the answer comes late
+                self._json(201, _resource(state.account_sid, state.created[-1]))
 
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -131,10 +180,16 @@ class FakeTwilioAPI:
         with self.state.lock:
             self.state.fail_next.extend(statuses)
 
+    def answer_slowly(self, *seconds: float) -> None:
+        """Create each of the next messages, but answer only after this many seconds."""
+        with self.state.lock:
+            self.state.slow_next.extend(seconds)
+
     def reset(self) -> None:
         with self.state.lock:
             self.state.created.clear()
             self.state.fail_next.clear()
+            self.state.slow_next.clear()
             self.state.requests = 0
 
     def __enter__(self) -> FakeTwilioAPI:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -22,19 +23,24 @@ def twilio_api() -> Iterator[FakeTwilioAPI]:
         yield api
 
 
-def _dispatcher(store: Store, api: FakeTwilioAPI, *, max_attempts: int = 3) -> OutboxDispatcher:
+def _dispatcher(
+    store: Store,
+    api: FakeTwilioAPI,
+    *,
+    retry_for: timedelta = timedelta(hours=24),
+    backoff: Callable[[int], timedelta] | None = lambda attempt: timedelta(minutes=attempt),
+    timeout_seconds: float = 10.0,
+) -> OutboxDispatcher:
     sender = TwilioSender(
         account_sid=ACCOUNT,
         auth_token=TOKEN,
         from_number="+15550001111",
         api_base_url=api.base_url,
         status_callback_url="https://cpps.example.org/sms/status",
+        timeout_seconds=timeout_seconds,
     )
     return OutboxDispatcher(
-        store=store,
-        senders={"sms": sender},
-        max_attempts=max_attempts,
-        backoff=lambda attempt: timedelta(minutes=attempt),
+        store=store, senders={"sms": sender}, retry_for=retry_for, backoff=backoff
     )
 
 
@@ -72,17 +78,102 @@ def test_retries_on_500_with_backoff_then_succeeds(store: Store, twilio_api: Fak
     assert row is not None and row.status == "sent" and row.attempts == 2
 
 
-def test_marked_failed_after_the_limit(store: Store, twilio_api: FakeTwilioAPI) -> None:
-    message_id = _queue(store)
-    twilio_api.fail_next(500, 503, 500)
-    dispatcher = _dispatcher(store, twilio_api, max_attempts=3)
-    for _ in range(3):
+def _outage(store: Store, dispatcher: OutboxDispatcher, api: FakeTwilioAPI, hours: float) -> None:
+    """Twilio answers 500 to everything for `hours` (simulated), the clock's job runs each
+    minute."""
+    for _ in range(int(hours * 60)):
+        api.fail_next(500)
         dispatcher.dispatch_due()
-        store.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+        api.reset()  # the failure was not used if nothing was due
+        store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+
+
+def test_an_outage_of_hours_loses_nothing(store: Store, twilio_api: FakeTwilioAPI) -> None:
+    """Retries are budgeted in time with a capped interval: the text goes out within
+    minutes of the end of a 6-hour outage, once."""
+    message_id = _queue(store)
+    dispatcher = _dispatcher(store, twilio_api, backoff=None)
+    _outage(store, dispatcher, twilio_api, hours=6)
+    for _ in range(10):
+        dispatcher.dispatch_due()
+        store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     row = store.outbox.get(message_id)
-    assert row is not None and row.status == "failed" and row.attempts == 3
-    assert twilio_api.created == []
-    assert dispatcher.dispatch_due().sent == 0
+    assert row is not None and row.status == "sent"
+    assert [m["Body"] for m in twilio_api.created] == ["Has anyone contacted you?"]
+    assert 20 < row.attempts < 60  # every 10 minutes at most, not every minute
+
+
+def test_expires_with_its_reason_once_the_budget_is_spent(
+    store: Store, twilio_api: FakeTwilioAPI
+) -> None:
+    message_id = _queue(store)
+    dispatcher = _dispatcher(store, twilio_api, retry_for=timedelta(hours=2), backoff=None)
+    _outage(store, dispatcher, twilio_api, hours=3)
+    row = store.outbox.get(message_id)
+    assert row is not None and row.status == "failed"
+    assert (row.last_error or "").startswith("expired: not sent within 2 h (twilio http 500)")
+    assert twilio_api.created == [] and dispatcher.dispatch_due().sent == 0
+
+
+def test_a_timeout_after_twilio_accepted_the_message_does_not_send_it_twice(
+    store: Store, twilio_api: FakeTwilioAPI
+) -> None:
+    message_id = _queue(store)
+    twilio_api.answer_slowly(1.5)
+    dispatcher = _dispatcher(store, twilio_api, timeout_seconds=0.3)
+    assert dispatcher.dispatch_due().retried == 1  # no answer in time: outcome unknown
+    row = store.outbox.get(message_id)
+    assert row is not None and row.status == "uncertain"
+    store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    assert dispatcher.dispatch_due().sent == 1  # looked up, found, not sent again
+    [created] = twilio_api.created
+    row = store.outbox.get(message_id)
+    assert row is not None and row.status == "sent" and row.provider_id == created["Sid"]
+
+
+def test_a_timeout_where_twilio_has_nothing_is_sent_again(
+    store: Store, twilio_api: FakeTwilioAPI
+) -> None:
+    _queue(store)
+    twilio_api.answer_slowly(1.5)
+    dispatcher = _dispatcher(store, twilio_api, timeout_seconds=0.3)
+    dispatcher.dispatch_due()
+    time.sleep(1.5)
+    twilio_api.reset()  # Twilio lost it
+    store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    assert dispatcher.dispatch_due().sent == 1
+    assert [m["Body"] for m in twilio_api.created] == ["Has anyone contacted you?"]
+
+
+def test_a_same_text_sent_by_another_row_is_not_taken_for_this_one(
+    store: Store, twilio_api: FakeTwilioAPI
+) -> None:
+    """Two identical texts (two check-ins alike): an uncertain row does not claim the other's."""
+    dispatcher = _dispatcher(store, twilio_api)
+    first = _queue(store)
+    dispatcher.dispatch_due()
+    second = _queue(store)
+    store.outbox.claim_due(now=store.clock.now())  # a process claims it, then dies
+    store.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
+    assert dispatcher.dispatch_due().sent == 1
+    rows = [store.outbox.get(first), store.outbox.get(second)]
+    assert [m["Body"] for m in twilio_api.created] == ["Has anyone contacted you?"] * 2
+    assert {row.provider_id for row in rows if row} == {m["Sid"] for m in twilio_api.created}
+
+
+def test_a_send_left_by_a_dead_process_is_taken_over(
+    store: Store, twilio_api: FakeTwilioAPI
+) -> None:
+    """Claimed, then the process died before recording anything: after a few minutes the row
+    is looked up and sent (once), not left `sending` for ever."""
+    message_id = _queue(store)
+    assert len(store.outbox.claim_due(now=store.clock.now())) == 1  # a process claims it, dies
+    dispatcher = _dispatcher(store, twilio_api)
+    assert dispatcher.dispatch_due().sent == 0  # still someone else's for now
+    store.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
+    assert dispatcher.dispatch_due().sent == 1
+    row = store.outbox.get(message_id)
+    assert row is not None and row.status == "sent" and len(twilio_api.created) == 1
 
 
 def test_client_error_fails_at_once_without_leaking_the_number(
