@@ -2,9 +2,13 @@
 
 - `report_filed(report_id)` (the runner's `on_report_filed` hook) queues one card per destination
   and posts them at once; `report_changed(report_id)` refreshes every card of a report in place.
-- `run_due()` (a clock job) retries what failed: rate limits wait for Slack's Retry-After, server
-  and network errors back off; a channel that is missing, archived or without the bot is surfaced
-  on a card in the triage channel (and still retried for a day, so inviting the bot is enough).
+- `run_due()` (a clock job) retries what failed, for `RETRY_FOR` from the moment the post was
+  queued: rate limits wait for Slack's Retry-After, server and network errors back off (capped,
+  so the end of an outage is noticed within minutes); each card keeps waiting for its own
+  channel, since a rate limit or an outage hits the triage channel just as well. A channel that is
+  missing, archived or without the bot needs a person: it is surfaced at once on a card in the
+  triage channel, and the card is still retried (inviting the bot is enough). Only a post whose
+  budget is spent is given up, and a card given up is surfaced in triage.
 - A card is keyed by (report, destination) and its ts recorded, so nothing is posted twice.
 """
 
@@ -29,10 +33,10 @@ from flows.store import ClaimedPost, Store, card_key
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSIENT_ATTEMPTS = 8
-# A channel problem waits for a human: retried hourly for about a day.
-CHANNEL_RETRY = timedelta(hours=1)
-MAX_CHANNEL_ATTEMPTS = 24
+# How long a post is retried, whatever the failure, before it is given up.
+RETRY_FOR = timedelta(days=1)
+# A channel problem waits for a human: retried every few minutes, so inviting the bot is enough.
+CHANNEL_RETRY = timedelta(minutes=10)
 # A thread line whose card is not posted yet waits this long (without using up an attempt).
 WAIT_FOR_CARD = timedelta(seconds=30)
 
@@ -54,7 +58,8 @@ def acting_destination(destination: str) -> str:
 
 
 def default_backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(15 * 2 ** (attempt - 1), 1800))
+    """15 s, 30 s, 1 min … then every 5 minutes."""
+    return timedelta(seconds=min(15 * 2 ** min(attempt - 1, 16), 300))
 
 
 @dataclass(frozen=True)
@@ -198,21 +203,15 @@ class CardPoster:
                     channel=parent[0], text=text, thread_ts=parent[1]
                 )
         except SlackTransientError as exc:
-            if post.attempts >= MAX_TRANSIENT_ATTEMPTS:
-                return self._give_up(post, exc.code)
             wait = (
                 timedelta(seconds=exc.retry_after)
                 if exc.retry_after is not None
                 else self._backoff(post.attempts)
             )
-            self._retry(post, exc.code, wait)
-            return "retried"
+            return self._retry(post, exc.code, wait)
         except SlackChannelError as exc:
             self._surface(post, exc.code)
-            if post.attempts >= MAX_CHANNEL_ATTEMPTS:
-                return self._give_up(post, exc.code)
-            self._retry(post, exc.code, CHANNEL_RETRY)
-            return "retried"
+            return self._retry(post, exc.code, CHANNEL_RETRY)
         except SlackPermanentError as exc:
             return self._give_up(post, exc.code)
         self._store.slack_posts.record_result(
@@ -262,16 +261,18 @@ class CardPoster:
             return 0
         return 1
 
-    def _retry(self, post: ClaimedPost, code: str, wait: timedelta) -> None:
+    def _retry(self, post: ClaimedPost, code: str, wait: timedelta) -> str:
+        """Pending again after `wait`, or given up once the time budget is spent."""
+        retry_at = self._store.clock.now() + wait
+        if retry_at - post.created_at > RETRY_FOR:
+            return self._give_up(post, code)
         log.warning(
             "slack post #%s (report #%s) will be retried: %s", post.id, post.report_id, code
         )
         self._store.slack_posts.record_result(
-            post_id=post.id,
-            status="pending",
-            error=code,
-            retry_at=self._store.clock.now() + wait,
+            post_id=post.id, status="pending", error=code, retry_at=retry_at
         )
+        return "retried"
 
     def _give_up(self, post: ClaimedPost, code: str) -> str:
         log.error("slack post #%s (report #%s) failed: %s", post.id, post.report_id, code)
@@ -289,7 +290,8 @@ class CardPoster:
         fallback = fallback_destination(self._triage, post.destination)
         notice = (
             f"Could not post this report to #{post.channel.lstrip('#')} for {name} ({code}). "
-            "Check the channel and invite the bot; it is retried for a day, or reroute it."
+            "Check the channel and invite the bot (it is retried every few minutes for a day "
+            "from the report), or reroute it."
         )
         with self._store.transaction() as session:
             self._store.slack_posts.queue(

@@ -34,6 +34,8 @@ class ClaimedPost:
     ts: str | None
     text: str | None
     attempts: int
+    # When the post was queued: retries are budgeted in time from here.
+    created_at: datetime
 
 
 def card_key(report_id: int, destination: str) -> str:
@@ -53,6 +55,7 @@ def _claimed(row: SlackPost) -> ClaimedPost:
         ts=row.ts,
         text=row.text,
         attempts=row.attempts,
+        created_at=row.created_at,
     )
 
 

@@ -86,6 +86,41 @@ def test_rate_limit_waits_for_retry_after(bench: Harness) -> None:
     assert len(bench.api.cards("cpps-oversight")) == 1
 
 
+def test_a_rate_limit_of_an_hour_keeps_each_card_for_its_own_channel(bench: Harness) -> None:
+    """Slack rate-limits every post for an hour (Retry-After 60 s): the cards wait and then go
+    to their own channels, once each; nothing is given up and triage gets no fallback."""
+    for _ in range(200):
+        bench.api.fail_next("chat.postMessage", status=429, error="ratelimited", retry_after=60)
+    report = bench.file("The officer was racist to me in Millbrook Park.")
+    for _ in range(60):
+        bench.store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+        bench.core.poster.run_due()
+    bench.api.state.failures.clear()  # the limit lifts
+    bench.store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    bench.core.poster.run_due()
+    assert len(bench.api.cards("cpps-oversight")) == 1
+    assert len(bench.api.cards("cpps-council-northside")) == 1
+    assert bench.api.cards("cpps-triage") == []
+    posts = bench.store.slack_posts.of_report(report.id or 0)
+    assert {p.status for p in posts} == {"posted"} and len(posts) == 2
+
+
+def test_a_post_is_given_up_only_after_a_day(bench: Harness) -> None:
+    for _ in range(400):
+        bench.api.fail_next("chat.postMessage", status=503, error="service_unavailable")
+    report = bench.file(FORCE)
+    for _ in range(23 * 12):  # 23 hours, the clock's job every 5 minutes
+        bench.store.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+        bench.core.poster.run_due()
+    [post] = bench.store.slack_posts.of_report(report.id or 0)
+    assert post.status == "pending"
+    for _ in range(2 * 12):
+        bench.store.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+        bench.core.poster.run_due()
+    post = next(p for p in bench.store.slack_posts.of_report(report.id or 0) if p.id == post.id)
+    assert post.status == "failed" and post.last_error == "service_unavailable"
+
+
 def test_server_errors_back_off_then_post(bench: Harness) -> None:
     bench.api.fail_next("chat.postMessage", status=500, error="internal_error")
     bench.api.fail_next("chat.postMessage", status=503, error="service_unavailable")
@@ -108,7 +143,7 @@ def test_missing_channel_is_surfaced_in_triage_and_retried(bench: Harness) -> No
     text = str(notice["blocks"])
     assert "channel_not_found" in text and "#cpps-budget" in text
     assert report.ref in notice["text"]
-    # Someone creates the channel: the hourly retry posts the card there, once.
+    # Someone creates the channel: the next retry posts the card there, once.
     bench.api.state.channels["cpps-budget"] = "CNEWBUDGT"
     bench.store.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
     bench.core.poster.run_due()
