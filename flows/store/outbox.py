@@ -14,8 +14,9 @@ from flows.models import Contact, OutboundMessage
 from flows.statuses import OutboundStatus
 from flows.store.base import QueryGroup
 
-# A row still `sending` this long after its claim was left by a process that died mid-send.
-STALE_SENDING = timedelta(minutes=5)
+# A row still `sending` this long after its claim was left by a process that died mid-send
+# (a batch sends 8 at a time with a 10 s timeout each; the takeover looks the text up first).
+STALE_SENDING = timedelta(minutes=2)
 
 # Twilio's delivery states, in the order they can follow one another.
 _PROVIDER_STATUS_RANK = {

@@ -18,8 +18,11 @@ from flows.models import Report, SlackEventSeen, SlackPost
 from flows.statuses import ReportState, SlackPostStatus
 from flows.store.base import QueryGroup
 
-# A claim older than this was lost in a crash: the row is tried again.
-_STALE_CLAIM = timedelta(minutes=10)
+# A claim older than this was lost in a crash: the row is tried again. Longer than one post can
+# take (the Slack client's 10 s timeout, with its one retry on a dropped connection), short
+# enough that a card held by a dead process reaches moderators within a minute (with the
+# clock's 15 s pass).
+STALE_CLAIM = timedelta(seconds=40)
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class SlackPostQueries(QueryGroup):
                         (col(SlackPost.status) == SlackPostStatus.PENDING)
                         & (col(SlackPost.next_attempt_at) <= now),
                         (col(SlackPost.status) == SlackPostStatus.POSTING)
-                        & (col(SlackPost.updated_at) <= now - _STALE_CLAIM),
+                        & (col(SlackPost.updated_at) <= now - STALE_CLAIM),
                     )
                 )
                 # Cards before thread lines: a line waits for its card.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.support.slack_bench import Harness, channel_ids
 
 FORCE = "An officer pushed me to the ground on Water Street, badge 4471."
@@ -119,6 +121,23 @@ def test_a_post_is_given_up_only_after_a_day(bench: Harness) -> None:
         bench.core.poster.run_due()
     post = next(p for p in bench.store.slack_posts.of_report(report.id or 0) if p.id == post.id)
     assert post.status == "failed" and post.last_error == "service_unavailable"
+
+
+def test_a_card_claimed_by_a_process_that_died_reaches_its_channel_within_a_minute(
+    bench: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = bench.file(FORCE, announce=False)
+    # The web process queues the card and claims it, then dies before posting.
+    monkeypatch.setattr(bench.core.poster, "run_due", lambda **_: None)
+    bench.core.poster.report_filed(report.id or 0)
+    monkeypatch.undo()
+    assert len(bench.store.slack_posts.claim_due(report_id=report.id)) == 1
+    assert bench.api.cards("cpps-oversight") == []
+    bench.store.clock.advance(timedelta(seconds=15))  # type: ignore[attr-defined]
+    assert bench.core.poster.run_due().posted == 0  # it may still be posting
+    bench.store.clock.advance(timedelta(seconds=30))  # type: ignore[attr-defined]
+    assert bench.core.poster.run_due().posted == 1
+    assert len(bench.api.cards("cpps-oversight")) == 1
 
 
 def test_server_errors_back_off_then_post(bench: Harness) -> None:
