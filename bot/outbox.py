@@ -157,6 +157,16 @@ def capped_backoff(attempt: int) -> timedelta:
 
 
 @dataclass(frozen=True)
+class NotSent:
+    """A message about a report that was queued but will not go out, and why."""
+
+    report_id: int
+    message_id: int
+    purpose: str  # as queued: "asked", "replied", "resolution", "checkin" …
+    reason: str  # "opted out" | "erased"
+
+
+@dataclass(frozen=True)
 class DispatchResult:
     sent: int = 0
     retried: int = 0
@@ -179,18 +189,25 @@ class OutboxDispatcher:
         retry_for: timedelta = DEFAULT_RETRY_FOR,
         concurrency: int = 8,
         backoff: Callable[[int], timedelta] | None = None,
+        on_not_sent: list[Callable[[NotSent], None]] | None = None,
     ) -> None:
         self._store = store
         self._senders = senders
         self._retry_for = retry_for
         self._concurrency = concurrency
         self._backoff = backoff or capped_backoff
+        # Told of each message about a report that will not go out (the contact opted out or
+        # was erased after it was queued), e.g. to correct "relayed" in the report's thread.
+        self.on_not_sent: list[Callable[[NotSent], None]] = list(on_not_sent or ())
 
     def dispatch_due(self, *, limit: int = 200) -> DispatchResult:
         now = self._store.clock.now()
         claimed = self._store.outbox.claim_due(now=now, limit=limit)
+        blocked = [message for message in claimed if message.blocked is not None]
+        claimed = [message for message in claimed if message.blocked is None]
+        self._tell_not_sent(blocked)
         if not claimed:
-            return DispatchResult()
+            return DispatchResult(skipped=len(blocked))
         if len(claimed) == 1 or self._concurrency == 1:
             results = [self._send(message, now) for message in claimed]
         else:
@@ -202,8 +219,24 @@ class OutboxDispatcher:
             sent=counts[OutboundStatus.SENT],
             retried=counts[OutboundStatus.QUEUED] + counts[OutboundStatus.UNCERTAIN],
             failed=counts[OutboundStatus.FAILED],
-            skipped=counts[OutboundStatus.BLOCKED],
+            skipped=counts[OutboundStatus.BLOCKED] + len(blocked),
         )
+
+    def _tell_not_sent(self, blocked: list[ClaimedMessage]) -> None:
+        for message in blocked:
+            if message.report_id is None:
+                continue
+            notice = NotSent(
+                report_id=message.report_id,
+                message_id=message.id,
+                purpose=message.purpose,
+                reason=message.blocked or "",
+            )
+            for hook in self.on_not_sent:
+                try:
+                    hook(notice)
+                except Exception:
+                    log.exception("not-sent hook failed for outbound #%s", message.id)
 
     def _send(self, message: ClaimedMessage, now: datetime) -> SendResult:
         sender = self._senders.get(message.channel)

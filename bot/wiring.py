@@ -174,6 +174,7 @@ def build_services(
         ),
     )
     senders["slack"] = slack.sender
+    dispatcher.on_not_sent.append(slack_core.poster.message_not_sent)
     return Services(
         settings=settings,
         secrets=secrets,

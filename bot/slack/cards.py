@@ -252,6 +252,25 @@ def moderator_line(kind: str, actor: str, text: str) -> str:
     return f"{_LINE_TITLES.get(kind, kind)} by {actor_mention(actor)}:\n{_quote(text)}"
 
 
+_NOT_SENT_WHAT = {
+    "asked": "The question",
+    "replied": "The message",
+    "resolution": "The resolution note",
+    "checkin": "A follow-up check-in",
+}
+_NOT_SENT_WHY = {
+    "opted out": "the reporter texted STOP before it went out",
+    "erased": "the reporter erased their data before it went out",
+}
+
+
+def not_sent_line(purpose: str, reason: str) -> str:
+    """A thread line correcting an earlier "relayed": the text never reached the reporter."""
+    what = _NOT_SENT_WHAT.get(purpose, "A message")
+    why = _NOT_SENT_WHY.get(reason, reason)
+    return f":no_entry_sign: *Not sent.* {what} did not reach the reporter: {why}."
+
+
 def reporter_line(text: str) -> str:
     """A thread line with the reporter's answer (already redacted; escaped here)."""
     return f":speech_balloon: *The reporter answered:*\n{_quote(text)}"

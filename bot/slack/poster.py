@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.slack.cards import build_card, fallback_text, moderator_line, reporter_line
+from bot.outbox import NotSent
+from bot.slack.cards import (
+    build_card,
+    fallback_text,
+    moderator_line,
+    not_sent_line,
+    reporter_line,
+)
 from bot.slack.content import CardContent
 from bot.slack.gateway import (
     SlackChannelError,
@@ -133,6 +140,15 @@ class CardPoster:
         "asked", "replied", "resolved"); `origin` (the modal or command) makes it once only."""
         self.thread_line(
             report_id, origin=f"{kind}:{origin}", text=moderator_line(kind, actor, text)
+        )
+
+    def message_not_sent(self, not_sent: NotSent) -> None:
+        """The outbox blocked a text about this report (STOP or erasure came first): the thread,
+        which may already say "relayed", says it was not sent."""
+        self.thread_line(
+            not_sent.report_id,
+            origin=f"not-sent:{not_sent.message_id}",
+            text=not_sent_line(not_sent.purpose, not_sent.reason),
         )
 
     # -- the clock job ----------------------------------------------------------------------

@@ -43,7 +43,9 @@ class ContactQueries(QueryGroup):
         return session.get(Contact, contact_id)
 
     def set_opted_out(self, contact_id: int, *, opted_out: bool) -> None:
-        """STOP / START. Opting out also blocks every message still queued for the contact."""
+        """STOP / START. Messages still queued for the contact are blocked when the outbox
+        next claims them (`OutboxQueries.claim_due` reads the flag): the outbox, not this, then
+        tells moderators that a relayed text did not go out."""
         with self._db.transaction() as session:
             self._set_opted_out(session, contact_id, opted_out=opted_out)
 
@@ -58,18 +60,6 @@ class ContactQueries(QueryGroup):
             # STOP ends check-ins for good; START does not bring them back.
             cancel_open_checkins(
                 session, now=self._db.clock.now(), reason="opted_out", contact_id=contact_id
-            )
-            session.execute(
-                update(OutboundMessage)
-                .where(
-                    col(OutboundMessage.contact_id) == contact_id,
-                    col(OutboundMessage.status) == OutboundStatus.QUEUED,
-                )
-                .values(
-                    status=OutboundStatus.BLOCKED,
-                    last_error="opted out",
-                    updated_at=self._db.clock.now(),
-                )
             )
 
     def set_language(self, contact_id: int, language: str, *, session: Session) -> None:

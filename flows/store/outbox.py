@@ -57,6 +57,11 @@ class ClaimedMessage:
     created_at: datetime
     # An earlier attempt may have reached the provider: look it up before sending again.
     uncertain: bool = False
+    report_id: int | None = None
+    purpose: str = ""
+    # Set for a row found unsendable when claimed ("opted out", "erased"): already recorded as
+    # blocked, returned so the caller can tell whoever expected it to go out.
+    blocked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,9 @@ class OutboxQueries(QueryGroup):
     ) -> list[ClaimedMessage]:
         """Atomically move due rows (queued or uncertain) to sending, so two senders never send
         one row. A row left `sending` for `stale_after` belongs to a process that died mid-send:
-        it is taken over as uncertain (looked up before any second send)."""
+        it is taken over as uncertain (looked up before any second send). Rows whose contact
+        opted out or was erased since they were queued are blocked here and returned with
+        `blocked` set."""
         with self._db.transaction() as session:
             due = col(OutboundMessage.status).in_(
                 [OutboundStatus.QUEUED, OutboundStatus.UNCERTAIN]
@@ -187,6 +194,20 @@ class OutboxQueries(QueryGroup):
                     message.status = OutboundStatus.BLOCKED
                     message.last_error = "opted out" if contact.opted_out else "erased"
                     session.add(message)
+                    claimed.append(
+                        ClaimedMessage(
+                            id=message.id,
+                            contact_id=contact.id or 0,
+                            channel=message.channel,
+                            attempts=message.attempts,
+                            body=None,
+                            address=None,
+                            created_at=message.created_at,
+                            report_id=message.report_id,
+                            purpose=message.purpose,
+                            blocked=message.last_error,
+                        )
+                    )
                     continue
                 uncertain = message.status != OutboundStatus.QUEUED
                 message.status = OutboundStatus.SENDING
@@ -213,6 +234,8 @@ class OutboxQueries(QueryGroup):
                         address=address,
                         created_at=message.created_at,
                         uncertain=uncertain,
+                        report_id=message.report_id,
+                        purpose=message.purpose,
                     )
                 )
         return claimed

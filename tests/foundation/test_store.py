@@ -209,6 +209,9 @@ def test_opted_out_contact_is_never_queued(store: Store) -> None:
     with store.transaction() as session:
         blocked = store.outbox.enqueue(session=session, contact=contact, body="after", purpose="t")
     assert queued is not None and blocked is not None and blocked.status == "blocked"
+    # What was queued before STOP is blocked when claimed, and returned as such (not to send).
+    [claimed] = store.outbox.claim_due(now=store.clock.now())
+    assert claimed.id == queued.id and claimed.blocked == "opted out" and claimed.body is None
     assert store.outbox.claim_due(now=store.clock.now()) == []
     row = store.outbox.get(queued.id or 0)
     assert row is not None and row.status == "blocked"

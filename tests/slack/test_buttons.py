@@ -105,6 +105,24 @@ def test_ask_relays_the_question_by_sms_and_notes_it_in_the_thread(bench: Harnes
     assert any(e.action == "asked" for e in bench.store.reports.events(report.id or 0))
 
 
+def test_a_question_overtaken_by_stop_is_not_said_to_be_relayed(bench: Harness) -> None:
+    """Ask, then the reporter texts STOP before the outbox sends it: nothing is sent and the
+    thread tells the truth."""
+    report = bench.file(FORCE)
+    assert report.contact_id is not None
+    bench.submit(VIEW_ASK, report, "oversight", {"text": text_value("What time was it?")})
+    bench.store.contacts.set_opted_out(report.contact_id, opted_out=True)  # STOP arrives
+    assert bench.dispatcher.dispatch_due().skipped == 1
+    assert bench.twilio.created == []
+    card = bench.card(report, "oversight")
+    relayed, not_sent = bench.api.thread("cpps-oversight", card["ts"])
+    assert "Question relayed to the reporter" in relayed["text"]
+    assert "Not sent." in not_sent["text"] and "texted STOP" in not_sent["text"]
+    assert "What time" not in not_sent["text"]
+    bench.dispatcher.dispatch_due()  # told once
+    assert len(bench.api.thread("cpps-oversight", card["ts"])) == 2
+
+
 def test_an_empty_question_is_refused_in_the_modal(bench: Harness) -> None:
     report = bench.file(FORCE)
     response = bench.submit(VIEW_ASK, report, "oversight", {"text": text_value("   ")})

@@ -238,7 +238,10 @@ def slack_bench(
             api_base_url=twilio_api.base_url,
         )
     }
-    dispatcher = OutboxDispatcher(store=store, senders=senders)
+    # As bot.wiring does: a relay blocked by a STOP is corrected in the card's thread.
+    dispatcher = OutboxDispatcher(
+        store=store, senders=senders, on_not_sent=[core.poster.message_not_sent]
+    )
 
     def handle(message: IncomingMessage) -> tuple[str, ...]:
         dms.append(message)
