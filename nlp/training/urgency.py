@@ -85,7 +85,7 @@ class ThresholdRule:
 # TARGET_RECALL; the thresholds themselves come from the examples.
 THRESHOLD_RULES: Mapping[str, ThresholdRule] = {
     "use": ThresholdRule(),
-    "use_es": ThresholdRule(recall=0.58, lexicon_factor=0.85, language="es"),
+    "use_es": ThresholdRule(recall=0.58, lexicon_factor=0.9, language="es"),
 }
 
 
