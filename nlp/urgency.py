@@ -14,9 +14,11 @@ Two detectors, combined:
 A class is raised when the head's probability for it reaches a threshold, and a lower threshold
 applies when the lexicon matched too: the lexicon's match is strong evidence that the head may
 overrule only when it is confident (a joke, a past attempt). Both thresholds per class were
-chosen by cross-validation on the training examples (see `nlp.training.urgency`). Crisis beats
-emergency on equal evidence, because the crisis reply also tells people to call 911 if they are
-in danger (see `decide`).
+chosen by cross-validation on the training examples (see `nlp.training.urgency`). One statement
+the head may not overrule: the writer saying plainly that they are suicidal now
+(`nlp.urgency_lexicon.explicit_crisis`; the head reads "suicidal" beside a trivial cause as a
+joke). Crisis beats emergency on equal evidence, because the crisis reply also tells people to
+call 911 if they are in danger (see `decide`).
 
 Long texts (a Reddit-style post) often state intent in one sentence among many, which a
 mean-pooled embedding of the whole dilutes; they are also scored by chunks of a few sentences,
@@ -36,7 +38,7 @@ import numpy as np
 from nlp.classify import CategoryHead
 from nlp.runtime.encoders import SentenceEncoder, get_encoder
 from nlp.types import Urgency
-from nlp.urgency_lexicon import lexicon_signals
+from nlp.urgency_lexicon import explicit_crisis, lexicon_signals
 
 DEFAULT_HEAD_PATH = Path(__file__).parent / "models" / "urgency_head.npz"
 LABELS: tuple[str, ...] = ("crisis", "emergency", "none")
@@ -106,23 +108,31 @@ def chunks(text: str) -> list[str]:
 
 
 def decide(
-    probabilities: Sequence[float], *, lexicon: tuple[bool, bool], thresholds: Thresholds
+    probabilities: Sequence[float],
+    *,
+    lexicon: tuple[bool, bool],
+    thresholds: Thresholds,
+    explicit: bool = False,
 ) -> Urgency:
-    """The verdict from (p_crisis, p_emergency) and the lexicon's (crisis, emergency) matches.
+    """The verdict from (p_crisis, p_emergency), the lexicon's (crisis, emergency) matches and
+    whether the writer says plainly that they are suicidal now (`explicit`, always a crisis).
 
     With a lexicon match, the head is asked only whether the text is urgent at all (p_crisis +
     p_emergency): the lexicon knows the kind better ("loaded my dad's gun, I'm in my room" reads
     as danger to the head, the lexicon knows whose). Such a lexicon-backed verdict comes before
-    one from the head alone; on equal evidence crisis comes first.
+    one from the head alone, except that an emergency match yields to a head sure of a crisis
+    ("I just cut myself, there's blood everywhere": the crisis reply also says to call 911). On
+    equal evidence crisis comes first.
     """
     p_crisis, p_emergency = float(probabilities[0]), float(probabilities[1])
     lex_crisis, lex_emergency = lexicon
     urgent = p_crisis + p_emergency
-    if lex_crisis and urgent >= thresholds.crisis_with_lexicon:
+    head_crisis = p_crisis >= thresholds.crisis
+    if explicit or (lex_crisis and urgent >= thresholds.crisis_with_lexicon):
         return "crisis"
     if lex_emergency and urgent >= thresholds.emergency_with_lexicon:
-        return "emergency"
-    if p_crisis >= thresholds.crisis:
+        return "crisis" if head_crisis and p_crisis > p_emergency else "emergency"
+    if head_crisis:
         return "crisis"
     if p_emergency >= thresholds.emergency:
         return "emergency"
@@ -236,6 +246,7 @@ class UrgencyDetector:
                 row,
                 lexicon=lexicon_signals(text),
                 thresholds=self.thresholds[self.head.view_for(language)],
+                explicit=explicit_crisis(text),
             )
             for row, text, language in zip(probabilities, texts, languages, strict=True)
         ]

@@ -16,6 +16,9 @@ The lexicon alone misses indirect statements ("tonight's the night") and cannot 
 which may overrule a lexicon match only when it is confident. Fixed idioms that are not about
 dying are excluded here already ("killing me" about fees or feet, "could kill for a coffee",
 "dying to see", "me muero de risa", "kill myself laughing").
+- Laughter ("jajaja", "lol", "😂") cancels an emergency match ("me estoy ahogando jajaja").
+- `explicit_crisis`: the writer says in the present that they are suicidal, without a joke, a
+  negation or a past marker; `nlp.urgency` treats it as a crisis whatever the head reads.
 - Crisis wins over emergency when both match, because the crisis reply also tells people to
   call 911 if they are in danger (the flows decide the wording).
 - Past suicide of someone else ("my friend died by suicide in 2019") is not a crisis.
@@ -80,8 +83,9 @@ _EMERGENCY_NOW = _rx(
     r"\b(?:need|call) (?:the police|police|the cops|cops|an ambulance|911)\b",
     r"\bneed help (?:now|right now|asap|fast|quick)\b",
     r"\bhelp\s*!|\bhelp (?:me|us) (?:please|pls|now|asap)",
-    r"\b(?:isn't|is not|not) breathing\b",
-    r"\b(?:i'm|i am|he's|she's|he is|she is) bleeding\b",
+    # Texted without apostrophes too ("he isnt breathing", "shes bleeding").
+    r"\b(?:isn'?t|is not|not|ain'?t) breathing\b",
+    r"\b(?:i'?m|i am|he'?s|she'?s|he is|she is) bleeding\b",
     r"\bactive shooter\b|\bshots (?:being )?fired\b|\bi hear (?:gun)?shots\b",
     r"\b(?:drowning|going under)\b|\bnot moving\b|\bknee on\b",
     r"\b(?:tasing|tasering|hitting|punching|kicking)\b.{0,20}\b(?:over and over|again and again)\b",
@@ -176,6 +180,10 @@ _CRISIS = _rx(
     r"\b(?:have|got|bought) (?:a|the) (?:rope|noose)\b",
     r"\b(?:i'm|im|i am) (?:standing )?(?:on|at) (?:the|a) (?:edge|ledge|bridge|roof|overpass)\b",
     r"\btonight'?s the night\b",
+    r"\b(?:gun|pistol|revolver|rifle|shotgun|pills|razor|blade|rope|noose)\b.{0,50}"
+    r"\b(?:keep|can'?t stop|cant stop)\s+(?:looking|staring)\s+at\b",
+    r"\b(?:wrote|written|writing|left)\s+(?:a|my|the)\s+(?:goodbye |last |final )?"
+    r"(?:note|letters?)\b.{0,40}\b(?:tonight|finish it|go through with it|goodbye)\b",
     r"\b(?:want|wish|need) (?:it all|everything|it|this) to (?:end|stop|be over)\b",
     r"\b(?:want|going|gonna|ready|decided) to end it\b|\bi want to end it\b",
     r"\b(?:won'?t|will not|wont) be (?:here|around|alive) (?:tomorrow|much longer|anymore)\b",
@@ -206,7 +214,37 @@ _CRISIS_NOT_INTENT = _rx(
     r"\bsuicide (?:prevention|squad|awareness|rates?|training)\b",
     r"\bkill(?:ed|s)? (?:himself|herself|themselves) (?:in|last|years?|\d)",
     r"\bse suicido\b",
+    # Words to others or to anyone ("if you're feeling suicidal, reach out"): not the writer's.
+    r"\b(?:if you|you'?re|you are|anyone|anybody|for those|everyone)\s+(?:\w+\s+){0,3}suicidal\b",
+    r"\b(?:people|those|folks|kids|teens|students|men|women|veterans|others)\s+(?:who|that)\s+"
+    r"(?:are|feel|have been|were|get)\s+(?:\w+\s+){0,2}suicidal\b",
 )
+# Laughter ("jajaja", "lmao", "😂"): what reads as danger ("me estoy ahogando jajaja", "help the
+# door is attacking me lol") is a joke; the head may still raise an alarm on its own.
+_LAUGHTER = _rx(
+    r"(?:j+a+){2,}|(?:a+j+){2,}|(?:j+e+){2,}|(?:h+a+){2,}|(?:j+s+){2,}",
+    r"\blol\b|\blmf?ao+\b|\brofl\b|\bxd+\b|\bjk\b|\U0001f602|\U0001f923",
+)
+# The writer says, in the present, that they are suicidal ("im so suicidal tonight", "feeling
+# suicidal again", "my suicidal thoughts are back"): a statement the head may not overrule
+# (it reads "suicidal" beside a trivial cause as a joke). Negation, the past and laughter are
+# checked separately (see `explicit_crisis`).
+_SUICIDAL_ADVERBS = (
+    r"(?:(?:so|really|very|super|kinda|kind of|lowkey|actively|passively|hella|fucking|extremely"
+    r"|incredibly|pretty|just|still|always|literally|genuinely|seriously|quite|a bit|a little"
+    r"|more|too|getting|again)\s+)*"
+)
+_SELF_SUICIDAL = _rx(
+    rf"\b(?:i'?m|im|i am|i feel|i'?ve been|ive been|i keep feeling|i get)\s+(?:feeling\s+)?"
+    rf"{_SUICIDAL_ADVERBS}suicidal\b",
+    rf"(?:^|[.!?\n]\s*)(?:feeling|been feeling|been|so)\s+{_SUICIDAL_ADVERBS}suicidal\b",
+    r"\b(?:my|i have|i'?m having|im having|i keep having|i get) suicidal"
+    r" (?:thoughts|feelings|urges)\b(?!.{0,30}\b(?:ago|gone|passed|over|stopped|went away)\b)",
+)
+_NOT_SUICIDAL = _rx(
+    r"\b(?:not|no|never|n't|nt|no longer|stopped being|used to be)\s+(?:\w+\s+){0,2}suicidal\b"
+)
+
 _FIRST_PERSON_INTENT = _rx(
     r"\bi (?:want|wanna|am going|'m going|will|might|plan|think about|keep thinking)\b",
     r"\b(?:kill|end) (?:myself|my life)\b|\bquiero\b|\bme voy a\b",
@@ -231,6 +269,8 @@ def _is_crisis(text: str) -> bool:
 
 
 def _is_emergency(text: str) -> bool:
+    if _LAUGHTER.search(text):
+        return False
     cleaned = _IDIOM.sub(" ", text)
     has_now = bool(_HERE_AND_NOW.search(cleaned))
     has_past = bool(_PAST_MARKER.search(cleaned))
@@ -245,6 +285,20 @@ def lexicon_signals(text: str) -> tuple[bool, bool]:
         return False, False
     normalised = _normalise(text)
     return _is_crisis(normalised), _is_emergency(normalised)
+
+
+def explicit_crisis(text: str) -> bool:
+    """Whether the writer says plainly that they are suicidal now (no joke, no negation, not
+    the past): a crisis whatever the head reads around it."""
+    if not text or not text.strip():
+        return False
+    normalised = _normalise(text)
+    return bool(
+        _SELF_SUICIDAL.search(normalised)
+        and not _NOT_SUICIDAL.search(normalised)
+        and not _LAUGHTER.search(normalised)
+        and not _PAST_MARKER.search(normalised)
+    )
 
 
 def lexicon_urgency(text: str) -> Urgency:

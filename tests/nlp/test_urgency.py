@@ -48,6 +48,7 @@ CRISIS = [
     ("ando en la orilla del puente, ya no aguanto", "es"),
     ("I'm so done, ya no quiero vivir", "es"),
     ("my sister says she wants to die and she has her pills out", "en"),
+    ("my roommate keeps yelling at his game and im so suicidal today i cant stop crying", "en"),
 ]
 
 EMERGENCY = [
@@ -73,6 +74,7 @@ QUIET = [
     ("my mom is going to kill me when she sees my report card lol", "en"),
     ("los precios del súper nos están matando jaja", "es"),
     ("el año pasado un policía le pegó a mi hermano", "es"),
+    ("me estoy ahogando de la risa con este video jajaja", "es"),
 ]
 
 
@@ -140,11 +142,17 @@ def test_crisis_beats_emergency_on_equal_evidence() -> None:
     assert decide([0.6, 0.9], lexicon=(False, False), thresholds=thresholds) == "crisis"
     assert decide([0.3, 0.9], lexicon=(True, True), thresholds=thresholds) == "crisis"
     # The lexicon's support counts for more than the head's ranking, and with it the head only
-    # says whether the text is urgent at all.
-    assert decide([0.6, 0.3], lexicon=(False, True), thresholds=thresholds) == "emergency"
+    # says whether the text is urgent at all; an emergency match yields only to a head sure of a
+    # crisis (the crisis reply also says to call 911).
+    assert decide([0.4, 0.3], lexicon=(False, True), thresholds=thresholds) == "emergency"
+    assert decide([0.6, 0.3], lexicon=(False, True), thresholds=thresholds) == "crisis"
+    assert decide([0.6, 0.7], lexicon=(False, True), thresholds=thresholds) == "emergency"
     assert decide([0.05, 0.9], lexicon=(True, False), thresholds=thresholds) == "crisis"
     assert decide([0.1, 0.05], lexicon=(True, True), thresholds=thresholds) == "none"
     assert decide([0.3, 0.4], lexicon=(False, False), thresholds=thresholds) == "none"
+    # A plain first-person statement ("im so suicidal tonight") is a crisis whatever the head says.
+    explicit = decide([0.01, 0.0], lexicon=(True, False), thresholds=thresholds, explicit=True)
+    assert explicit == "crisis"
 
 
 def test_shipped_head_has_thresholds_for_every_view() -> None:

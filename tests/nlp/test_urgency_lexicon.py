@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from nlp.urgency_lexicon import explicit_crisis
 from nlp.urgency_lexicon import lexicon_urgency as detect_urgency
 
 EMERGENCY = [
@@ -43,10 +44,13 @@ EMERGENCY = [
     "LA CASA DE AL LADO SE ESTÁ QUEMANDO",
     "he's holding a gun to his girlfriend's head",
     "someone's kicking my door in rn",
+    "my grandpa fell and he isnt breathing",
 ]
 
 NOT_EMERGENCY = [
     "these fees are killing me",
+    "me estoy ahogando de la risa jajaja",
+    "help the printer is attacking me lol",
     "I could kill for a coffee",
     "he was shot last year",
     "the cops drew a gun on me last week",
@@ -148,6 +152,8 @@ NOT_CRISIS = [
     "the movie Suicide Squad was terrible",
     "my battery is dying",
     "biking on this road is a suicide mission",
+    "if you're feeling suicidal tonight, please text someone",
+    "people who are suicidal deserve care, not judgement",
 ]
 
 
@@ -187,4 +193,39 @@ def test_is_cheap_on_a_long_message() -> None:
     text = "he is is is is " * 2000
     start = time.perf_counter()
     detect_urgency(text)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im so suicidal tonight and nobody is awake",
+        "Feeling suicidal again. can't stop crying",
+        "my roommate won't stop yelling and i'm really suicidal today",
+        "my suicidal thoughts are back and they're loud",
+    ],
+)
+def test_a_plain_first_person_statement_is_explicit(text: str) -> None:
+    assert explicit_crisis(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this show makes me suicidal lol",
+        "i'm not suicidal, just tired of algebra",
+        "I was suicidal years ago and I'm doing well now",
+        "if you are feeling suicidal please call 988",
+        "my cat is suicidal around the fridge",
+        "",
+    ],
+)
+def test_jokes_negations_the_past_and_others_are_not_explicit(text: str) -> None:
+    assert not explicit_crisis(text)
+
+
+def test_explicit_statement_is_cheap_on_a_long_message() -> None:
+    text = "i am so really " * 1000
+    start = time.perf_counter()
+    explicit_crisis(text)
     assert time.perf_counter() - start < 1.0
