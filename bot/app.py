@@ -29,7 +29,11 @@ def create_app(*, services: Services) -> FastAPI:
         )
     )
 
-    app.include_router(build_slack_router(app=services.slack.app))
+    app.include_router(
+        build_slack_router(
+            app=services.slack.app, signing_secret=services.secrets.slack_signing_secret
+        )
+    )
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
