@@ -90,7 +90,7 @@ def _form_refusal(body: str) -> str | None:
         return _payload_refusal(payload)
     if "ssl_check" in fields:
         return None  # Slack's check of the command URL's certificate (Bolt answers it)
-    if not all(isinstance(fields.get(name, [None])[0], str) for name in ("command", "user_id")):
+    if not all(fields.get(name, [""])[0] for name in ("command", "user_id", "trigger_id")):
         return "neither an interaction payload nor a slash command"
     return None
 
@@ -109,8 +109,9 @@ def _payload_refusal(payload: dict[str, Any]) -> str | None:
             return "block_actions without trigger_id"
     if payload["type"] == "view_submission":
         view = payload.get("view")
+        # The view id is the submission's identity (a relay is sent once per view).
         if not isinstance(view, dict) or not all(
-            isinstance(view.get(name), str) for name in ("id", "callback_id")
+            isinstance(view.get(name), str) and view[name] for name in ("id", "callback_id")
         ):
             return "view_submission without its view"
         if not _metadata(view.get("private_metadata")) or not isinstance(view.get("state"), dict):
