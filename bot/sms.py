@@ -19,6 +19,7 @@ from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.request_body import read_body
 from bot.twilio_wire import OurTwilio, inbound_refusal, status_refusal
 from flows.handling.addresses import AddressError, phone_address
 from flows.handling.incoming import DeliveryStatus, IncomingMessage, RefusedMessage
@@ -111,9 +112,9 @@ class TwilioForms:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             return _text(415, "expected application/x-www-form-urlencoded")
-        raw = await request.body()
-        if len(raw) > MAX_REQUEST_BYTES:
-            return _text(413, "request too large")
+        raw = await read_body(request, limit=MAX_REQUEST_BYTES)
+        if isinstance(raw, Response):
+            return raw
         try:
             pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:

@@ -15,6 +15,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
+from bot.request_body import read_body
 from bot.slack.wire import Refusal, check_request
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,9 @@ def build_slack_router(*, app: App | None, signing_secret: str) -> APIRouter:
     async def slack_events(request: Request) -> Response:
         if app is None:
             return _text(503, "Slack is not configured")
-        raw = await request.body()
-        if len(raw) > MAX_REQUEST_BYTES:
-            return _text(413, "request too large")
+        raw = await read_body(request, limit=MAX_REQUEST_BYTES)
+        if isinstance(raw, Response):
+            return raw
         checked = check_request(verifier, raw=raw, headers=dict(request.headers))
         if isinstance(checked, Refusal):
             # The reason names a field, never the request's content.

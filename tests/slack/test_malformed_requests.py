@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from bot.slack.route import MAX_REQUEST_BYTES
 from tests.slack import signing
+from tests.support.asgi_body import CHUNK, post_endless
 from tests.support.rows import stored_rows
 from tests.support.slack_bench import MODERATOR, SECRET, Harness
 
@@ -119,3 +121,13 @@ def test_a_malformed_timestamp_is_refused_and_not_logged(
     assert MARK not in caplog.text and MARK not in response.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert bench.dms == []
+
+
+@pytest.mark.parametrize("declare_length", [True, False], ids=["declared", "chunked"])
+def test_an_endless_body_is_not_read_past_the_limit(bench: Harness, declare_length: bool) -> None:
+    """Issue 13, finding 6: refused on its declared length, or at the limit when streamed."""
+    outcome = post_endless(
+        bench.http.app, "/slack/events", declare_length=declare_length, content_type=JSON
+    )
+    assert outcome.status == 413
+    assert outcome.chunks_read <= (1 if declare_length else MAX_REQUEST_BYTES // len(CHUNK) + 2)
