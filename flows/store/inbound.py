@@ -95,8 +95,9 @@ class InboundQueries(QueryGroup):
                 InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
             )
         ).one()
-        if first.contact_id != contact.id:
+        if first.contact_id != contact.id and _readable(session, first.contact_id):
             raise ProviderIdTaken
+        # (An erased sender's message is shredded: a retry of it finds nothing to read.)
         return RecordedInbound(message=first, contact=contact, created=False)
 
     def get(self, inbound_id: int) -> InboundMessage | None:
@@ -120,3 +121,9 @@ class InboundQueries(QueryGroup):
         if message.reply_enc is None:
             return None
         return self._db.vault.decrypt(contact.wrapped_key, message.reply_enc)
+
+
+def _readable(session: Session, contact_id: int) -> bool:
+    """Whether the contact still has its data key (not erased)."""
+    owner = session.get(Contact, contact_id)
+    return owner is not None and owner.wrapped_key is not None
