@@ -9,6 +9,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack import build_slack_router
 from bot.sms import build_sms_router
+from bot.twilio_wire import OurTwilio
 from bot.wiring import Services, build_services
 
 
@@ -22,10 +23,16 @@ def create_app(*, services: Services) -> FastAPI:
             auth_token=services.secrets.twilio_auth_token,
             public_base_url=settings.public_base_url,
             verify_signatures=not settings.cpps_insecure_skip_twilio_signature,
+            ours=our_twilio(settings),
+            default_region=services.city.city.default_region,
         )
     )
 
-    app.include_router(build_slack_router(app=services.slack.app))
+    app.include_router(
+        build_slack_router(
+            app=services.slack.app, signing_secret=services.secrets.slack_signing_secret
+        )
+    )
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -36,6 +43,16 @@ def create_app(*, services: Services) -> FastAPI:
 
     app.state.services = services
     return app
+
+
+def our_twilio(settings: Settings) -> OurTwilio:
+    """The account, numbers and messaging service a genuine webhook names (bot/twilio_wire.py);
+    the account only when credentials are configured (a local setup has none)."""
+    return OurTwilio(
+        account_sid=settings.twilio_account_sid if settings.twilio_configured else "",
+        numbers=frozenset({settings.twilio_from_number} - {""}),
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+    )
 
 
 def asgi() -> FastAPI:

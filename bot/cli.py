@@ -132,7 +132,7 @@ def chat(
     ] = "+15555550100",
 ) -> None:
     """Text the local service from the terminal as a phone would (signed like Twilio)."""
-    from bot.chat import run_chat
+    from bot.chat import LOCAL_ACCOUNT_SID, LOCAL_NUMBER, run_chat
     from bot.settings import resolve_secrets
 
     settings = _settings()
@@ -142,6 +142,8 @@ def chat(
         public_base_url=settings.public_base_url,
         auth_token=secrets.twilio_auth_token,
         phone=phone,
+        to=settings.twilio_from_number or LOCAL_NUMBER,
+        account_sid=settings.twilio_account_sid or LOCAL_ACCOUNT_SID,
     )
 
 

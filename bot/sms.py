@@ -1,7 +1,9 @@
 """The Twilio SMS adapter: a signed webhook → `IncomingMessage` → replies → TwiML.
 
 It only translates and verifies. It never touches the database or NLP: the `handle` callable it is
-given does. Twilio's location metadata (FromCity, FromZip, …) is dropped here, at the edge.
+given does. A signed form must also be one Twilio sends (`bot.twilio_wire`: a signature does not
+stop text moving between fields), and the sender is written as E.164 (one number, one contact).
+Twilio's location metadata (FromCity, FromZip, …) is dropped here, at the edge.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from flows.handling.incoming import DeliveryStatus, IncomingMessage
+from bot.request_body import read_body
+from bot.twilio_wire import OurTwilio, inbound_refusal, status_refusal
+from flows.handling.addresses import AddressError, phone_address
+from flows.handling.incoming import DeliveryStatus, IncomingMessage, RefusedMessage
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +44,13 @@ def build_sms_router(
     auth_token: str,
     public_base_url: str,
     verify_signatures: bool = True,
+    ours: OurTwilio | None = None,
+    default_region: str = "US",
 ) -> APIRouter:
+    """`ours`: our account, numbers and messaging service (forms for others are refused);
+    `default_region`: the city's, to read a national number as E.164."""
     router = APIRouter()
+    ours = ours or OurTwilio()
     forms = TwilioForms(
         validator=RequestValidator(auth_token) if verify_signatures else None,
         public_base_url=public_base_url,
@@ -48,13 +58,20 @@ def build_sms_router(
 
     @router.post("/sms")
     async def inbound_sms(request: Request) -> Response:
-        form = await forms.read(request)
-        if isinstance(form, Response):
-            return form
-        message = _incoming_message(form)
+        pairs = await forms.read(request)
+        if isinstance(pairs, Response):
+            return pairs
+        refusal = inbound_refusal(pairs, ours)
+        if refusal is not None:
+            log.warning("refused a signed Twilio request that Twilio does not send: %s", refusal)
+            return _text(400, refusal)
+        message = _incoming_message(dict(pairs), default_region=default_region)
         if isinstance(message, Response):
             return message
-        replies = await run_in_threadpool(handle, message)
+        try:
+            replies = await run_in_threadpool(handle, message)
+        except RefusedMessage as exc:
+            return _text(409, str(exc))
         twiml = MessagingResponse()
         for reply in replies:
             twiml.message(reply)
@@ -62,13 +79,17 @@ def build_sms_router(
 
     @router.post("/sms/status")
     async def delivery_status(request: Request) -> Response:
-        form = await forms.read(request)
-        if isinstance(form, Response):
-            return form
+        pairs = await forms.read(request)
+        if isinstance(pairs, Response):
+            return pairs
+        form = dict(pairs)
         sid = form.get("MessageSid") or form.get("SmsSid") or ""
         status = form.get("MessageStatus") or form.get("SmsStatus") or ""
         if not sid or not status:
             return _text(400, "MessageSid and MessageStatus are required")
+        refusal = status_refusal(form, ours)
+        if refusal is not None:
+            return _text(400, refusal)
         update = DeliveryStatus(
             provider_id=sid[:64], status=status, error_code=form.get("ErrorCode")
         )
@@ -86,14 +107,14 @@ class TwilioForms:
     validator: RequestValidator | None
     public_base_url: str
 
-    async def read(self, request: Request) -> dict[str, str] | Response:
-        """The form fields of a genuine Twilio request, or the response refusing it."""
+    async def read(self, request: Request) -> list[tuple[str, str]] | Response:
+        """The form fields of a signed Twilio request, in order, or the response refusing it."""
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             return _text(415, "expected application/x-www-form-urlencoded")
-        raw = await request.body()
-        if len(raw) > MAX_REQUEST_BYTES:
-            return _text(413, "request too large")
+        raw = await read_body(request, limit=MAX_REQUEST_BYTES)
+        if isinstance(raw, Response):
+            return raw
         try:
             pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
@@ -101,10 +122,7 @@ class TwilioForms:
         if self.validator is not None and not self._signed(request, pairs, self.validator):
             log.warning("rejected a Twilio request with a bad signature on %s", request.url.path)
             return _text(403, "invalid signature")
-        form: dict[str, str] = {}
-        for key, value in pairs:
-            form.setdefault(key, value)
-        return form
+        return pairs
 
     def _signed(
         self, request: Request, pairs: list[tuple[str, str]], validator: RequestValidator
@@ -120,12 +138,13 @@ class TwilioForms:
         return bool(signature) and bool(validator.validate(url, params, signature))
 
 
-def _incoming_message(form: dict[str, str]) -> IncomingMessage | Response:
-    """The inbound SMS in a verified form; location metadata (FromCity, FromZip, …) is dropped."""
-    message_sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-    sender = form.get("From", "")
-    if not message_sid or not sender:
-        return _text(400, "MessageSid and From are required")
+def _incoming_message(form: dict[str, str], *, default_region: str) -> IncomingMessage | Response:
+    """The inbound SMS in a checked form; location metadata (FromCity, FromZip, …) is dropped."""
+    try:
+        sender = phone_address(form["From"], region=default_region)
+    except AddressError as exc:
+        return _text(400, f"From: {exc}")
+    message_sid = form["MessageSid"]
     media = tuple(
         url for index in range(_int(form.get("NumMedia"))) if (url := form.get(f"MediaUrl{index}"))
     )

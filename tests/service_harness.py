@@ -88,13 +88,21 @@ class Resident:
     settle_after: bool = True
 
     def form(self, body: str, *, sid: str | None = None, **extra: str) -> dict[str, str]:
+        """The form Twilio posts for an inbound SMS (every parameter it always sends)."""
+        message_sid = sid or "SM" + secrets.token_hex(16)
         return {
-            "MessageSid": sid or "SM" + secrets.token_hex(16),
+            "ToCountry": "US",
+            "SmsMessageSid": message_sid,
+            "NumMedia": "0",
+            "SmsSid": message_sid,
+            "SmsStatus": "received",
+            "Body": body,
+            "To": FROM_NUMBER,
+            "NumSegments": "1",
+            "MessageSid": message_sid,
             "AccountSid": ACCOUNT_SID,
             "From": self.phone,
-            "To": "+15550000000",
-            "Body": body,
-            "NumMedia": "0",
+            "ApiVersion": "2010-04-01",
             **extra,
         }
 

@@ -6,6 +6,7 @@ Each view carries the report and the card it was opened from in `private_metadat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,10 @@ BLOCK_CATEGORY = "category"
 BLOCK_TEXT = "text"
 INPUT = "value"
 MAX_INPUT_CHARS = 600
+
+
+# What `metadata` writes (a destination id is a city-file key); bot/slack/wire.py refuses others.
+METADATA = re.compile(r"\A[0-9]{1,18}:[A-Za-z0-9_-]{0,64}\Z")
 
 
 def metadata(report_id: int, destination: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flows.handling.incoming import IncomingMessage
+from flows.handling.incoming import IncomingMessage, RefusedMessage
 from flows.store import Store
 
 
@@ -34,7 +34,10 @@ class DirectMessages:
 
     def receive(self, message: IncomingMessage) -> None:
         """Run the conversation, queue its replies to the sender, and send them now."""
-        replies = self._handle(message)
+        try:
+            replies = self._handle(message)
+        except RefusedMessage:
+            return  # not a message this service takes (the runner has said why, in the log)
         if not replies:
             return
         contact = self._store.contacts.get_or_create(

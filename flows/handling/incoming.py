@@ -30,3 +30,10 @@ class DeliveryStatus:
     provider_id: str
     status: str
     error_code: str | None = None
+
+
+class RefusedMessage(Exception):
+    """A message the service will not take (the adapter answers 4xx; nothing was stored).
+
+    The message is safe to return to the caller: it never repeats the sender or the text.
+    """

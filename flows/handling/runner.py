@@ -24,10 +24,10 @@ from flows.conversation.catalog import Catalog
 from flows.conversation.engine import ConversationState, Flow, Step, step
 from flows.conversation.events import AnswerExpected, Event, TextReceived, Tick
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
-from flows.handling.incoming import IncomingMessage
+from flows.handling.incoming import IncomingMessage, RefusedMessage
 from flows.models import Contact, InboundMessage
 from flows.statuses import InboundState
-from flows.store import Store
+from flows.store import ProviderIdTaken, Store
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,21 @@ class ConversationRunner:
     # -- entry points ---------------------------------------------------------------------
 
     def handle(self, message: IncomingMessage) -> tuple[str, ...]:
-        """Persist and answer one inbound message; a retry gets the first answer again."""
-        recorded = self._store.inbound.receive(
-            channel=message.channel,
-            address=message.sender,
-            provider_id=message.provider_id,
-            body=message.body,
-            media_urls=list(message.media_urls),
-        )
+        """Persist and answer one inbound message; a retry gets the first answer again.
+
+        Raises `RefusedMessage` (nothing stored) when the provider id is another sender's.
+        """
+        try:
+            recorded = self._store.inbound.receive(
+                channel=message.channel,
+                address=message.sender,
+                provider_id=message.provider_id,
+                body=message.body,
+                media_urls=list(message.media_urls),
+            )
+        except ProviderIdTaken:
+            log.warning("refused a %s message whose id is another sender's", message.channel)
+            raise RefusedMessage("this message id belongs to another sender") from None
         contact = recorded.contact
         if not recorded.created:
             return self._replay(recorded.message, contact)

@@ -14,6 +14,7 @@ opted out (STOP) or erased their data cannot be reached at all, and the moderato
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -166,23 +167,39 @@ class Moderation:
 
         return self._apply(report_id, change, allow_closed=False)
 
-    def ask(self, report_id: int, *, question: str, actor: str) -> Report:
-        """Relay a question to the reporter; their next message comes back to the report."""
+    def ask(
+        self, report_id: int, *, question: str, actor: str, action_key: str | None = None
+    ) -> Report:
+        """Relay a question to the reporter; their next message comes back to the report.
+
+        `action_key`: the moderator action's identity in the tool it came from (a modal's view
+        id, a command's trigger id); a second delivery of the same action relays nothing.
+        """
         question = _clean(question)
-        report = self._relay(report_id, text=question, key="relay_question", actor=actor)
-        if self._answers is not None and report.contact_id is not None:
+        report, relayed = self._relay(
+            report_id, text=question, key="relay_question", actor=actor, action_key=action_key
+        )
+        if relayed and self._answers is not None and report.contact_id is not None:
             try:
                 self._answers.expect_answer(contact_id=report.contact_id, ref=report.ref)
             except Exception:
                 log.exception("could not route the answer to report #%s", report_id)
         return report
 
-    def reply(self, report_id: int, *, text: str, actor: str) -> Report:
-        """Relay a message to the reporter (`/cpps reply`)."""
-        return self._relay(report_id, text=_clean(text), key="relay_reply", actor=actor)
+    def reply(
+        self, report_id: int, *, text: str, actor: str, action_key: str | None = None
+    ) -> Report:
+        """Relay a message to the reporter (`/cpps reply`); `action_key` as for `ask`."""
+        report, _ = self._relay(
+            report_id, text=_clean(text), key="relay_reply", actor=actor, action_key=action_key
+        )
+        return report
 
-    def resolve(self, report_id: int, *, note: str, actor: str) -> Report:
-        """Close the report as resolved; the note is relayed to the reporter when reachable."""
+    def resolve(
+        self, report_id: int, *, note: str, actor: str, action_key: str | None = None
+    ) -> Report:
+        """Close the report as resolved; the note is relayed to the reporter when reachable
+        (once per `action_key`, as for `ask`)."""
         note = _clean(note)
         if not note:
             raise ModerationError("Write a note for the reporter.")
@@ -209,6 +226,7 @@ class Moderation:
                     body=body,
                     purpose="resolution",
                     report_id=report.id,
+                    dedupe_key=relay_key(report_id, "resolved", action_key, note),
                 )
 
         return self._apply(report_id, change, allow_closed=False)
@@ -223,12 +241,17 @@ class Moderation:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _relay(self, report_id: int, *, text: str, key: str, actor: str) -> Report:
+    def _relay(
+        self, report_id: int, *, text: str, key: str, actor: str, action_key: str | None
+    ) -> tuple[Report, bool]:
+        """The report, and False when this action had already been relayed (nothing done)."""
         if not text:
             raise ModerationError("Write the message to relay.")
         action = "asked" if key == "relay_question" else "replied"
+        relayed = True
 
         def change(session: Session, report: Report) -> None:
+            nonlocal relayed
             contact = self._contact(report, session)
             reach = reach_of(contact)
             if contact is None or not reach.reachable:
@@ -238,9 +261,17 @@ class Moderation:
                     else "The reporter has opted out of messages; nothing was sent."
                 )
             body = self._catalog.render(key, report.language, ref=report.ref, text=text)
-            self._store.outbox.enqueue(
-                session=session, contact=contact, body=body, purpose=action, report_id=report.id
+            queued = self._store.outbox.enqueue(
+                session=session,
+                contact=contact,
+                body=body,
+                purpose=action,
+                report_id=report.id,
+                dedupe_key=relay_key(report_id, action, action_key, text),
             )
+            if queued is None:
+                relayed = False  # a redelivery of an action already relayed
+                return
             self._store.reports.add_event(
                 session=session, report=report, actor=actor, action=action, detail={"text": text}
             )
@@ -249,7 +280,7 @@ class Moderation:
                     session=session, report=report, status="in_progress", actor=actor
                 )
 
-        return self._apply(report_id, change, allow_closed=True)
+        return self._apply(report_id, change, allow_closed=True), relayed
 
     def _contact(self, report: Report, session: Session) -> Contact | None:
         """The reporter's contact while a relay can still be addressed to it (not erased)."""
@@ -279,6 +310,18 @@ class Moderation:
             except Exception:
                 log.exception("report-changed hook failed for report #%s", report_id)
         return report
+
+
+def relay_key(report_id: int, action: str, action_key: str | None, text: str) -> str | None:
+    """The outbox dedupe key of one moderator action's relay (None: no identity, no dedupe).
+
+    The same delivery (same action identity, same words) makes the same key however often it
+    arrives; another modal or command, or other words, make another.
+    """
+    if not action_key:
+        return None
+    identity = "\x1f".join((str(report_id), action, action_key, text))
+    return "relay:" + hashlib.sha256(identity.encode()).hexdigest()
 
 
 def live(contact: Contact | None) -> Contact | None:

@@ -22,7 +22,7 @@ from flows.store.checkins import CheckinQueries, ClaimedCheckin
 from flows.store.contacts import ContactQueries
 from flows.store.conversations import ConversationQueries, SavedConversation
 from flows.store.db import make_engine, normalise_url
-from flows.store.inbound import InboundQueries, RecordedInbound
+from flows.store.inbound import InboundQueries, ProviderIdTaken, RecordedInbound
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
@@ -70,6 +70,7 @@ __all__ = [
     "ClaimedPost",
     "DigestInputs",
     "NewReport",
+    "ProviderIdTaken",
     "RecordedInbound",
     "ReportStats",
     "RetentionResult",

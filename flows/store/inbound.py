@@ -16,6 +16,11 @@ from flows.store.base import QueryGroup
 from flows.store.contacts import find_or_add_contact
 
 
+class ProviderIdTaken(Exception):
+    """The provider id is already another sender's message: a provider id names one message,
+    from one sender, so this delivery is not the provider's (nothing of it is kept)."""
+
+
 @dataclass(frozen=True)
 class RecordedInbound:
     message: InboundMessage
@@ -29,7 +34,9 @@ class InboundQueries(QueryGroup):
     ) -> RecordedInbound:
         """Persist an inbound message and find (or add) its sender, in one transaction.
 
-        Once per provider id: a retry finds the message recorded the first time.
+        Once per provider id: a retry finds the message recorded the first time. The same id
+        from another sender raises `ProviderIdTaken`, and the transaction (with the contact it
+        may have added) is rolled back.
         """
         for _ in range(3):
             try:
@@ -88,6 +95,9 @@ class InboundQueries(QueryGroup):
                 InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
             )
         ).one()
+        if first.contact_id != contact.id and _readable(session, first.contact_id):
+            raise ProviderIdTaken
+        # (An erased sender's message is shredded: a retry of it finds nothing to read.)
         return RecordedInbound(message=first, contact=contact, created=False)
 
     def get(self, inbound_id: int) -> InboundMessage | None:
@@ -111,3 +121,9 @@ class InboundQueries(QueryGroup):
         if message.reply_enc is None:
             return None
         return self._db.vault.decrypt(contact.wrapped_key, message.reply_enc)
+
+
+def _readable(session: Session, contact_id: int) -> bool:
+    """Whether the contact still has its data key (not erased)."""
+    owner = session.get(Contact, contact_id)
+    return owner is not None and owner.wrapped_key is not None

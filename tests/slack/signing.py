@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -122,8 +123,15 @@ def select_value(value: str) -> dict[str, Any]:
 
 
 def command_body(
-    *, text: str, user: str, channel_id: str, channel_name: str, response_url: str
+    *,
+    text: str,
+    user: str,
+    channel_id: str,
+    channel_name: str,
+    response_url: str,
+    trigger_id: str | None = None,
 ) -> str:
+    """A slash command; each invocation has its own trigger id, as in Slack."""
     return urlencode(
         {
             "token": "legacy-unused",
@@ -137,6 +145,6 @@ def command_body(
             "text": text,
             "api_app_id": "A0CPPS",
             "response_url": response_url,
-            "trigger_id": "1234.5678.command",
+            "trigger_id": trigger_id or f"1234.5678.{secrets.token_hex(8)}",
         }
     )

@@ -7,7 +7,13 @@ from pathlib import Path
 from bot.chat import replies_of, signed_sms_request
 from flows.clocks import FixedClock
 from flows.handling.effect_prep import Analyser
-from tests.service_harness import AUTH_TOKEN, PUBLIC_URL, make_settings, start_service
+from tests.service_harness import (
+    AUTH_TOKEN,
+    FROM_NUMBER,
+    PUBLIC_URL,
+    make_settings,
+    start_service,
+)
 
 
 def test_chat_requests_are_accepted_and_replies_read(
@@ -19,7 +25,7 @@ def test_chat_requests_are_accepted_and_replies_read(
         public_base_url=PUBLIC_URL,
         auth_token=AUTH_TOKEN,
         phone="+15555550100",
-        to="+15550000000",
+        to=FROM_NUMBER,
         body="hello",
     )
     response = client.post("/sms", data=form, headers=headers)
@@ -30,7 +36,7 @@ def test_chat_requests_are_accepted_and_replies_read(
         public_base_url=PUBLIC_URL,
         auth_token="wrong",
         phone="+15555550100",
-        to="+15550000000",
+        to=FROM_NUMBER,
         body="hello",
     )
     assert client.post("/sms", data=form, headers=headers).status_code == 403

@@ -16,6 +16,7 @@ from tests.service_harness import (
     Resident,
     signed_form,
 )
+from tests.support.rows import count
 from tests.support.sms_replies import (
     ASK_ANONYMITY,
     ASK_CONSENT,
@@ -47,11 +48,6 @@ def services(service: tuple[Services, TestClient]) -> Services:
     return service[0]
 
 
-def _count(engine: Engine, table: str) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
 def _all_text(engine: Engine) -> str:
     """Every value of every column of every table, as one string to search."""
     chunks: list[str] = []
@@ -65,7 +61,7 @@ def _all_text(engine: Engine) -> str:
 def test_signed_webhook_is_answered_and_persisted(client: TestClient, services: Services) -> None:
     replies = Resident(client).text("hi")
     assert openings(replies, WELCOME) and "911" in replies[0]
-    assert _count(services.store.engine, "inboundmessage") == 1
+    assert count(services.store.engine, "inboundmessage") == 1
 
 
 @pytest.mark.parametrize("forgery", ["wrong", "missing", "other_url", "tampered", "other_token"])
@@ -87,8 +83,8 @@ def test_forged_signatures_get_403_and_store_nothing(
         headers = signed_form(form, token="not-the-token")
     response = client.post("/sms", data=form, headers=headers)
     assert response.status_code == 403
-    assert _count(services.store.engine, "inboundmessage") == 0
-    assert _count(services.store.engine, "contact") == 0
+    assert count(services.store.engine, "inboundmessage") == 0
+    assert count(services.store.engine, "contact") == 0
 
 
 def test_a_retried_message_sid_is_processed_once_with_the_same_reply(
@@ -98,7 +94,7 @@ def test_a_retried_message_sid_is_processed_once_with_the_same_reply(
     first = resident.text(STORY, sid="SM" + "a" * 32)
     again = resident.text(STORY, sid="SM" + "a" * 32)
     assert first == again and openings(first, ASK_ANONYMITY)
-    assert _count(services.store.engine, "inboundmessage") == 1
+    assert count(services.store.engine, "inboundmessage") == 1
     # Walk to the end; a retry of the final answer files one report, not two.
     assert openings(resident.text("1"), ASK_PLACE)
     assert openings(resident.text("Millbrook Avenue"), ASK_WHEN)
@@ -106,7 +102,7 @@ def test_a_retried_message_sid_is_processed_once_with_the_same_reply(
     final = resident.text("2", sid="SM" + "b" * 32)
     assert openings(final, FILED)
     assert resident.text("2", sid="SM" + "b" * 32) == final
-    assert _count(services.store.engine, "report") == 1
+    assert count(services.store.engine, "report") == 1
 
 
 def test_stop_blocks_every_outbound_path_until_start(
@@ -172,7 +168,7 @@ def test_no_phone_number_or_text_at_rest_or_in_logs(
     # And no log line carries personal data or the words of the report.
     for secret in (PHONE, "8675309", "Dana Whitfield", "searched my bag", "Millbrook"):
         assert secret not in caplog.text
-    assert _count(services.store.engine, "report") == 1
+    assert count(services.store.engine, "report") == 1
 
 
 @pytest.mark.parametrize(
@@ -193,7 +189,7 @@ def test_odd_bodies_get_a_normal_reply_and_are_kept(
     replies = Resident(client).text(body)
     assert openings(replies, opening), replies  # something sensible, never a 500
     assert not any("988" in reply for reply in replies)  # no crisis line for noise
-    assert _count(services.store.engine, "inboundmessage") == 1
+    assert count(services.store.engine, "inboundmessage") == 1
 
 
 def test_missing_fields_and_wrong_content_type_get_clear_4xx(
@@ -210,11 +206,13 @@ def test_missing_fields_and_wrong_content_type_get_clear_4xx(
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert binary.status_code in (400, 403)
-    assert _count(services.store.engine, "inboundmessage") == 0
+    assert count(services.store.engine, "inboundmessage") == 0
 
 
 def test_mms_media_is_kept_as_encrypted_references(client: TestClient, services: Services) -> None:
-    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    url = (
+        f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{'1' * 32}/Media/ME1"
+    )
     replies = Resident(client).text(
         STORY, NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"
     )

@@ -260,7 +260,7 @@ def slack_bench(
     )
     senders["slack"] = parts.sender
     web = FastAPI()
-    web.include_router(build_slack_router(app=parts.app))
+    web.include_router(build_slack_router(app=parts.app, signing_secret=SECRET))
     with TestClient(web) as http:
         yield Harness(
             store=store,

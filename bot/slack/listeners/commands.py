@@ -183,7 +183,10 @@ class SlashCommands:
         if report is None or report.id is None:
             return CommandAnswer(f"No report {escape(ref)}.")
         try:
-            self._moderation.reply(report.id, text=parts[1], actor=user_id)
+            # Each invocation of a command has its own trigger id: a redelivery has the same.
+            self._moderation.reply(
+                report.id, text=parts[1], actor=user_id, action_key="command:" + origin
+            )
         except ModerationError as exc:
             return CommandAnswer(str(exc))
         self._poster.relay_line(

@@ -74,11 +74,14 @@ def register(
         ack()
         kind = RELAY_KINDS[str(view["callback_id"])]
         actor = str(body["user"]["id"])
+        # A view is submitted once (it closes on the acknowledgement): a second delivery of the
+        # same view is a redelivery or a replay, and relays nothing.
+        action_key = "view:" + str(view["id"])
         try:
             if kind == "asked":
-                moderation.ask(report_id, question=text, actor=actor)
+                moderation.ask(report_id, question=text, actor=actor, action_key=action_key)
             else:
-                moderation.resolve(report_id, note=text, actor=actor)
+                moderation.resolve(report_id, note=text, actor=actor, action_key=action_key)
         except ModerationError as exc:
             tell(actor, str(exc))
             return
