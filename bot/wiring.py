@@ -71,6 +71,8 @@ class Services:
             Job(id="checkins", run=followups.dispatch_due, every_seconds=60),
             Job(id="outbox", run=lambda: self.dispatcher.dispatch_due(), every_seconds=5),
             Job(id="conversation-timeouts", run=self.wake_conversations, every_seconds=60),
+            # Texts whose handler died before answering: answered, the reply by the outbox.
+            Job(id="abandoned-messages", run=self.runner.answer_abandoned, every_seconds=15),
             Job(id="checkin-no-answer", run=followups.expire_unanswered, every_seconds=600),
             # Hourly, but posts once a week (from the city's digest day and time).
             Job(id="weekly-digest", run=self.digest.post_due, every_seconds=3600),

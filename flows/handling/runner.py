@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -31,10 +31,17 @@ from flows.store import ProviderIdTaken, Store
 
 log = logging.getLogger(__name__)
 
-# How long a retried webhook waits for the first delivery of the same message to be answered.
-_REPLAY_WAIT_SECONDS = 8.0
-# A message claimed this long ago without an answer is treated as lost in a crash and redone.
-_STALE_CLAIM_SECONDS = 120.0
+# How long a retried webhook waits for the first delivery of the same message to be answered
+# (under Twilio's 15 s webhook timeout).
+_REPLAY_WAIT_SECONDS = 12.0
+# A message received this long ago without an answer is taken to be lost in a crash: a retry of
+# it answers it at once. Answering takes well under a second even when busy; should the first
+# handler only be slow, its answer is refused when it comes (`mark_answered` is conditional),
+# so no text is ever acted on twice.
+CLAIM_LEASE = timedelta(seconds=10)
+# The clock's sweep answers, by the outbox, messages nobody has answered after this long: by
+# then the webhook that received them has answered Twilio (or died), so the reply must be sent.
+ABANDONED_AFTER = timedelta(seconds=30)
 
 
 def _run_now(task: Callable[[], None]) -> None:
@@ -53,6 +60,10 @@ class Prefetch(Protocol):
 
 class _VersionConflict(Exception):
     pass
+
+
+class _AnsweredElsewhere(Exception):
+    """Another handler answered this message first (a takeover raced a slow first handler)."""
 
 
 class ConversationRunner:
@@ -111,6 +122,23 @@ class ConversationRunner:
         assert recorded.message.id is not None
         return self._answer(contact, recorded.message.id, message.body)
 
+    def answer_abandoned(self) -> int:
+        """Answer, by the outbox, messages whose handler died before answering (the clock's
+        job): nothing is left `received`, and the resident gets the reply."""
+        received_before = self._store.clock.now() - ABANDONED_AFTER
+        answered = 0
+        for inbound_id in self._store.inbound.unanswered(received_before=received_before):
+            message = self._store.inbound.get(inbound_id)
+            contact = self._store.contacts.get(message.contact_id) if message else None
+            if message is None or contact is None or contact.wrapped_key is None:
+                continue
+            assert message.body_enc is not None
+            body = self._store.vault.decrypt(contact.wrapped_key, message.body_enc)
+            replies = self._answer(contact, inbound_id, body)
+            self._send_later(contact, replies)
+            answered += 1
+        return answered
+
     def tick(self, contact_id: int) -> None:
         """Wake one conversation (idle timeouts); any replies go out through the outbox."""
         self._wake(contact_id, Tick(at=self._store.clock.now()))
@@ -123,7 +151,10 @@ class ConversationRunner:
         contact = self._store.contacts.get(contact_id)
         if contact is None or contact.wrapped_key is None:
             return
-        replies = self._run(contact, event, inbound_id=None)
+        self._send_later(contact, self._run(contact, event, inbound_id=None))
+
+    def _send_later(self, contact: Contact, replies: Sequence[str]) -> None:
+        """Replies no webhook will carry: through the outbox."""
         if replies:
             with self._store.transaction() as session:
                 for reply in replies:
@@ -156,12 +187,8 @@ class ConversationRunner:
             and current.state != InboundState.ANSWERED
             and time.monotonic() < deadline
         ):
-            age = (self._store.clock.now() - current.received_at).total_seconds()
-            if (
-                age > _STALE_CLAIM_SECONDS
-                and current.body_enc is not None
-                and current.id is not None
-            ):
+            age = self._store.clock.now() - current.received_at
+            if age >= CLAIM_LEASE and current.body_enc is not None and current.id is not None:
                 # The first delivery died before answering: answer it now (its effects never ran).
                 body = self._store.vault.decrypt(contact.wrapped_key, current.body_enc)
                 return self._answer(contact, current.id, body)
@@ -169,8 +196,13 @@ class ConversationRunner:
             current = self._store.inbound.get(message.id or 0)
         if current is None or current.state != InboundState.ANSWERED:
             return ()
-        reply = self._store.inbound.stored_reply(current, contact)
-        return tuple(r for r in (reply or "").split("\x1e") if r)
+        return tuple(self._stored_replies(current.id or 0, contact))
+
+    def _stored_replies(self, inbound_id: int, contact: Contact) -> list[str]:
+        """The replies recorded when the message was answered."""
+        message = self._store.inbound.get(inbound_id)
+        reply = self._store.inbound.stored_reply(message, contact) if message else None
+        return [r for r in (reply or "").split("\x1e") if r]
 
     def _run(self, contact: Contact, event: Event, *, inbound_id: int | None) -> list[str]:
         for _ in range(5):
@@ -192,17 +224,20 @@ class ConversationRunner:
                         )
                         if not saved_ok:
                             raise _VersionConflict
-                    if inbound_id is not None:
-                        self._store.inbound.mark_answered(
-                            inbound_id=inbound_id,
-                            contact=contact,
-                            reply="\x1e".join(plan.replies),
-                            session=session,
-                        )
+                    if inbound_id is not None and not self._store.inbound.mark_answered(
+                        inbound_id=inbound_id,
+                        contact=contact,
+                        reply="\x1e".join(plan.replies),
+                        session=session,
+                    ):
+                        raise _AnsweredElsewhere
                     for write in plan.writes:
                         write(session)
             except (_VersionConflict, IntegrityError):
                 continue  # another message of this contact won the race (or a ref collided)
+            except _AnsweredElsewhere:
+                assert inbound_id is not None
+                return self._stored_replies(inbound_id, contact)
             for action in plan.after_commit:
                 try:
                     action()

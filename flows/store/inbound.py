@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -106,16 +107,40 @@ class InboundQueries(QueryGroup):
 
     def mark_answered(
         self, *, inbound_id: int, contact: Contact, reply: str, session: Session
-    ) -> None:
-        session.execute(
+    ) -> bool:
+        """Record the reply; False (nothing changed) if another handler answered it first,
+        which the caller must treat as "roll back": its effects would be applied twice."""
+        result = session.execute(
             update(InboundMessage)
-            .where(col(InboundMessage.id) == inbound_id)
+            .where(
+                col(InboundMessage.id) == inbound_id,
+                col(InboundMessage.state) == InboundState.RECEIVED,
+            )
             .values(
                 state=InboundState.ANSWERED,
                 reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
                 answered_at=self._db.clock.now(),
             )
         )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def unanswered(self, *, received_before: datetime, limit: int = 50) -> list[int]:
+        """Messages still `received` (their handler died before answering), oldest first,
+        from contacts whose words can still be read."""
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(InboundMessage.id)
+                .join(Contact, col(Contact.id) == col(InboundMessage.contact_id))
+                .where(
+                    col(InboundMessage.state) == InboundState.RECEIVED,
+                    col(InboundMessage.received_at) <= received_before,
+                    col(Contact.wrapped_key).is_not(None),
+                    col(InboundMessage.body_enc).is_not(None),
+                )
+                .order_by(col(InboundMessage.received_at))
+                .limit(limit)
+            ).all()
+        return [row for row in rows if row is not None]
 
     def stored_reply(self, message: InboundMessage, contact: Contact) -> str | None:
         if message.reply_enc is None:
