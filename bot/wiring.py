@@ -28,6 +28,7 @@ from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
+from flows.handling.sender_limits import SenderGate
 from flows.privacy import Vault
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
@@ -155,6 +156,7 @@ def build_services(
         followups=followups,
         slack_core=slack_core,
         background=background,
+        notifier=notifier,
     )
     moderation = Moderation(
         store=store,
@@ -218,9 +220,20 @@ def _build_runner(
     followups: FollowUps,
     slack_core: SlackCore,
     background: BackgroundWork,
+    notifier: ModeratorNotifier,
 ) -> ConversationRunner:
     # Reports are analysed while their last questions are asked, so filing need not wait.
     prefetching = PrefetchingAnalyser(analyser=analyser)
+    # A sender past the city's limits: one line for the triage desk (after the reply).
+    desk_channel = city.routing.triage if city.routing else city.destinations[0].id
+    gate = SenderGate(
+        store=store,
+        limits=city.limits,
+        catalog=catalog,
+        on_limited=[
+            lambda line: background.submit(lambda: notifier.post_notice(desk_channel, line))
+        ],
+    )
     return ConversationRunner(
         store=store,
         city=city,
@@ -232,6 +245,7 @@ def _build_runner(
         on_report_updated=[slack_core.poster.report_changed],
         background=background.submit,
         prefetch=prefetching.prefetch,
+        gate=gate,
     )
 
 

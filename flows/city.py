@@ -155,6 +155,15 @@ class Checkins(_Strict):
         return value
 
 
+class SenderLimits(_Strict):
+    """How much one number can send before its texts are kept but no longer acted on (a flood,
+    a loop, a script): beyond either limit nothing new is filed, the sender is told once, and
+    moderators see one line."""
+
+    texts_per_minute: int = Field(default=12, ge=1)
+    reports_per_hour: int = Field(default=4, ge=1)
+
+
 class CityConfig(_Strict):
     city: City
     districts: list[District] = Field(default_factory=list)
@@ -162,6 +171,7 @@ class CityConfig(_Strict):
     routing: Routing | None = None
     rules: list[Rule] = Field(default_factory=list)
     checkins: Checkins = Field(default_factory=Checkins)
+    limits: SenderLimits = Field(default_factory=SenderLimits)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityConfig:

@@ -33,10 +33,13 @@ CLOSED_REPORT_STATUSES = (ReportState.RESOLVED, ReportState.CLOSED, ReportState.
 
 
 class InboundState(StrEnum):
-    """`InboundMessage.state`: a retry of an answered message gets the stored reply again."""
+    """`InboundMessage.state`: received → answered, or limited (kept, not acted on: the sender
+    passed a limit of the city file). A retry of an answered or limited message gets the stored
+    reply again."""
 
     RECEIVED = "received"
     ANSWERED = "answered"
+    LIMITED = "limited"
 
 
 class OutboundStatus(StrEnum):

@@ -30,5 +30,8 @@ class SlackNotifier:
         )
 
     def post_digest(self, destination_id: str, text: str) -> None:
+        self.post_notice(destination_id, text)
+
+    def post_notice(self, destination_id: str, text: str) -> None:
         channel = self._city.destination(destination_id).slack_channel
         self._gateway.post(channel=channel, text=text)

@@ -27,6 +27,7 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "safety_crisis": frozenset(),
     "opted_out": frozenset(),
     "opted_in": frozenset(),
+    "sender_limited": frozenset(),
     "story_added": frozenset(),
     "not_understood": frozenset(),
     "filed": frozenset({"ref", "destinations"}),

@@ -25,6 +25,7 @@ from flows.conversation.engine import ConversationState, Flow, Step, step
 from flows.conversation.events import AnswerExpected, Event, TextReceived, Tick
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
 from flows.handling.incoming import IncomingMessage, RefusedMessage
+from flows.handling.sender_limits import SenderGate
 from flows.models import Contact, InboundMessage
 from flows.statuses import InboundState
 from flows.store import ProviderIdTaken, Store
@@ -80,8 +81,10 @@ class ConversationRunner:
         followups: FollowUps | None = None,
         background: Callable[[Callable[[], None]], None] = _run_now,
         prefetch: Prefetch | None = None,
+        gate: SenderGate | None = None,
     ) -> None:
         self._store = store
+        self._gate = gate
         self._prefetch = prefetch
         self._background = background
         self._followups = followups
@@ -120,6 +123,10 @@ class ConversationRunner:
         if not recorded.created:
             return self._replay(recorded.message, contact)
         assert recorded.message.id is not None
+        if self._gate is not None:
+            held = self._gate.hold(contact, inbound_id=recorded.message.id, body=message.body)
+            if held is not None:
+                return held
         return self._answer(contact, recorded.message.id, message.body)
 
     def answer_abandoned(self) -> int:
@@ -184,7 +191,7 @@ class ConversationRunner:
         current: InboundMessage | None = message
         while (
             current is not None
-            and current.state != InboundState.ANSWERED
+            and current.state == InboundState.RECEIVED
             and time.monotonic() < deadline
         ):
             age = self._store.clock.now() - current.received_at
@@ -194,7 +201,7 @@ class ConversationRunner:
                 return self._answer(contact, current.id, body)
             time.sleep(0.05)
             current = self._store.inbound.get(message.id or 0)
-        if current is None or current.state != InboundState.ANSWERED:
+        if current is None or current.state == InboundState.RECEIVED:
             return ()
         return tuple(self._stored_replies(current.id or 0, contact))
 

@@ -22,6 +22,10 @@ class ModeratorNotifier(Protocol):
         """Post the weekly digest (Slack mrkdwn) to the destination's channel."""
         ...
 
+    def post_notice(self, destination_id: str, text: str) -> None:
+        """Post a one-line notice about the service (no report's words) to the channel."""
+        ...
+
 
 class LoggingNotifier:
     """No Slack: the notices go to the log. Thread notes can quote a reporter's (redacted)
@@ -32,3 +36,6 @@ class LoggingNotifier:
 
     def post_digest(self, destination_id: str, text: str) -> None:
         log.info("digest for %s:\n%s", destination_id, text)
+
+    def post_notice(self, destination_id: str, text: str) -> None:
+        log.info("notice for %s: %s", destination_id, text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -123,6 +123,35 @@ class InboundQueries(QueryGroup):
             )
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def count_from(
+        self, contact_id: int, *, since: datetime, state: InboundState | None = None
+    ) -> int:
+        """How many messages the contact sent since `since` (in `state`, if given)."""
+        query = select(func.count()).where(
+            col(InboundMessage.contact_id) == contact_id,
+            col(InboundMessage.received_at) >= since,
+        )
+        if state is not None:
+            query = query.where(col(InboundMessage.state) == state)
+        with self._db.reading() as session:
+            return int(session.exec(query).one())
+
+    def mark_limited(self, *, inbound_id: int, contact: Contact, reply: str) -> None:
+        """Kept, not acted on: the sender passed a limit. Final, like `answered`."""
+        with self._db.transaction() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(
+                    col(InboundMessage.id) == inbound_id,
+                    col(InboundMessage.state) == InboundState.RECEIVED,
+                )
+                .values(
+                    state=InboundState.LIMITED,
+                    reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
+                    answered_at=self._db.clock.now(),
+                )
+            )
 
     def unanswered(self, *, received_before: datetime, limit: int = 50) -> list[int]:
         """Messages still `received` (their handler died before answering), oldest first,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 class RecordingNotifier:
     thread_posts: list[tuple[int, str]] = field(default_factory=list)
     digests: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)
     fail_digests: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -22,3 +23,7 @@ class RecordingNotifier:
             raise RuntimeError("slack is down")
         with self._lock:
             self.digests.append((destination_id, text))
+
+    def post_notice(self, destination_id: str, text: str) -> None:
+        with self._lock:
+            self.notices.append((destination_id, text))

@@ -16,6 +16,7 @@ from flows.clocks import FixedClock
 from flows.conversation.catalog import Catalog, load_catalog
 from flows.conversation.flowdef import Flow, load_flow
 from flows.handling.runner import ConversationRunner
+from flows.handling.sender_limits import SenderGate
 from flows.privacy import Vault
 from flows.store import Store, make_engine
 from tests.fakes.notifier import RecordingNotifier
@@ -64,7 +65,8 @@ def resident(
     store = sqlite_store
     screening = KeywordAnalyser(city=city)
     analyser = RecordingAnalyser(screening)
-    followups = FollowUps(store=store, city=city, catalog=catalog, notifier=RecordingNotifier())
+    notifier = RecordingNotifier()
+    followups = FollowUps(store=store, city=city, catalog=catalog, notifier=notifier)
     sender = RecordingSender()
     prefetched: list[tuple[str, ...]] = []
 
@@ -79,6 +81,12 @@ def resident(
         analyser=analyser,
         followups=followups,
         prefetch=prefetch,
+        gate=SenderGate(
+            store=store,
+            limits=city.limits,
+            catalog=catalog,
+            on_limited=[lambda line: notifier.post_notice("triage", line)],
+        ),
     )
     return Resident(
         runner=runner,
@@ -92,4 +100,5 @@ def resident(
         dispatcher=OutboxDispatcher(store=store, senders={"sms": sender}),
         sender=sender,
         prefetched=prefetched,
+        notifier=notifier,
     )

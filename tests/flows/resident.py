@@ -25,6 +25,7 @@ from flows.handling.runner import ConversationRunner
 from flows.models import Checkin, Contact, Report
 from flows.store import Store
 from nlp.types import Language, Screening, Urgency
+from tests.fakes.notifier import RecordingNotifier
 from tests.recording_analyser import RecordingAnalyser
 from tests.support.analyser import KeywordAnalyser
 from tests.support.checkins import RecordingSender
@@ -66,6 +67,8 @@ class Resident:
     # Texts the runner asked to analyse ahead (story, then the answers after it), per call.
     prefetched: list[tuple[str, ...]] = field(default_factory=list)
     phone: str = PHONE
+    # What moderators were told outside report threads (sender limits).
+    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     _read: int = 0  # how many of sender.sent this resident has read
 
     # -- what the resident does -----------------------------------------------------------------

@@ -241,3 +241,26 @@ def test_status_callback_is_signed_and_updates_the_row(
     )
     updated = services.store.outbox.get(row.id)
     assert updated is not None and updated.status == "delivered"
+
+
+def test_a_flood_from_one_number_is_kept_but_not_acted_on(
+    client: TestClient, services: Services
+) -> None:
+    """20 texts at once: every one stored and none left `received`; past the city's limit the
+    sender is told once and nothing more is read or filed."""
+    limit = services.city.limits.texts_per_minute
+    resident = Resident(client)
+    replies = [resident.text(f"{STORY} ({i})") for i in range(limit + 8)]
+    told = services.catalog.render("sender_limited", "en")
+    assert replies[limit] == [told]
+    assert all(reply == [] for reply in replies[limit + 1 :])
+    engine = services.store.engine
+    assert count(engine, "inboundmessage") == limit + 8
+    with engine.connect() as connection:
+        states = dict(
+            connection.execute(text("SELECT state, count(*) FROM inboundmessage GROUP BY state"))
+            .tuples()
+            .all()
+        )
+    assert states == {"answered": limit, "limited": 8}
+    assert resident.text("STOP") == [OPTED_OUT]
