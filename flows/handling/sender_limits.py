@@ -102,7 +102,8 @@ class SenderGate:
             limits=self._limits,
             contact_id=contact.id or 0,
             now=self._store.clock.now(),
-            starting_report=state.phase != "intake",
+            # A moderator's question waiting for its answer: the text answers it, files nothing.
+            starting_report=state.phase != "intake" and state.awaiting_answer is None,
         )
         if limited is None:
             return None

@@ -3,6 +3,8 @@ limits, the sender is told once and moderators see one line; STOP still works.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import col, select
 
 from flows.city import CityConfig
@@ -55,3 +57,17 @@ def test_a_filing_loop_stops_at_the_reports_limit(
     assert len(resident.notifier.notices) == 1
     # An hour later the line is open again.
     assert resident.send(STORY, after=3600) == [msg(catalog, "ask_anonymity")]
+
+
+def test_past_the_reports_limit_a_moderators_question_still_gets_its_answer(
+    resident: Resident, catalog: Catalog, city: CityConfig
+) -> None:
+    for i in range(city.limits.reports_per_hour):
+        resident.send("NEW", after=15)
+        resident.send(f"{STORY} number {i}", after=15)
+        for answer in ["1", "SKIP", "SKIP", "2"]:
+            resident.send(answer, after=15)
+    ref = resident.last_ref()
+    resident.asked(ref, after=timedelta(minutes=1))
+    assert resident.send("It was about 9pm", after=15) == [msg(catalog, "answer_relayed", ref=ref)]
+    assert resident.trail(ref, "answered") == ["It was about 9pm"]
