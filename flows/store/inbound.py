@@ -110,19 +110,7 @@ class InboundQueries(QueryGroup):
     ) -> bool:
         """Record the reply; False (nothing changed) if another handler answered it first,
         which the caller must treat as "roll back": its effects would be applied twice."""
-        result = session.execute(
-            update(InboundMessage)
-            .where(
-                col(InboundMessage.id) == inbound_id,
-                col(InboundMessage.state) == InboundState.RECEIVED,
-            )
-            .values(
-                state=InboundState.ANSWERED,
-                reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
-                answered_at=self._db.clock.now(),
-            )
-        )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return self._close(session, inbound_id, contact, reply, InboundState.ANSWERED)
 
     def count_from(
         self, contact_id: int, *, since: datetime, state: InboundState | None = None
@@ -140,18 +128,25 @@ class InboundQueries(QueryGroup):
     def mark_limited(self, *, inbound_id: int, contact: Contact, reply: str) -> None:
         """Kept, not acted on: the sender passed a limit. Final, like `answered`."""
         with self._db.transaction() as session:
-            session.execute(
-                update(InboundMessage)
-                .where(
-                    col(InboundMessage.id) == inbound_id,
-                    col(InboundMessage.state) == InboundState.RECEIVED,
-                )
-                .values(
-                    state=InboundState.LIMITED,
-                    reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
-                    answered_at=self._db.clock.now(),
-                )
+            self._close(session, inbound_id, contact, reply, InboundState.LIMITED)
+
+    def _close(
+        self, session: Session, inbound_id: int, contact: Contact, reply: str, state: InboundState
+    ) -> bool:
+        """`received` → `state` with the reply, once: False if the message was closed already."""
+        result = session.execute(
+            update(InboundMessage)
+            .where(
+                col(InboundMessage.id) == inbound_id,
+                col(InboundMessage.state) == InboundState.RECEIVED,
             )
+            .values(
+                state=state,
+                reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
+                answered_at=self._db.clock.now(),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def unanswered(self, *, received_before: datetime, limit: int = 50) -> list[int]:
         """Messages still `received` (their handler died before answering), oldest first,

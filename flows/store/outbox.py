@@ -190,40 +190,18 @@ class OutboxQueries(QueryGroup):
             claimed: list[ClaimedMessage] = []
             for message, contact in session.exec(query).all():
                 assert message.id is not None
-                if contact.opted_out or contact.wrapped_key is None:
+                blocked = contact.opted_out or contact.wrapped_key is None
+                uncertain = message.status != OutboundStatus.QUEUED
+                body = address = None
+                if blocked:
                     message.status = OutboundStatus.BLOCKED
                     message.last_error = "opted out" if contact.opted_out else "erased"
-                    session.add(message)
-                    claimed.append(
-                        ClaimedMessage(
-                            id=message.id,
-                            contact_id=contact.id or 0,
-                            channel=message.channel,
-                            attempts=message.attempts,
-                            body=None,
-                            address=None,
-                            created_at=message.created_at,
-                            report_id=message.report_id,
-                            purpose=message.purpose,
-                            blocked=message.last_error,
-                        )
-                    )
-                    continue
-                uncertain = message.status != OutboundStatus.QUEUED
-                message.status = OutboundStatus.SENDING
-                message.attempts += 1
-                message.updated_at = now
+                else:
+                    message.status = OutboundStatus.SENDING
+                    message.attempts += 1
+                    message.updated_at = now
+                    body, address = self._readable(message, contact)
                 session.add(message)
-                body = (
-                    None
-                    if message.body_enc is None
-                    else self._db.vault.decrypt(contact.wrapped_key, message.body_enc)
-                )
-                address = (
-                    None
-                    if contact.address_enc is None
-                    else self._db.vault.decrypt(contact.wrapped_key, contact.address_enc)
-                )
                 claimed.append(
                     ClaimedMessage(
                         id=message.id,
@@ -233,12 +211,24 @@ class OutboxQueries(QueryGroup):
                         body=body,
                         address=address,
                         created_at=message.created_at,
-                        uncertain=uncertain,
+                        uncertain=uncertain and not blocked,
                         report_id=message.report_id,
                         purpose=message.purpose,
+                        blocked=message.last_error if blocked else None,
                     )
                 )
         return claimed
+
+    def _readable(
+        self, message: OutboundMessage, contact: Contact
+    ) -> tuple[str | None, str | None]:
+        """The body and the address, decrypted just before sending."""
+        key = contact.wrapped_key
+
+        def decrypt(token: str | None) -> str | None:
+            return None if token is None else self._db.vault.decrypt(key, token)
+
+        return decrypt(message.body_enc), decrypt(contact.address_enc)
 
     def provider_ids_known(self, provider_ids: Sequence[str]) -> set[str]:
         """Which of these provider message ids some outbox row already holds."""
