@@ -28,9 +28,8 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bot.wiring import load_analyser  # noqa: E402
 from flows.city import load_city_config  # noqa: E402
-from nlp.analyse import Analyser  # noqa: E402
-from nlp.classify import Classifier, get_default_classifier  # noqa: E402
 from nlp.evaluation.routing import RoutingReport, evaluate_routing, format_report  # noqa: E402
 from nlp.runtime.encoders import MINILM_ID, get_encoder  # noqa: E402
 
@@ -161,14 +160,12 @@ def main() -> int:
     texts = [r["text"] for r in rows]
     gold = [r["category"] for r in rows]
 
-    classifier: Classifier = get_default_classifier()
+    # The system as it runs: the demo city's analyse() (language detection, redaction, the
+    # classifier on the text without contact details, the urgency screen's crisis reading),
+    # not the classifier alone.
+    analyzer = load_analyser(load_city_config())
+    classifier = analyzer.classifier
     labels = list(classifier.head.labels)
-    # The system as it runs: analyse() (language detection, redaction, then the classifier on
-    # the text without contact details), not the classifier alone.
-    city = load_city_config()
-    analyzer = Analyser.load(
-        districts=city.gazetteer_entries(), languages=city.city.languages, classifier=classifier
-    )
     started = time.perf_counter()
     analyses = analyzer.analyse_batch(texts)
     elapsed = time.perf_counter() - started

@@ -137,6 +137,13 @@ def eval_redaction(
 def eval_sms(
     file: Path,
     city_config: Annotated[Path | None, typer.Option("--city")] = None,
+    no_story_as: Annotated[
+        str,
+        typer.Option(
+            help='The category a text with no story at all ("hello?") counts as: the '
+            "catch-all, as in `eval routing`; the service answers it with the welcome."
+        ),
+    ] = "other",
 ) -> None:
     """Category F1 by language, urgency recall and false alarms, and span figures on JSON lines
     {id, lang, text, category, urgency, spans}."""
@@ -145,7 +152,9 @@ def eval_sms(
     records = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
     analyzer = _analyzer(city_config)
     analyses = analyzer.analyse_batch([str(r.get("text", "")) for r in records])
-    report = evaluate_sms(records, analyses, labels=analyzer.classifier.head.labels)
+    report = evaluate_sms(
+        records, analyses, labels=analyzer.classifier.head.labels, no_story_as=no_story_as
+    )
     typer.echo(format_sms_report(report, title=str(file)))
 
 

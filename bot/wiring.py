@@ -107,6 +107,7 @@ def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
         default_region=city.city.default_region,
         # The city's own name is a place ("the Riverton library"), never a person's name.
         place_names=(city.city.name,),
+        crisis_category=city.city.crisis_category or None,
     )
 
 

@@ -41,6 +41,9 @@ class City(_Strict):
     help_text: dict[str, str]
     retention_days: int = Field(default=180, ge=1)
     categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES))
+    # The category a text the urgency screen calls a crisis belongs with (e.g. mental health);
+    # empty: urgency never changes a report's category.
+    crisis_category: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +67,14 @@ class City(_Strict):
         missing = [lang for lang in self.languages if lang not in self.help_text]
         if missing:
             raise ValueError(f"help_text lacks languages {missing}")
+        return self
+
+    @model_validator(mode="after")
+    def _crisis_category_is_a_category(self) -> City:
+        if self.crisis_category and self.crisis_category not in self.categories:
+            raise ValueError(
+                f"crisis_category {self.crisis_category!r} is not one of the categories"
+            )
         return self
 
 

@@ -219,6 +219,19 @@ class Classifier:
             parts.append(cache[encoder_id][rows])
         return view.probabilities(np.hstack(parts))
 
+    def leaning_to(self, prediction: Prediction, label: str, *, weight: float) -> Prediction:
+        """`prediction` with `weight` of its evidence moved to `label`: another reading of the
+        text (the urgency screen) that points to one category. A text with no story stays
+        uncategorised; a label the head does not know changes nothing."""
+        categories, _ = prediction
+        if not categories or label not in self.head.labels:
+            return prediction
+        scores = {c.label: c.score for c in categories}
+        row = np.array([scores.get(name, 0.0) for name in self.head.labels], dtype=np.float64)
+        row *= 1.0 - weight
+        row[self.head.labels.index(label)] += weight
+        return self._rank(row, readable=True)
+
     def _rank(self, row: np.ndarray, *, readable: bool) -> Prediction:
         if not readable:
             return (), True

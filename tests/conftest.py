@@ -47,16 +47,12 @@ TABLES = [
 
 @pytest.fixture(scope="session")
 def analyser() -> Analyser:
-    """The real NLP (spaCy, MiniLM, USE, the shipped head), loaded once for the whole run."""
+    """The real NLP (spaCy, MiniLM, USE, the shipped head) for the demo city, loaded as the
+    service loads it, once for the whole run."""
+    from bot.wiring import load_analyser
     from flows.city import load_city_config
-    from nlp.analyse import Analyser
 
-    city = load_city_config()
-    return Analyser.load(
-        districts=city.gazetteer_entries(),
-        languages=city.city.languages,
-        default_region=city.city.default_region,
-    )
+    return load_analyser(load_city_config())
 
 
 @pytest.fixture(autouse=True)

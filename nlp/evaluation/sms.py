@@ -82,13 +82,17 @@ def category_reports(
     analyses: Sequence[Analysis],
     *,
     labels: Sequence[str],
+    no_story_as: str = NO_CATEGORY,
 ) -> dict[str, RoutingReport]:
-    """One routing report per gold language (in first-seen order)."""
+    """One routing report per gold language (in first-seen order). A text with no story at all
+    ("hello?", "lol what") has no category; it counts as `no_story_as`, the taxonomy's
+    catch-all for the routing evaluation's convention, since the service answers it as one."""
     by_language: dict[str, tuple[list[str], list[str]]] = {}
     for record, analysis in zip(records, analyses, strict=True):
         gold, predicted = by_language.setdefault(str(record.get("lang", "?")), ([], []))
         gold.append(str(record["category"]))
-        predicted.append(analysis.top_category or NO_CATEGORY)
+        fallback = no_story_as if analysis.no_story else NO_CATEGORY
+        predicted.append(analysis.top_category or fallback)
     return {
         language: evaluate_routing(gold, predicted, labels=labels)
         for language, (gold, predicted) in by_language.items()
@@ -100,13 +104,15 @@ def evaluate_sms(
     analyses: Sequence[Analysis],
     *,
     labels: Sequence[str],
+    no_story_as: str = NO_CATEGORY,
 ) -> SmsReport:
-    """All figures for `records`, each paired with the analysis of its text."""
+    """All figures for `records`, each paired with the analysis of its text (`no_story_as`: see
+    `category_reports`)."""
     if len(records) != len(analyses):
         raise ValueError(f"{len(records)} records but {len(analyses)} analyses")
     return SmsReport(
         n=len(records),
-        category=category_reports(records, analyses, labels=labels),
+        category=category_reports(records, analyses, labels=labels, no_story_as=no_story_as),
         urgency=urgency_figures(records, analyses),
         spans=span_figures(records, analyses),
     )

@@ -31,6 +31,13 @@ Model choices, each measured with `benchmarks/routing_quality.py` on the develop
   and admin against everything; force that comes with mockery is still force) raised English
   SMS macro-F1 (sms_dev) from 0.736 to 0.770 with the "short" view at C=10 (0.754 at C=3, 0.748
   at C=1); Spanish SMS went from 0.812 to 0.820 through the shared USE view; routing_dev 0.667.
+  A further ~120 texts for the near neighbours still confused (an officer's insult or threat
+  without force against domestic violence, money missing after a stop against stop-and-search,
+  crowd-control weapons, a relative's psychosis, protective-order questions, praise with a
+  hedge, questions about joining the police) and 32 traffic-safety texts, with the short view
+  weighing 0.65, raised English SMS to 0.825 with the crisis reading (`nlp.analyse`). Short-view
+  variants on those examples were all within 0.005 of C=10 unweighted: C=3 or 30, SMS examples
+  weighing double, long examples weighing half.
   What did not help: ~100 Spanish SMS-style examples (Spanish SMS 0.815 -> 0.806, dropped);
   a larger `SHORT_WEIGHT` with the new examples (0.6: SMS 0.786 but routing 0.665; 0.9: 0.772,
   0.657); a longer short line (200 characters: routing -0.003); choosing the short-view weight
@@ -79,10 +86,14 @@ REGULARISATION_C: Mapping[str, float] = {"minilm": 0.1, "use": 3.0, "short": 10.
 # SMS (sms_dev) and the long development reports (routing_dev) together: the short view lifts
 # English SMS macro-F1 from 0.66 to 0.74 (weight 0.45) or 0.77 (0.85), but it reads the short
 # rows of the development reports less well (macro-F1 0.673 without it, 0.670 at 0.45, 0.665
-# at 0.85); 0.45 is the largest weight that keeps that figure at 0.67. A shorter line (100
-# characters) loses SMS quality, a longer one (300) loses routing quality.
+# at 0.85); 0.45 was the largest weight that kept that figure at 0.67. A shorter line (100
+# characters) loses SMS quality, a longer one (300) loses routing quality. The short rows it
+# misread were traffic-safety comments ("need a bike lane", read as `other`); with 32 such
+# examples in the SMS file the short view reads them and the weight could rise: English SMS
+# macro-F1 (sms_dev, crisis reading included) 0.801 at 0.45, 0.815 at 0.55, 0.825 at 0.65,
+# 0.822 at 0.75, 0.815 with the short view alone; routing_dev 0.667, 0.666, 0.666, 0.662, 0.659.
 SHORT_CHARS = 160
-SHORT_WEIGHT = 0.45
+SHORT_WEIGHT = 0.65
 # In the long-text view, examples shorter than `LONG_VIEW_MIN_CHARS` weigh this much: the
 # many one-liners would otherwise pull a view meant for narratives towards their wording.
 LONG_VIEW_MIN_CHARS = 120

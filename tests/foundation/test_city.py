@@ -54,6 +54,16 @@ def test_unknown_key_is_rejected(tmp_path: Path) -> None:
     assert "slack_chanel" in str(caught.value)
 
 
+def test_crisis_category_must_be_one_of_the_categories(tmp_path: Path) -> None:
+    assert load_city_config().city.crisis_category == "mental_health"
+    path = _broken(tmp_path, 'crisis_category = "mental_health"', 'crisis_category = "suicide"')
+    with pytest.raises(CityConfigError) as caught:
+        load_city_config(path)
+    assert "crisis_category 'suicide'" in str(caught.value)
+    unset = _broken(tmp_path, 'crisis_category = "mental_health"', 'crisis_category = ""')
+    assert load_city_config(unset).city.crisis_category == ""
+
+
 def test_toml_syntax_error(tmp_path: Path) -> None:
     path = _broken(tmp_path, "[routing]", "[routing")
     with pytest.raises(CityConfigError):

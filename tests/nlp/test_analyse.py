@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
@@ -191,3 +192,19 @@ def test_cli_analyse_writes_one_json_object_per_line() -> None:
         }
     assert rows[1]["language"] == "es"
     assert rows[0]["officers"][0]["key"] == "name:miller"
+
+
+def test_a_short_crisis_text_is_filed_under_the_city_crisis_category(analyser: Analyser) -> None:
+    # Without the urgency screen's reading the head files this as domestic violence.
+    text = "my husband shut himself in the garage with the car running and texted me goodbye"
+    assert analyser.crisis_category == "mental_health"
+    result = analyser.analyse(text)
+    assert result.urgency == "crisis"
+    assert result.top_category == "mental_health"
+    unswayed = replace(analyser, crisis_category=None).analyse(text)
+    assert unswayed.top_category != "mental_health"
+    # A long post keeps the head's reading of its subject; the crisis still shows as urgency.
+    long_text = text + ". " + "He has hit me and the kids for years and I am afraid of him. " * 5
+    long_result = analyser.analyse(long_text)
+    assert long_result.urgency == "crisis"
+    assert long_result.top_category == unswayed.top_category

@@ -95,6 +95,23 @@ def test_triage_follows_the_threshold() -> None:
     assert always.predict(text, languages=["en"])[0][1] is True
 
 
+def test_leaning_to_a_label_moves_that_share_of_the_evidence() -> None:
+    classifier, _, _ = _classifier(threshold=0.6)
+    [prediction] = classifier.predict(["some words about apples"], languages=["en"])
+    before = {c.label: c.score for c in prediction[0]}
+    leaned, triage = classifier.leaning_to(prediction, "bikes", weight=0.5)
+    after = {c.label: c.score for c in leaned}
+    assert after["bikes"] == pytest.approx(0.5 * before["bikes"] + 0.5, abs=1e-3)
+    assert after["apples"] == pytest.approx(0.5 * before["apples"], abs=1e-3)
+    assert leaned[0].label == "bikes" and [c.score for c in leaned] == sorted(
+        (c.score for c in leaned), reverse=True
+    )
+    assert triage is (leaned[0].score < 0.6)
+    # No story stays uncategorised; a label the head does not know changes nothing.
+    assert classifier.leaning_to(((), True), "bikes", weight=0.5) == ((), True)
+    assert classifier.leaning_to(prediction, "pears", weight=0.5) == prediction
+
+
 @pytest.mark.parametrize(
     "text", ["", "   \n\t", "😀🙏🔥", "https://bit.ly/3xYz9", "a" * 2000, "jajaja", "ok"]
 )

@@ -83,6 +83,18 @@ def test_category_figures_by_language() -> None:
     assert report.category["es"].macro_f1 == 0.0
 
 
+def test_a_text_with_no_story_counts_as_the_catch_all_only_when_asked() -> None:
+    records = [dict(RECORDS[3], category="other")]
+    silent = [_analysis(None, no_story=True)]
+    uncategorised = [_analysis(None, no_story=False)]
+    assert evaluate_sms(records, silent, labels=LABELS).category["es"].macro_f1 == 0.0
+    counted = evaluate_sms(records, silent, labels=LABELS, no_story_as="other")
+    assert counted.category["es"].macro_f1 == 1.0
+    # A story the classifier did not categorise (categorise=False) is never counted as right.
+    missed = evaluate_sms(records, uncategorised, labels=LABELS, no_story_as="other")
+    assert missed.category["es"].macro_f1 == 0.0
+
+
 def test_urgency_figures() -> None:
     urgency = evaluate_sms(RECORDS, ANALYSES, labels=LABELS).urgency
     assert (urgency.recall["crisis"].hits, urgency.recall["crisis"].total) == (0, 1)

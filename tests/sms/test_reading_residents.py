@@ -57,6 +57,22 @@ def test_a_person_in_crisis_gets_988_first(service: tuple[Services, TestClient],
     assert ENGLISH_988 in replies[0]
 
 
+def test_a_crisis_is_filed_with_the_crisis_service_not_as_what_it_mentions(
+    service: tuple[Services, TestClient], clock: FixedClock
+) -> None:
+    # The category head alone reads a husband and a garage as domestic violence.
+    services, client = service
+    replies = _file(
+        Resident(client),
+        clock,
+        "my husband shut himself in the garage with the car running and texted me goodbye",
+    )
+    assert ENGLISH_988 in replies[0][0]
+    report = _only_report(services)
+    assert report.top_category == services.city.city.crisis_category
+    assert "crisis-team" in report.destinations
+
+
 def test_a_spanish_crisis_text_gets_the_spanish_988_text_in_an_english_conversation(
     service: tuple[Services, TestClient], clock: FixedClock
 ) -> None:
