@@ -36,7 +36,10 @@ _RANK_NAME = re.compile(
     re.IGNORECASE,
 )
 _BADGE = re.compile(
-    r"\b(?:badge|shield|placa)(?:\s+(?:number|num\.?|no\.?|n[uú]mero|n[º°o]\.?))?\s*[#:]?\s*"
+    r"\b(?:badge|shield|placa)(?:\s+(?:number|num\.?|no\.?|n[uú]mero|n[º°o]\.?)"
+    # "his badge number was 4471", "su placa número era 318" (a number word first: "the badge
+    # is 12 years old" names no badge)
+    r"(?:\s+(?:was|is|era|es))?)?\s*[#:]?\s*"
     r"(?P<badge>\d{2,7}[A-Za-z]?)\b",
     re.IGNORECASE,
 )
