@@ -29,6 +29,7 @@ E164 = re.compile(r"\A\+[1-9][0-9]{6,14}\Z")
 _COUNT = re.compile(r"\A[0-9]{1,2}\Z")
 _API_VERSION = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _WORD = re.compile(r"\A[a-z_-]{1,32}\Z")
+_ERROR_CODE = re.compile(r"\A[0-9]{1,6}\Z")
 _CONTENT_TYPE = re.compile(r"\A[a-z]+/[a-z0-9.+-]{1,100}\Z", re.IGNORECASE)
 _MEDIA = re.compile(r"\A(MediaUrl|MediaContentType)([0-9])\Z")
 _MEDIA_URL = re.compile(r"\Ahttps://api\.twilio\.com/2010-04-01/Accounts/[^\s?#]{1,300}\Z")
@@ -111,10 +112,18 @@ def inbound_refusal(pairs: Sequence[tuple[str, str]], ours: OurTwilio) -> str | 
 
 
 def status_refusal(form: dict[str, str], ours: OurTwilio) -> str | None:
-    """Why a status callback's identifiers are not Twilio's (None: they are)."""
+    """Why a status callback's identifiers, status and error code are not Twilio's (None: they
+    are). The error code is stored with the row: text that is not a code (a NUL, which
+    PostgreSQL refuses in text) never reaches the database."""
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     if not MESSAGE_SID.match(sid):
         return "MessageSid is not a message SID"
+    status = form.get("MessageStatus") or form.get("SmsStatus") or ""
+    if not _WORD.match(status.lower()):
+        return "MessageStatus is not Twilio's"
+    error_code = form.get("ErrorCode")
+    if error_code and not _ERROR_CODE.match(error_code):
+        return "ErrorCode is not Twilio's"
     return _account_refusal(form.get("AccountSid", ""), ours)
 
 

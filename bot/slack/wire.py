@@ -22,6 +22,9 @@ from bot.slack.modals import METADATA
 
 _TIMESTAMP = re.compile(r"\A[0-9]{1,12}\Z")
 _SIGNATURE = re.compile(r"\Av0=[0-9a-f]{64}\Z")
+# Slack's event ids ("Ev0PV52K25"): the id is stored to take each delivery once, and text that
+# is not one (a NUL, which PostgreSQL refuses in text) must not reach the database.
+_EVENT_ID = re.compile(r"\AEv[0-9A-Za-z]{1,62}\Z")
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
@@ -69,7 +72,9 @@ def _json_refusal(body: str) -> str | None:
     if envelope is None or not isinstance(envelope.get("type"), str):
         return "expected a JSON object with a type"
     if envelope["type"] == "event_callback" and not (
-        isinstance(envelope.get("event"), dict) and isinstance(envelope.get("event_id"), str)
+        isinstance(envelope.get("event"), dict)
+        and isinstance(envelope.get("event_id"), str)
+        and _EVENT_ID.match(envelope["event_id"])
     ):
         return "an event callback needs its event and event_id"
     return None
