@@ -36,9 +36,11 @@ def create_app(*, services: Services) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        # Models are loaded before the app exists, so only the database can be down here.
-        if not services.check_database():
-            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        # Models are loaded before the app exists, so only the database can be down here; a
+        # database that answers but cannot be written cannot persist a text either.
+        problem = services.database_problem()
+        if problem is not None:
+            return JSONResponse({"status": problem}, status_code=503)
         return JSONResponse({"status": "ok", "city": services.city.city.name})
 
     app.state.services = services

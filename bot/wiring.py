@@ -92,8 +92,13 @@ class Services:
             self.runner.tick(contact_id)
         return len(due)
 
-    def check_database(self) -> bool:
-        return self.store.is_reachable()
+    def database_problem(self) -> str | None:
+        """What keeps the database from serving residents now (None: nothing)."""
+        if not self.store.is_reachable():
+            return "database unreachable"
+        if not self.store.is_writable():
+            return "database cannot be written"
+        return None
 
 
 def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:

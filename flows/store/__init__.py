@@ -55,6 +55,10 @@ class Store:
         """Whether the database answers a trivial query (the web process's health check)."""
         return self.db.is_reachable()
 
+    def is_writable(self) -> bool:
+        """Whether the database can take a write now (readiness: see `Database.is_writable`)."""
+        return self.db.is_writable()
+
     def transaction(self) -> AbstractContextManager[Session]:
         """One unit of work that writes: committed on success, rolled back on any exception."""
         return self.db.transaction()

@@ -3,6 +3,7 @@ clock; and the base of a group of queries."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,9 @@ from flows.store.sqlite_lock import SqliteWriterLock
 # SQLite's busy handler, whose growing sleeps (up to 100 ms each) make long latency tails.
 # Keyed by the lock file: one per database file, however many engines open it.
 ClaimQuery = TypeVar("ClaimQuery", bound=GenerativeSelect)
+# Below this much free space a write (and the WAL growing under it) may fail half-way; readiness
+# says so before residents' texts start failing.
+MIN_FREE_BYTES = 16 * 1024 * 1024
 _SQLITE_WRITERS: dict[str, SqliteWriterLock] = {}
 _SQLITE_WRITERS_GUARD = threading.Lock()
 
@@ -56,6 +60,21 @@ class Database:
         except Exception:
             return False
         return True
+
+    def is_writable(self) -> bool:
+        """Whether a write can succeed now: SQLite's file on a writable filesystem with room
+        left; a PostgreSQL server that is neither a standby nor read-only for this session.
+        Without writes nothing a resident sends can be persisted, so nothing can be answered."""
+        if self.dialect == "sqlite":
+            return _sqlite_file_writable(self.engine.url.database)
+        try:
+            with self.engine.connect() as connection:
+                in_recovery, read_only = connection.execute(
+                    text("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+                ).one()
+        except Exception:
+            return False
+        return not in_recovery and read_only == "off"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -120,3 +139,20 @@ class QueryGroup:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+
+def _sqlite_file_writable(database: str | None) -> bool:
+    if not database or database == ":memory:":
+        return True
+    path = os.path.abspath(database)
+    directory = os.path.dirname(path)
+    try:
+        filesystem = os.statvfs(directory)
+    except OSError:
+        return False
+    if filesystem.f_flag & os.ST_RDONLY:
+        return False
+    if filesystem.f_bavail * filesystem.f_frsize < MIN_FREE_BYTES:
+        return False
+    # SQLite writes the database, its WAL and shared-memory files, created beside it.
+    return os.access(directory, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))

@@ -3,6 +3,8 @@ the schema migrations (Alembic) run by `cpps db upgrade` and the Procfile's rele
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,12 @@ from sqlmodel import create_engine
 
 # An execution option marking a read-only unit of work (see `Database.reading`).
 READ_ONLY = "cpps_read_only"
+# SQLite errors after which a connection may stay broken when the file is fine again (a
+# filesystem that went read-only, a failing or full disk).
+_BROKEN_FILE = re.compile(
+    r"readonly database|disk I/O error|unable to open database file|database or disk is full",
+    re.IGNORECASE,
+)
 
 
 def normalise_url(url: str) -> str:
@@ -60,6 +68,15 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _drop_broken_connections(context: Any) -> None:
+        # Treated as a disconnect, the failed connection and every one pooled before it are
+        # replaced: the first write after the disk is back succeeds, instead of stale
+        # connections failing for a while longer (they did, for 30 s after a read-only spell).
+        error = context.original_exception
+        if isinstance(error, sqlite3.OperationalError) and _BROKEN_FILE.search(str(error)):
+            context.is_disconnect = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
