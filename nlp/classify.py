@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp.neighbours import NeighbourVote
 from nlp.runtime.encoders import SentenceEncoder, get_encoder
 from nlp.substance import has_story
 from nlp.types import CategoryScore
@@ -70,6 +71,10 @@ class CategoryHead:
     short_views: Mapping[str, str] = field(default_factory=dict)
     short_chars: int = 0
     short_weight: float = 0.5
+    # The nearest written examples' vote, blended in (weight `neighbour_weight`) wherever the
+    # short view is; the long view keeps what is left.
+    neighbours: NeighbourVote | None = None
+    neighbour_weight: float = 0.0
 
     def view_for(self, language: str) -> str:
         return self.language_views.get(language, self.default_view)
@@ -85,6 +90,8 @@ class CategoryHead:
         ids: dict[str, None] = {}
         for view in self.views.values():
             ids.update(dict.fromkeys(view.encoder_ids))
+        if self.neighbours is not None:
+            ids[self.neighbours.encoder_id] = None
         return tuple(ids)
 
     def save(self, path: Path) -> None:
@@ -92,6 +99,9 @@ class CategoryHead:
         for name, view in self.views.items():
             arrays[f"{name}.weights"] = view.weights.astype(np.float32)
             arrays[f"{name}.bias"] = view.bias.astype(np.float32)
+        if self.neighbours is not None:
+            arrays["neighbours.embeddings"] = self.neighbours.embeddings.astype(np.float16)
+            arrays["neighbours.targets"] = self.neighbours.targets.astype(np.int16)
         header = {
             "views": {
                 name: {"encoder_ids": list(v.encoder_ids), "temperature": v.temperature}
@@ -104,6 +114,14 @@ class CategoryHead:
             "short_views": dict(self.short_views),
             "short_chars": self.short_chars,
             "short_weight": self.short_weight,
+            "neighbours": None
+            if self.neighbours is None
+            else {
+                "encoder_id": self.neighbours.encoder_id,
+                "k": self.neighbours.k,
+                "temperature": self.neighbours.temperature,
+            },
+            "neighbour_weight": self.neighbour_weight,
         }
         arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +142,18 @@ class CategoryHead:
                 for name, spec in header["views"].items()
             }
             labels = tuple(str(label) for label in data["labels"])
+            spec = header.get("neighbours")
+            neighbours = (
+                None
+                if spec is None
+                else NeighbourVote(
+                    encoder_id=spec["encoder_id"],
+                    embeddings=np.asarray(data["neighbours.embeddings"], dtype=np.float32),
+                    targets=np.asarray(data["neighbours.targets"], dtype=np.int64),
+                    k=int(spec["k"]),
+                    temperature=float(spec["temperature"]),
+                )
+            )
         return cls(
             labels=labels,
             views=views,
@@ -134,6 +164,8 @@ class CategoryHead:
             short_views=header.get("short_views", {}),
             short_chars=int(header.get("short_chars", 0)),
             short_weight=float(header.get("short_weight", 0.5)),
+            neighbours=neighbours,
+            neighbour_weight=float(header.get("neighbour_weight", 0.0)),
         )
 
 
@@ -186,9 +218,15 @@ class Classifier:
                 view_name, texts, rows, embeddings, cache
             )
         weight = self.head.short_weight
+        vote = self.head.neighbours
+        vote_weight = self.head.neighbour_weight if vote is not None else 0.0
         for view_name, rows in by_short_view.items():
             short = self._view_probabilities(view_name, texts, rows, embeddings, cache)
-            probabilities[rows] = (1.0 - weight) * probabilities[rows] + weight * short
+            mixed = (1.0 - weight - vote_weight) * probabilities[rows] + weight * short
+            if vote is not None:
+                features = self._encoded(vote.encoder_id, texts, rows, embeddings, cache)
+                mixed += vote_weight * vote.probabilities(features, len(self.head.labels))
+            probabilities[rows] = mixed
         readable_set = set(readable)
         return [self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))]
 
@@ -203,21 +241,29 @@ class Classifier:
         """One view's probabilities for `rows`; each encoder runs at most once per text per
         call (`cache`: encoder id -> embeddings of all texts, rows not yet encoded are zero)."""
         view = self.head.views[view_name]
-        parts = []
-        for encoder_id in view.encoder_ids:
-            if embeddings is not None and encoder_id in embeddings:
-                parts.append(np.asarray(embeddings[encoder_id])[rows])
-                continue
-            done = cache.setdefault(f"{encoder_id}:rows", np.zeros(len(texts), dtype=bool))
-            missing = [i for i in rows if not done[i]]
-            if missing:
-                encoder = self._encoder(encoder_id)
-                if encoder_id not in cache:
-                    cache[encoder_id] = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-                cache[encoder_id][missing] = encoder.encode([texts[i][:MAX_CHARS] for i in missing])
-                done[missing] = True
-            parts.append(cache[encoder_id][rows])
+        parts = [self._encoded(e, texts, rows, embeddings, cache) for e in view.encoder_ids]
         return view.probabilities(np.hstack(parts))
+
+    def _encoded(
+        self,
+        encoder_id: str,
+        texts: Sequence[str],
+        rows: list[int],
+        embeddings: Mapping[str, np.ndarray] | None,
+        cache: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """`encoder_id`'s embeddings of `rows`, encoding only the texts not yet encoded."""
+        if embeddings is not None and encoder_id in embeddings:
+            return np.asarray(embeddings[encoder_id])[rows]
+        done = cache.setdefault(f"{encoder_id}:rows", np.zeros(len(texts), dtype=bool))
+        missing = [i for i in rows if not done[i]]
+        if missing:
+            encoder = self._encoder(encoder_id)
+            if encoder_id not in cache:
+                cache[encoder_id] = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+            cache[encoder_id][missing] = encoder.encode([texts[i][:MAX_CHARS] for i in missing])
+            done[missing] = True
+        return cache[encoder_id][rows]
 
     def leaning_to(self, prediction: Prediction, label: str, *, weight: float) -> Prediction:
         """`prediction` with `weight` of its evidence moved to `label`: another reading of the

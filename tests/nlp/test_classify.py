@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nlp.classify import CategoryHead, Classifier, LinearView
+from nlp.neighbours import NeighbourVote
 from nlp.runtime.encoders import MINILM_ID, USE_ID
 from tests.nlp.fakes import HashingEncoder
 
@@ -155,6 +156,62 @@ def test_short_texts_blend_in_the_short_view() -> None:
     # Spanish has no short view: its view alone decides.
     classifier.predict(["mi bici"], languages=["es"])
     assert use.calls == 2
+
+
+def _with_neighbours(weight: float) -> tuple[CategoryHead, HashingEncoder]:
+    """The test head plus a short view saying nothing and written examples that vote."""
+    use = HashingEncoder(USE_ID)
+    base = _head(threshold=0.0)
+    examples = ["my bike chain was cut", "rotten apples at the market", "bikes stolen again"]
+    votes = NeighbourVote(
+        encoder_id=USE_ID,
+        embeddings=use.encode(examples),
+        targets=np.array([1, 0, 1]),  # bikes, apples, bikes
+        k=2,
+        temperature=0.05,
+    )
+    flat = LinearView((MINILM_ID, USE_ID), np.zeros((128, 3), np.float32), np.zeros(3, np.float32))
+    head = CategoryHead(
+        labels=base.labels,
+        views={**base.views, "short": flat},
+        language_views=base.language_views,
+        default_view=base.default_view,
+        triage_threshold=0.0,
+        short_views={"en": "short"},
+        short_chars=40,
+        short_weight=0.0,
+        neighbours=votes,
+        neighbour_weight=weight,
+    )
+    return head, use
+
+
+def test_short_texts_hear_the_nearest_examples_vote(tmp_path: Path) -> None:
+    head, use = _with_neighbours(weight=1.0)
+    classifier = Classifier(head=head, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: use})
+    use.calls = 0  # the examples were encoded to build the head
+    [(scores, _)] = classifier.predict(["rotten apples at the market"], languages=["en"])
+    # The identical example outvotes its less similar neighbour (temperature 0.05).
+    assert scores[0].label == "apples" and scores[0].score > 0.99
+    # Each encoder still ran once per text, though USE served the short view and the vote.
+    assert use.calls == 1
+    # Without weight the vote changes nothing.
+    silent, _ = _with_neighbours(weight=0.0)
+    plain = Classifier(head=silent, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: use})
+    [(unvoted, _)] = plain.predict(["rotten apples at the market"], languages=["en"])
+    assert unvoted[0].score < 0.99
+    # The vote survives the file.
+    head.save(tmp_path / "head.npz")
+    loaded = CategoryHead.load(tmp_path / "head.npz")
+    assert loaded.neighbours is not None and loaded.neighbour_weight == 1.0
+    np.testing.assert_allclose(loaded.neighbours.embeddings, votes_of(head), atol=1e-3)
+    reloaded = Classifier(head=loaded, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: use})
+    assert reloaded.predict(["rotten apples at the market"], languages=["en"])[0][0] == scores
+
+
+def votes_of(head: CategoryHead) -> np.ndarray:
+    assert head.neighbours is not None
+    return head.neighbours.embeddings
 
 
 def test_mismatched_languages_raise() -> None:

@@ -121,3 +121,9 @@ def test_shipped_head_is_reproducible_from_the_shipped_examples() -> None:
         np.testing.assert_allclose(again.weights, view.weights, atol=2e-3)
         np.testing.assert_allclose(again.bias, view.bias, atol=2e-3)
         assert again.temperature == pytest.approx(view.temperature, rel=1e-2)
+    assert shipped.neighbours is not None and retrained.neighbours is not None
+    np.testing.assert_array_equal(retrained.neighbours.targets, shipped.neighbours.targets)
+    np.testing.assert_allclose(
+        retrained.neighbours.embeddings, shipped.neighbours.embeddings, atol=2e-3
+    )
+    assert retrained.neighbour_weight == shipped.neighbour_weight
