@@ -70,9 +70,7 @@ def bench(
         yield harness
 
 
-def _dispatcher(
-    store: Store, api: FakeTwilioAPI, *, on_not_sent: list | None = None
-) -> OutboxDispatcher:  # type: ignore[type-arg]
+def _dispatcher(store: Store, api: FakeTwilioAPI) -> OutboxDispatcher:
     sender = TwilioSender(
         account_sid=ACCOUNT,
         auth_token=TWILIO_TOKEN,
@@ -81,7 +79,7 @@ def _dispatcher(
         timeout_seconds=CLIENT_TIMEOUT,
     )
     # The shipped budget and backoff: only the clock is simulated.
-    return OutboxDispatcher(store=store, senders={"sms": sender}, on_not_sent=on_not_sent)
+    return OutboxDispatcher(store=store, senders={"sms": sender})
 
 
 def _queue_replies(store: Store) -> list[int]:
@@ -242,3 +240,26 @@ def test_slack_down_past_a_day_gives_cards_up_and_surfaces_them_in_triage(
     triage = [m for m in bench.api.cards("cpps-triage") if report.ref in m["text"]]
     assert len(triage) == 1
     assert bench.api.cards("cpps-oversight") == []
+
+
+def test_a_relayed_question_expiring_in_an_outage_is_said_not_sent_in_its_thread(
+    bench: Harness,
+) -> None:
+    """The dispatcher promises to tell whoever waits on a text about a report that will not go
+    out: a moderator's relayed question that expires must not stay "relayed" in silence."""
+    report = bench.file(FORCE)
+    assert report.id is not None
+    bench.moderation.ask(report.id, question="Which day was it?", actor="U0MODERATR")
+    start = _clock(bench.store).now()
+    while _clock(bench.store).now() - start < DEFAULT_RETRY_FOR + timedelta(hours=1):
+        bench.twilio.fail_next(503)
+        bench.dispatcher.dispatch_due()
+        bench.core.poster.run_due()
+        _clock(bench.store).advance(timedelta(minutes=5))
+    bench.twilio.state.fail_next.clear()
+    bench.dispatcher.dispatch_due()
+    bench.core.poster.run_due()
+    assert bench.twilio.created == []  # never sent, not even once Twilio is back
+    card = bench.card(report, "oversight")
+    lines = [m["text"] for m in bench.api.thread("cpps-oversight", card["ts"])]
+    assert any("Not sent" in line and "retry budget" in line for line in lines), lines
