@@ -13,17 +13,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.outbox import DEFAULT_RETRY_FOR, OutboxDispatcher, TwilioSender
 from bot.slack.poster import RETRY_FOR
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
-from flows.models import Report
+from flows.models import OutboundMessage, Report
 from flows.store import Store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.service_harness import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    FROM_NUMBER,
+    Resident,
+    make_settings,
+    start_service,
+)
+from tests.support.analyser import KeywordAnalyser
 from tests.support.slack_bench import (
     ACCOUNT,
     TOKEN,
@@ -263,3 +274,53 @@ def test_a_relayed_question_expiring_in_an_outage_is_said_not_sent_in_its_thread
     card = bench.card(report, "oversight")
     lines = [m["text"] for m in bench.api.thread("cpps-oversight", card["ts"])]
     assert any("Not sent" in line and "retry budget" in line for line in lines), lines
+
+
+def test_intakes_finished_by_the_idle_timeout_reach_residents_once_through_twilio_faults(
+    tmp_path: Path, master_key: str, database_url: str, clock: FixedClock
+) -> None:
+    """The whole service: residents start intakes through the signed webhook and go quiet; the
+    conversation runner files each report after the idle timeout and queues its confirmation,
+    which the outbox delivers while Twilio answers 500, 429 and (after accepting) nothing."""
+    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
+        services, client = start_service(
+            settings=make_settings(
+                database_url=database_url,
+                data_dir=tmp_path,
+                master_key=master_key,
+                twilio_api_url=api.base_url,
+            ),
+            clock=clock,
+            analyser=KeywordAnalyser(city=load_city_config()),
+        )
+        # As production's sender, with a 1 s timeout instead of 10 s: the hang outlasts both.
+        services.senders["sms"] = TwilioSender(
+            account_sid=ACCOUNT_SID,
+            auth_token=AUTH_TOKEN,
+            from_number=FROM_NUMBER,
+            api_base_url=api.base_url,
+            timeout_seconds=CLIENT_TIMEOUT,
+        )
+        for phone in RESIDENTS:
+            replies = Resident(client, phone=phone).text(FORCE)
+            assert replies and replies[0].startswith("Thank you."), replies
+            clock.advance(timedelta(minutes=1))
+        clock.advance(timedelta(hours=25))
+        assert services.wake_conversations() == len(RESIDENTS)  # each intake finishes
+        api.fail_next(500, 429, 503)
+        api.answer_slowly(HANG, HANG)
+        for _ in range(30):
+            services.dispatcher.dispatch_due()
+            clock.advance(timedelta(minutes=1))
+        created = Counter(m["To"] for m in api.created)
+        assert created == Counter(dict.fromkeys(RESIDENTS, 1))  # once each, none lost
+        with services.store.transaction() as session:
+            reports = session.exec(select(Report)).all()
+            rows = session.exec(select(OutboundMessage)).all()
+        assert len(reports) == len(RESIDENTS)
+        for message in api.created:  # each resident told their own reference
+            mine = [r for r in reports if r.ref in message["Body"]]
+            assert len(mine) == 1, message["Body"]
+        assert sorted(r.status for r in rows) == ["sent"] * len(RESIDENTS)
+        assert sorted(r.provider_id or "" for r in rows) == sorted(m["Sid"] for m in api.created)
+        assert sum(r.attempts for r in rows) > len(RESIDENTS)  # the faults did hit
