@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
@@ -163,7 +163,7 @@ class NotSent:
     report_id: int
     message_id: int
     purpose: str  # as queued: "asked", "replied", "resolution", "checkin" …
-    reason: str  # "opted out" | "erased"
+    reason: str  # "opted out" | "erased" | "expired" (the budget was spent) | "refused"
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,14 @@ class DispatchResult:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+
+
+# How an expired row's error begins (its reason for the people waiting on it).
+_EXPIRED = "expired:"
+
+
+def _failure_reason(error: str | None) -> str:
+    return "expired" if (error or "").startswith(_EXPIRED) else "refused"
 
 
 class OutboxDispatcher:
@@ -197,7 +205,8 @@ class OutboxDispatcher:
         self._concurrency = concurrency
         self._backoff = backoff or capped_backoff
         # Told of each message about a report that will not go out (the contact opted out or
-        # was erased after it was queued), e.g. to correct "relayed" in the report's thread.
+        # was erased after it was queued, the provider refused it, or the retry budget was
+        # spent), e.g. to correct "relayed" in the report's thread.
         self.on_not_sent: list[Callable[[NotSent], None]] = list(on_not_sent or ())
 
     def dispatch_due(self, *, limit: int = 200) -> DispatchResult:
@@ -214,6 +223,15 @@ class OutboxDispatcher:
             with ThreadPoolExecutor(max_workers=min(self._concurrency, len(claimed))) as pool:
                 results = list(pool.map(lambda m: self._send(m, now), claimed))
         self._store.outbox.record_results(results)
+        # A text about a report that failed for good is as unsent as a blocked one: say so.
+        failed = {r.message_id: r for r in results if r.status == OutboundStatus.FAILED}
+        self._tell_not_sent(
+            [
+                replace(message, blocked=_failure_reason(failed[message.id].error))
+                for message in claimed
+                if message.id in failed
+            ]
+        )
         counts = Counter(result.status for result in results)
         return DispatchResult(
             sent=counts[OutboundStatus.SENT],
@@ -285,7 +303,7 @@ class OutboxDispatcher:
             return SendResult(
                 message_id=message.id,
                 status=OutboundStatus.FAILED,
-                error=f"expired: not sent within {hours:g} h ({exc})",
+                error=f"{_EXPIRED} not sent within {hours:g} h ({exc})",
             )
         return SendResult(
             message_id=message.id,

@@ -261,6 +261,8 @@ _NOT_SENT_WHAT = {
 _NOT_SENT_WHY = {
     "opted out": "the reporter texted STOP before it went out",
     "erased": "the reporter erased their data before it went out",
+    "expired": "the SMS provider could not take it before the retry budget ran out",
+    "refused": "the SMS provider refused it",
 }
 
 

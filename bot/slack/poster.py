@@ -143,8 +143,9 @@ class CardPoster:
         )
 
     def message_not_sent(self, not_sent: NotSent) -> None:
-        """The outbox blocked a text about this report (STOP or erasure came first): the thread,
-        which may already say "relayed", says it was not sent."""
+        """The outbox blocked or gave up a text about this report (STOP or erasure came first,
+        the provider refused it, or it expired): the thread, which may already say "relayed",
+        says it was not sent."""
         self.thread_line(
             not_sent.report_id,
             origin=f"not-sent:{not_sent.message_id}",

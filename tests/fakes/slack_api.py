@@ -9,10 +9,12 @@ method (429 with Retry-After, 5xx, or a Slack error such as `channel_not_found`)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +51,8 @@ class FakeSlackState:
     memberships: dict[str, list[str]] = field(default_factory=dict)  # user → channel IDs
     # method → an event the server waits for before answering (to hold a call in flight)
     holds: dict[str, threading.Event] = field(default_factory=dict)
+    # method → delays: the next calls are carried out, but answered only after the delay
+    slow: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -119,6 +123,14 @@ class FakeSlackAPI:
                     payload = self._answer(method, params)
                 except _SlackError as exc:
                     self._send(200, {"ok": False, "error": exc.code}, {})
+                    return
+                with state.lock:
+                    delays = state.slow.get(method) or []
+                    delay = delays.pop(0) if delays else 0.0
+                if delay:
+                    time.sleep(delay)  # done, but the answer comes late (or never, for the client)
+                    with contextlib.suppress(OSError):  # the client may have hung up
+                        self._send(200, {"ok": True, **payload}, {})
                     return
                 self._send(200, {"ok": True, **payload}, {})
 
@@ -246,6 +258,12 @@ class FakeSlackAPI:
     ) -> None:
         with self.state.lock:
             self.state.failures.setdefault(method, []).append(Failure(status, error, retry_after))
+
+    def answer_slowly(self, method: str, *seconds: float) -> None:
+        """Carry out each of the next calls of `method`, but answer only after this many
+        seconds (past the client's timeout: Slack did it, the caller never heard)."""
+        with self.state.lock:
+            self.state.slow.setdefault(method, []).extend(seconds)
 
     def hold(self, method: str) -> threading.Event:
         """Keep calls of `method` waiting until the returned event is set."""

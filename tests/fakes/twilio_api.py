@@ -30,6 +30,7 @@ class FakeTwilioState:
     fail_next: list[int] = field(default_factory=list)
     slow_next: list[float] = field(default_factory=list)
     requests: int = 0
+    retry_after: int = 1  # seconds, in the Retry-After of a 429
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -80,13 +81,32 @@ class FakeTwilioAPI:
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 
-            def _json(self, status: int, payload: dict[str, object]) -> None:
+            def _json(
+                self, status: int, payload: dict[str, object], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _failure(self, status: int) -> None:
+                """An error as Twilio answers it; a rate limit (20429) says when to come back."""
+                if status == 429:
+                    payload: dict[str, object] = {
+                        "code": 20429,
+                        "message": "Too Many Requests",
+                        "more_info": "https://www.twilio.com/docs/errors/20429",
+                        "status": 429,
+                    }
+                    self._json(429, payload, {"Retry-After": str(state.retry_after)})
+                    return
+                self._json(
+                    status, {"code": 20500, "message": "Internal Server Error", "status": status}
+                )
 
             def _authorised(self) -> bool:
                 """Our account's credentials, on our account's Messages resource."""
@@ -110,7 +130,7 @@ class FakeTwilioAPI:
                 if not self._authorised():
                     return
                 if failure is not None:
-                    self._json(failure, {"code": 20500, "message": "Error", "status": failure})
+                    self._failure(failure)
                     return
                 query = parse_qs(urlsplit(self.path).query)
                 to = query.get("To", [None])[0]
@@ -142,10 +162,7 @@ class FakeTwilioAPI:
                 if not self._authorised():
                     return
                 if failure is not None:
-                    self._json(
-                        failure,
-                        {"code": 20500, "message": "Internal Server Error", "status": failure},
-                    )
+                    self._failure(failure)
                     return
                 form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
                 if not form.get("To") or not form.get("Body"):
