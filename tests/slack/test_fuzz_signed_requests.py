@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from bot.slack.cards import ACTION_ACK, ACTION_ASK, ACTION_REROUTE, ACTION_RESOLVE, ACTION_SPAM
@@ -33,19 +33,13 @@ from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import Resident, settle
 from tests.slack import signing
 from tests.slack.service import SLACK_SECRET
+from tests.support.fuzz import FUZZ
 from tests.support.rows import rows_of_every_table
 from tests.support.slack_bench import MODERATOR, channel_ids
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 OVERSIGHT = channel_ids(load_city_config())["cpps-oversight"]
 # The report `filed_report` files is the first: its cards' buttons carry "1:oversight".

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
@@ -32,19 +32,12 @@ from tests.service_harness import (
     Resident,
     settle,
 )
+from tests.support.fuzz import FUZZ
 from tests.support.rows import rows_of_every_table
 
 FORM = "application/x-www-form-urlencoded"
 Pairs = list[tuple[str, str]]
 
-# Bounded and reproducible: the same examples on every run (and in CI), none stored on disk.
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 # Values Twilio never sends where a number, an id or a count belongs, and ones it does.
 ODD_VALUES = [
