@@ -78,9 +78,12 @@ OPEN_CHECKIN_STATES = (CheckinState.PENDING, CheckinState.CLAIMED)
 
 
 class SlackPostStatus(StrEnum):
-    """`SlackPost.status`: pending → posting → posted | failed."""
+    """`SlackPost.status`: pending → posting → posted | failed; uncertain (a card post with no
+    answer, or left `posting` by a process that died: Slack may have it; the next attempt looks
+    it up in the channel first)."""
 
     PENDING = "pending"
+    UNCERTAIN = "uncertain"
     POSTING = "posting"
     POSTED = "posted"
     FAILED = "failed"

@@ -25,6 +25,9 @@ from flows.privacy import Vault
 from flows.store import Store, make_engine
 from flows.store.db import upgrade
 
+# The Slack bench's fixtures (city, fake Slack and Twilio APIs, bench): tests/slack, tests/faults.
+pytest_plugins = ["tests.support.vendor_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "CPPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -11,26 +11,49 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 import sys
+from datetime import datetime
+from http.client import HTTPException
 from typing import Any, Protocol, TextIO
+from urllib.error import URLError
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # A channel Slack says we cannot post to: a human must fix it (create it, invite the bot).
 CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+# A channel ID as Slack writes it (public C…, private G…), as opposed to a channel name.
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
+# Looking for a message in a channel's history: messages per page, and pages at most (far more
+# top-level messages than a council's channel gets in the day a post is retried).
+_HISTORY_PAGE = 200
+_HISTORY_PAGES = 10
 
 
 class SlackTransientError(Exception):
-    """Worth retrying: rate limited (with Slack's Retry-After), a server error, a network error."""
+    """Worth retrying: rate limited (with Slack's Retry-After), a server error, a network error.
 
-    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+    `uncertain`: the request reached Slack but no answer came (a timeout, a connection dropped
+    while waiting): Slack may have carried the call out.
+    """
+
+    def __init__(
+        self, code: str, *, retry_after: float | None = None, uncertain: bool = False
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.retry_after = retry_after
+        self.uncertain = uncertain
 
 
 class SlackChannelError(Exception):
@@ -57,8 +80,17 @@ class SlackGateway(Protocol):
         text: str,
         blocks: list[Any] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
-        """Post a message; return (channel ID, ts)."""
+        """Post a message (with Slack message metadata: {"event_type", "event_payload"});
+        return (channel ID, ts)."""
+        ...
+
+    def find_posted(
+        self, *, channel: str, metadata: dict[str, Any], since: datetime
+    ) -> tuple[str, str] | None:
+        """(channel ID, ts) of a message in `channel` (not in a thread) posted after `since`
+        with exactly this metadata, or None. Raises as a call does if Slack cannot tell now."""
         ...
 
     def update(self, *, channel_id: str, ts: str, text: str, blocks: list[Any]) -> None: ...
@@ -74,9 +106,29 @@ class SlackGateway(Protocol):
         ...
 
 
+class _NoBlindRepost(ConnectionErrorRetryHandler):
+    """The SDK's one retry of a dropped connection, except for a post whose request went out
+    whole: Slack may have posted it, and a second post would show twice (the poster looks it up
+    first instead). A `URLError` failed while connecting or sending: always safe to retry."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        posting = urlsplit(request.url).path.endswith("/chat.postMessage")
+        if posting and not isinstance(error, URLError):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 def web_client(*, token: str, api_url: str = "") -> WebClient:
     base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
-    return WebClient(token=token, base_url=base, timeout=10)
+    handlers: list[RetryHandler] = [_NoBlindRepost()]
+    return WebClient(token=token, base_url=base, timeout=10, retry_handlers=handlers)
 
 
 def _sorted_error(exc: Exception) -> Exception:
@@ -94,7 +146,11 @@ def _sorted_error(exc: Exception) -> Exception:
         if code in CHANNEL_ERRORS:
             return SlackChannelError(code)
         return SlackPermanentError(code)
-    return SlackTransientError("network_error")
+    # urllib wraps what fails while connecting or sending in URLError: Slack got no whole
+    # request. A timeout or a dropped connection while awaiting the answer comes as it is.
+    if isinstance(exc, (URLError, SlackClientError)):
+        return SlackTransientError("network_error")
+    return SlackTransientError("no_answer", uncertain=True)
 
 
 class WebApiGateway:
@@ -105,7 +161,7 @@ class WebApiGateway:
         """One Web API call through the client's own method (which picks Slack's encoding)."""
         try:
             return getattr(self._client, method.replace(".", "_"))(**kwargs)
-        except (SlackApiError, SlackClientError, OSError) as exc:
+        except (SlackApiError, SlackClientError, OSError, HTTPException) as exc:
             raise _sorted_error(exc) from None
 
     def post(
@@ -115,14 +171,55 @@ class WebApiGateway:
         text: str,
         blocks: list[Any] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         kwargs: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
         if blocks is not None:
             kwargs["blocks"] = blocks
         if thread_ts is not None:
             kwargs["thread_ts"] = thread_ts
+        if metadata is not None:
+            kwargs["metadata"] = metadata
         response = self._call("chat.postMessage", **kwargs)
         return str(response["channel"]), str(response["ts"])
+
+    def find_posted(
+        self, *, channel: str, metadata: dict[str, Any], since: datetime
+    ) -> tuple[str, str] | None:
+        channel_id = self._channel_id(channel)
+        cursor = ""
+        # Newest first, from now back to `since`; a bot token reads only channels the bot is in
+        # (not_in_channel otherwise, a channel error: a person must invite it).
+        for _ in range(_HISTORY_PAGES):
+            kwargs: dict[str, Any] = {
+                "channel": channel_id,
+                "oldest": f"{since.timestamp():.6f}",
+                "include_all_metadata": True,
+                "limit": _HISTORY_PAGE,
+            }
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = self._call("conversations.history", **kwargs)
+            for message in response.get("messages") or []:
+                if message.get("metadata") == metadata and message.get("ts"):
+                    return channel_id, str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor", "")
+            if not (response.get("has_more") and cursor):
+                return None
+        # Thousands of messages since: ours, if there, is among them; not finding it after so
+        # many pages, posting (a rare duplicate) beats leaving the card unposted.
+        log.warning("history of %s too long to search to the end", channel_id)
+        return None
+
+    def _channel_id(self, channel: str) -> str:
+        """A channel's ID (history takes no names), from the channels the bot is in."""
+        name = channel.lstrip("#")
+        if _CHANNEL_ID.match(name):
+            return name
+        for found_id, found_name in self._member_channels(user=None):
+            if found_name == name:
+                return found_id
+        raise SlackChannelError("not_in_channel")
 
     def update(self, *, channel_id: str, ts: str, text: str, blocks: list[Any]) -> None:
         self._call("chat.update", channel=channel_id, ts=ts, text=text, blocks=blocks)
@@ -135,15 +232,20 @@ class WebApiGateway:
         return str(response["channel"]["id"])
 
     def channels_of(self, *, user: str) -> list[tuple[str, str]]:
+        return self._member_channels(user=user)
+
+    def _member_channels(self, *, user: str | None) -> list[tuple[str, str]]:
+        """(ID, name) of the channels `user` (None: the bot itself) is in."""
         found: list[tuple[str, str]] = []
         cursor = ""
         for _ in range(20):  # 20 pages of 200: far more channels than any council has
             kwargs: dict[str, Any] = {
-                "user": user,
                 "types": "public_channel,private_channel",
                 "exclude_archived": True,
                 "limit": 200,
             }
+            if user is not None:
+                kwargs["user"] = user
             if cursor:
                 kwargs["cursor"] = cursor
             response = self._call("users.conversations", **kwargs)
@@ -168,11 +270,17 @@ class ConsoleGateway:
         text: str,
         blocks: list[Any] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         ts = f"{next(self._ts)}.000000"
         where = f"#{channel.lstrip('#')}" + (f" (thread {thread_ts})" if thread_ts else "")
         self._write(f"Slack post to {where} (console)", text, blocks)
         return "CONSOLE", ts
+
+    def find_posted(
+        self, *, channel: str, metadata: dict[str, Any], since: datetime
+    ) -> tuple[str, str] | None:
+        return None  # printing always answers: never uncertain
 
     def update(self, *, channel_id: str, ts: str, text: str, blocks: list[Any]) -> None:
         self._write(f"Slack update of {ts} (console)", text, blocks)

@@ -10,6 +10,11 @@
   triage channel, and the card is still retried (inviting the bot is enough). Only a post whose
   budget is spent is given up, and a card given up is surfaced in triage.
 - A card is keyed by (report, destination) and its ts recorded, so nothing is posted twice.
+  Slack's chat.postMessage has no idempotency key, so each card carries its key as message
+  metadata; a card post whose outcome is unknown (no answer came, or its process died
+  mid-post) is `uncertain`, and its next attempt first looks for the key in the channel's
+  history, taking the card found there instead of posting again. Until Slack can say, nothing
+  is posted.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.outbox import NotSent
@@ -46,6 +52,10 @@ RETRY_FOR = timedelta(days=1)
 CHANNEL_RETRY = timedelta(minutes=10)
 # A thread line whose card is not posted yet waits this long (without using up an attempt).
 WAIT_FOR_CARD = timedelta(seconds=30)
+# Looking for an uncertain card: how far our clock may be ahead of Slack's.
+CLOCK_SKEW = timedelta(minutes=2)
+# The metadata event type of a card (its payload: the card's key, nothing about the report).
+CARD_EVENT = "cpps_card"
 
 
 # How far back the sweep for reports without cards looks (the clock runs it every 15 s).
@@ -62,6 +72,11 @@ def fallback_destination(triage: str, destination: str) -> str:
 def acting_destination(destination: str) -> str:
     """The destination a card's buttons act for: a fallback card acts for the one that failed."""
     return destination.split(FALLBACK, 1)[1] if FALLBACK in destination else destination
+
+
+def card_metadata(key: str) -> dict[str, Any]:
+    """The Slack message metadata a card is posted with, to find it again."""
+    return {"event_type": CARD_EVENT, "event_payload": {"key": key}}
 
 
 def default_backoff(attempt: int) -> timedelta:
@@ -193,6 +208,10 @@ class CardPoster:
             return self._city.destination(triage).slack_channel
 
     def _post(self, post: ClaimedPost) -> str:
+        if post.kind == "card" and post.uncertain:
+            settled = self._settle_uncertain(post)
+            if settled is not None:
+                return settled
         try:
             if post.kind == "card":
                 card = self._content.card(
@@ -202,6 +221,7 @@ class CardPoster:
                     channel=post.channel,
                     text=fallback_text(card),
                     blocks=build_card(card, tz=self._tz),
+                    metadata=card_metadata(post.key),
                 )
             else:
                 parent = self._thread_parent(post)
@@ -220,21 +240,52 @@ class CardPoster:
                     channel=parent[0], text=text, thread_ts=parent[1]
                 )
         except SlackTransientError as exc:
-            wait = (
-                timedelta(seconds=exc.retry_after)
-                if exc.retry_after is not None
-                else self._backoff(post.attempts)
-            )
-            return self._retry(post, exc.code, wait)
+            # Only a card can be looked up: a thread line with no answer is posted again.
+            uncertain = post.kind == "card" and (post.uncertain or exc.uncertain)
+            return self._retry(post, exc.code, self._wait(post, exc), uncertain=uncertain)
         except SlackChannelError as exc:
             self._surface(post, exc.code)
-            return self._retry(post, exc.code, CHANNEL_RETRY)
+            return self._retry(
+                post, exc.code, CHANNEL_RETRY, uncertain=post.kind == "card" and post.uncertain
+            )
         except SlackPermanentError as exc:
             return self._give_up(post, exc.code)
         self._store.slack_posts.record_result(
             post_id=post.id, status="posted", channel_id=channel_id, ts=ts
         )
         return "posted"
+
+    def _settle_uncertain(self, post: ClaimedPost) -> str | None:
+        """An earlier attempt at this card may have been posted unheard: look for it in the
+        channel. "posted" if it is there; None if it is not (post it now); otherwise the card
+        stays uncertain and waits: posting blind could show it twice."""
+        try:
+            found = self._gateway.find_posted(
+                channel=post.channel,
+                metadata=card_metadata(post.key),
+                since=post.created_at - CLOCK_SKEW,
+            )
+        except SlackTransientError as exc:
+            return self._retry(post, f"lookup {exc.code}", self._wait(post, exc), uncertain=True)
+        except (SlackChannelError, SlackPermanentError) as exc:
+            # The bot cannot read the channel (not in it, or the history scope was never
+            # granted): a person must act, as for a channel it cannot post to.
+            code = f"lookup {exc.code}"
+            self._surface(post, code)
+            return self._retry(post, code, CHANNEL_RETRY, uncertain=True)
+        if found is None:
+            return None
+        log.info("slack post #%s: an earlier attempt had reached Slack", post.id)
+        self._store.slack_posts.record_result(
+            post_id=post.id, status="posted", channel_id=found[0], ts=found[1]
+        )
+        return "posted"
+
+    def _wait(self, post: ClaimedPost, exc: SlackTransientError) -> timedelta:
+        """Slack's Retry-After when rate limited, else the backoff."""
+        if exc.retry_after is not None:
+            return timedelta(seconds=exc.retry_after)
+        return self._backoff(post.attempts)
 
     def _thread_parent(self, post: ClaimedPost) -> tuple[str, str] | None:
         """(channel ID, ts) of the card whose thread this line goes to, once it is posted."""
@@ -278,8 +329,11 @@ class CardPoster:
             return 0
         return 1
 
-    def _retry(self, post: ClaimedPost, code: str, wait: timedelta) -> str:
-        """Pending again after `wait`, or given up once the time budget is spent."""
+    def _retry(
+        self, post: ClaimedPost, code: str, wait: timedelta, *, uncertain: bool = False
+    ) -> str:
+        """Pending (or uncertain: looked up first) again after `wait`, or given up once the
+        time budget is spent."""
         retry_at = self._store.clock.now() + wait
         if retry_at - post.created_at > RETRY_FOR:
             return self._give_up(post, code)
@@ -287,7 +341,10 @@ class CardPoster:
             "slack post #%s (report #%s) will be retried: %s", post.id, post.report_id, code
         )
         self._store.slack_posts.record_result(
-            post_id=post.id, status="pending", error=code, retry_at=retry_at
+            post_id=post.id,
+            status="uncertain" if uncertain else "pending",
+            error=code,
+            retry_at=retry_at,
         )
         return "retried"
 

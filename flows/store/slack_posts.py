@@ -3,7 +3,8 @@
 Posting follows the outbox's discipline: the row is written in the same transaction as the change
 that calls for it, then claimed atomically and sent; the result (Slack's channel ID and ts, a
 retry time, or a failure) is recorded. A card is keyed by (report, destination), so it is never
-posted twice however often it is queued.
+posted twice however often it is queued. A card post whose outcome is unknown (no answer came, or
+its process died mid-post) is `uncertain`: its next attempt first looks for it in the channel.
 """
 
 from __future__ import annotations
@@ -37,15 +38,19 @@ class ClaimedPost:
     ts: str | None
     text: str | None
     attempts: int
-    # When the post was queued: retries are budgeted in time from here.
+    # When the post was queued: retries are budgeted in time from here, and an uncertain card
+    # is looked for in the channel from here on.
     created_at: datetime
+    # An earlier attempt may have been carried out by Slack unheard (a timeout, or a claim left
+    # by a process that died): look before posting again.
+    uncertain: bool = False
 
 
 def card_key(report_id: int, destination: str) -> str:
     return f"card:{report_id}:{destination}"
 
 
-def _claimed(row: SlackPost) -> ClaimedPost:
+def _claimed(row: SlackPost, *, uncertain: bool = False) -> ClaimedPost:
     assert row.id is not None
     return ClaimedPost(
         id=row.id,
@@ -59,6 +64,7 @@ def _claimed(row: SlackPost) -> ClaimedPost:
         text=row.text,
         attempts=row.attempts,
         created_at=row.created_at,
+        uncertain=uncertain,
     )
 
 
@@ -116,14 +122,18 @@ class SlackPostQueries(QueryGroup):
             )
 
     def claim_due(self, *, limit: int = 50, report_id: int | None = None) -> list[ClaimedPost]:
-        """Atomically move due pending rows (and crashed claims) to `posting`; cards first."""
+        """Atomically move due rows (pending or uncertain) to `posting`; cards first. A claim
+        left `posting` for `STALE_CLAIM` belongs to a process that died mid-post: it is taken
+        over as uncertain (Slack may have carried the post out before the crash)."""
         now = self._db.clock.now()
         with self._db.transaction() as session:
             query = (
                 select(SlackPost)
                 .where(
                     or_(
-                        (col(SlackPost.status) == SlackPostStatus.PENDING)
+                        col(SlackPost.status).in_(
+                            [SlackPostStatus.PENDING, SlackPostStatus.UNCERTAIN]
+                        )
                         & (col(SlackPost.next_attempt_at) <= now),
                         (col(SlackPost.status) == SlackPostStatus.POSTING)
                         & (col(SlackPost.updated_at) <= now - STALE_CLAIM),
@@ -138,11 +148,12 @@ class SlackPostQueries(QueryGroup):
             query = self._db.claiming(query)
             claimed: list[ClaimedPost] = []
             for row in session.exec(query).all():
+                uncertain = row.status != SlackPostStatus.PENDING
                 row.status = SlackPostStatus.POSTING
                 row.attempts += 1
                 row.updated_at = now
                 session.add(row)
-                claimed.append(_claimed(row))
+                claimed.append(_claimed(row, uncertain=uncertain))
         return claimed
 
     def claim_stale_cards(

@@ -2,9 +2,12 @@
 
 The official `slack_sdk.WebClient` reaches it through `SLACK_API_URL` (`{base_url}/api/`). It
 records every request (method, parameters and the raw bytes, for privacy scans), keeps the
-messages posted per channel with their threads, and can be told to fail the next calls of a
-method (429 with Retry-After, 5xx, or a Slack error such as `channel_not_found`). It also serves
-`response_url`s (`{base_url}/respond/...`) and records what is sent to them.
+messages posted per channel with their threads and message metadata, and can be told to fail the
+next calls of a method (429 with Retry-After, 5xx, or a Slack error such as `channel_not_found`)
+or to carry them out but answer too late. `conversations.history` reads a channel the bot is in
+(by ID), newest first, with cursors, and with each message's metadata if `include_all_metadata`.
+Message timestamps follow the clock it is given (the test's), as Slack's follow real time. It
+also serves `response_url`s (`{base_url}/respond/...`) and records what is sent to them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,23 +49,37 @@ class FakeSlackState:
     channels: dict[str, str]  # name → ID
     calls: list[SlackCall] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
-    # channel ID → messages: {"ts", "text", "blocks", "thread_ts"}
+    # channel ID → messages: {"ts", "text", "blocks", "thread_ts", "metadata"}
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     memberships: dict[str, list[str]] = field(default_factory=dict)  # user → channel IDs
+    # Channel IDs the bot was removed from (it is in every channel otherwise).
+    bot_left: set[str] = field(default_factory=set)
     # method → an event the server waits for before answering (to hold a call in flight)
     holds: dict[str, threading.Event] = field(default_factory=dict)
     # method → delays: the next calls are carried out, but answered only after the delay
     slow: dict[str, list[float]] = field(default_factory=dict)
+    # method → how many of the next calls are carried out, then the connection is dropped unanswered
+    hang_ups: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class FakeSlackAPI:
-    def __init__(self, *, token: str, channels: dict[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        channels: dict[str, str],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.state = FakeSlackState(token=token, channels=dict(channels))
         state = self.state
         ts_counter = itertools.count(1)
+
+        def new_ts() -> str:
+            # Seconds from the clock, then a counter: unique, and ordered as they were made.
+            return f"{int(clock().timestamp())}.{next(ts_counter):06d}"
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:  # quiet
@@ -127,6 +146,12 @@ class FakeSlackAPI:
                 with state.lock:
                     delays = state.slow.get(method) or []
                     delay = delays.pop(0) if delays else 0.0
+                    hang_up = state.hang_ups.get(method, 0) > 0
+                    if hang_up:
+                        state.hang_ups[method] -= 1
+                if hang_up:  # done, but the connection drops before the answer
+                    self.close_connection = True
+                    return
                 if delay:
                     time.sleep(delay)  # done, but the answer comes late (or never, for the client)
                     with contextlib.suppress(OSError):  # the client may have hung up
@@ -157,16 +182,20 @@ class FakeSlackAPI:
                     }
                 if method == "chat.postMessage":
                     channel = self._channel_id(str(params.get("channel", "")))
-                    ts = f"1772460000.{next(ts_counter):06d}"
+                    metadata = _metadata(params.get("metadata"))
+                    ts = new_ts()
                     message = {
                         "ts": ts,
                         "text": params.get("text", ""),
                         "blocks": _json(params.get("blocks")),
                         "thread_ts": params.get("thread_ts"),
+                        "metadata": metadata,
                     }
                     with state.lock:
                         state.messages.setdefault(channel, []).append(message)
-                    return {"channel": channel, "ts": ts, "message": message}
+                    return {"channel": channel, "ts": ts, "message": _wire(message, True)}
+                if method == "conversations.history":
+                    return self._history(params)
                 if method == "chat.update":
                     channel = str(params.get("channel", ""))
                     with state.lock:
@@ -188,15 +217,52 @@ class FakeSlackAPI:
                     return {"channel": {"id": _dm_id(str(params.get("users", "")))}}
                 if method == "users.conversations":
                     user = str(params.get("user", ""))
-                    ids = state.memberships.get(user, [])
+                    if user:
+                        ids = state.memberships.get(user, [])
+                    else:  # the caller's own: the bot's
+                        ids = [i for i in state.channels.values() if i not in state.bot_left]
                     names = {v: k for k, v in state.channels.items()}
                     return {
                         "channels": [{"id": i, "name": names.get(i, "")} for i in ids],
                         "response_metadata": {"next_cursor": ""},
                     }
                 if method == "chat.postEphemeral":
-                    return {"message_ts": f"1772460000.{next(ts_counter):06d}"}
+                    return {"message_ts": new_ts()}
                 raise _SlackError("unknown_method")
+
+            def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+                """Top-level messages (not thread replies) of a channel the bot is in, newest
+                first, between `oldest` and `latest` (exclusive unless `inclusive`)."""
+                channel = str(params.get("channel", ""))
+                if channel not in state.channels.values():
+                    raise _SlackError("channel_not_found")  # IDs only, no names
+                if channel in state.bot_left:
+                    raise _SlackError("not_in_channel")
+                inclusive = _flag(params.get("inclusive"))
+                oldest = float(params.get("oldest") or 0)
+                latest = float(params.get("latest") or "inf")
+                limit = min(int(params.get("limit") or 100), 999)
+                start = int(str(params.get("cursor") or "0").removeprefix("next_ts:") or 0)
+                with_metadata = _flag(params.get("include_all_metadata"))
+                with state.lock:
+                    found = [
+                        _wire(m, with_metadata)
+                        for m in state.messages.get(channel, [])
+                        if m.get("thread_ts") in (None, m["ts"])
+                        and (oldest <= float(m["ts"]) if inclusive else oldest < float(m["ts"]))
+                        and (float(m["ts"]) <= latest if inclusive else float(m["ts"]) < latest)
+                    ]
+                found.sort(key=lambda m: float(m["ts"]), reverse=True)
+                page = found[start : start + limit]
+                more = start + limit < len(found)
+                return {
+                    "messages": page,
+                    "has_more": more,
+                    "pin_count": 0,
+                    "response_metadata": {
+                        "next_cursor": f"next_ts:{start + limit}" if more else ""
+                    },
+                }
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -265,11 +331,22 @@ class FakeSlackAPI:
         with self.state.lock:
             self.state.slow.setdefault(method, []).extend(seconds)
 
+    def hang_up(self, method: str, times: int = 1) -> None:
+        """Carry out the next calls of `method`, then close the connection without answering
+        (the client sees the remote end disconnect: Slack did it, the caller never heard)."""
+        with self.state.lock:
+            self.state.hang_ups[method] = self.state.hang_ups.get(method, 0) + times
+
     def hold(self, method: str) -> threading.Event:
         """Keep calls of `method` waiting until the returned event is set."""
         event = threading.Event()
         self.state.holds[method] = event
         return event
+
+    def remove_bot(self, channel_name: str) -> None:
+        """The bot leaves a channel (or was never invited): it can no longer read it."""
+        with self.state.lock:
+            self.state.bot_left.add(self.state.channels[channel_name])
 
     def set_member(self, user: str, *channel_names: str) -> None:
         with self.state.lock:
@@ -292,6 +369,44 @@ class _SlackError(Exception):
 
 def _dm_id(user: str) -> str:
     return "D" + hashlib.sha256(user.encode()).hexdigest()[:10].upper()
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as it arrives: `1`/`true` in a query or form, true in JSON."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """Message metadata as chat.postMessage takes it (an object in JSON, a JSON string in a
+    form): an `event_type` and an `event_payload` object."""
+    if value is None or value == "":
+        return None
+    metadata = _json(value)
+    if not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise _SlackError("invalid_metadata_format")
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
+
+
+def _wire(message: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    """A stored message as the Web API shows it: posted by the bot; metadata if asked for."""
+    shown: dict[str, Any] = {
+        "type": "message",
+        "user": BOT_USER,
+        "bot_id": "BCPPS0001",
+        "text": message["text"],
+        "ts": message["ts"],
+    }
+    if message.get("blocks"):
+        shown["blocks"] = message["blocks"]
+    if message.get("thread_ts"):
+        shown["thread_ts"] = message["thread_ts"]
+    if with_metadata and message.get("metadata"):
+        shown["metadata"] = message["metadata"]
+    return shown
 
 
 def _json(value: Any) -> Any:

@@ -11,7 +11,6 @@ twice, and every card reaches its own channel; past the budget, what the code pr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +19,10 @@ from sqlmodel import select
 
 from bot.outbox import DEFAULT_RETRY_FOR, OutboxDispatcher, TwilioSender
 from bot.slack.poster import RETRY_FOR
-from flows.city import CityConfig, load_city_config
+from flows.city import load_city_config
 from flows.clocks import FixedClock
 from flows.models import OutboundMessage, Report
 from flows.store import Store
-from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import (
     ACCOUNT_SID,
@@ -37,12 +35,8 @@ from tests.service_harness import (
 from tests.support.analyser import KeywordAnalyser
 from tests.support.slack_bench import (
     ACCOUNT,
-    TOKEN,
     TWILIO_TOKEN,
     Harness,
-    InlineExecutor,
-    channel_ids,
-    slack_bench,
 )
 
 # Short client timeouts, so that "no answer" costs a second of the test's time, not ten.
@@ -54,31 +48,12 @@ REPLIES = ["Has anyone contacted you since?", "Thank you. Your report is with th
 
 
 @pytest.fixture
-def city() -> CityConfig:
-    return load_city_config()
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=TWILIO_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def slack_api(city: CityConfig) -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI(token=TOKEN, channels=channel_ids(city)) as api:
-        yield api
-
-
-@pytest.fixture
-def bench(
-    store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
-) -> Iterator[Harness]:
-    with slack_bench(store, city, slack_api, twilio_api, executor=InlineExecutor()) as harness:
-        # As production's 10 s, only shorter: the fake's hang outlasts it either way.
-        assert harness.core.client is not None
-        harness.core.client.timeout = int(CLIENT_TIMEOUT)
-        yield harness
+def bench(bench: Harness) -> Harness:
+    """The Slack bench (tests/support/vendor_fixtures.py) with the client timeout of production's
+    10 s made shorter: the fake's hang outlasts it either way."""
+    assert bench.core.client is not None
+    bench.core.client.timeout = int(CLIENT_TIMEOUT)
+    return bench
 
 
 def _dispatcher(store: Store, api: FakeTwilioAPI) -> OutboxDispatcher:
@@ -195,12 +170,6 @@ def test_slack_failing_posts_every_card_once_in_its_own_channel(bench: Harness) 
     _assert_each_card_once_in_its_own_channel(bench, reports)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a card post Slack carried out but answered too late (client timeout) is "
-    "posted again: the poster treats it as network_error and retries with no lookup, so the "
-    "card appears twice in its channel (Slack's chat.postMessage has no idempotency key)",
-)
 def test_slack_hanging_past_the_client_timeout_does_not_post_a_card_twice(
     bench: Harness,
 ) -> None:

@@ -1,5 +1,6 @@
 """Fixtures of the Slack test bench (built by tests/support/slack_bench.py) on both databases,
-and of the whole service for end-to-end tests."""
+and of the whole service for end-to-end tests. `city`, `slack_api`, `twilio_api` and `bench` are
+shared with tests/faults: tests/support/vendor_fixtures.py."""
 
 from __future__ import annotations
 
@@ -20,42 +21,12 @@ from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.service_harness import ACCOUNT_SID, AUTH_TOKEN, make_settings, start_service
 from tests.slack.privacy import phone_numbers_sent_to_slack
 from tests.support.slack_bench import (
-    ACCOUNT,
     REPORTER_PHONE,
-    TOKEN,
-    TWILIO_TOKEN,
     Harness,
     InlineExecutor,
     channel_ids,
     slack_bench,
 )
-
-
-@pytest.fixture
-def city() -> CityConfig:
-    return load_city_config()
-
-
-@pytest.fixture
-def slack_api(city: CityConfig) -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI(token=TOKEN, channels=channel_ids(city)) as api:
-        yield api
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioAPI]:
-    with FakeTwilioAPI(account_sid=ACCOUNT, auth_token=TWILIO_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def bench(
-    store: Store, city: CityConfig, slack_api: FakeSlackAPI, twilio_api: FakeTwilioAPI
-) -> Iterator[Harness]:
-    with slack_bench(store, city, slack_api, twilio_api, executor=InlineExecutor()) as harness:
-        yield harness
-    # Whatever the test did, no phone number may have reached Slack.
-    assert phone_numbers_sent_to_slack(slack_api, REPORTER_PHONE) == []
 
 
 @pytest.fixture
@@ -98,10 +69,10 @@ def e2e_analyser(analyser: Analyser) -> Analyser:
 
 
 @pytest.fixture
-def vendor_apis() -> Iterator[tuple[FakeSlackAPI, FakeTwilioAPI]]:
+def vendor_apis(clock: FixedClock) -> Iterator[tuple[FakeSlackAPI, FakeTwilioAPI]]:
     channels = channel_ids(load_city_config())
     with (
-        FakeSlackAPI(token=E2E_SLACK_TOKEN, channels=channels) as slack_api,
+        FakeSlackAPI(token=E2E_SLACK_TOKEN, channels=channels, clock=clock.now) as slack_api,
         FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as twilio_api,
     ):
         yield slack_api, twilio_api

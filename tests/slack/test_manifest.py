@@ -17,6 +17,7 @@ SCOPES_OF_METHOD = {
     "views.open": set(),
     "conversations.open": {"im:write"},
     "users.conversations": {"channels:read", "groups:read"},
+    "conversations.history": {"channels:history", "groups:history"},
 }
 
 

@@ -151,6 +151,7 @@ def test_server_errors_back_off_then_post(bench: Harness) -> None:
     assert bench.core.poster.run_due().posted == 1
     [post] = bench.store.slack_posts.of_report(report.id or 0)
     assert post.status == "posted" and post.attempts == 3
+    assert bench.api.calls("conversations.history") == []  # Slack answered: nothing to look up
 
 
 def test_missing_channel_is_surfaced_in_triage_and_retried(bench: Harness) -> None:
