@@ -3,18 +3,28 @@ published decision on one of them.
 
 Only the sender's reports reach here (`StatusFound`, prepared by flows/handling/effect_prep.py):
 another person's reference looks like no report at all.
+
+A decision is said in a short form, "Decision on R-7KQ2 (2026-03-12): …", which also makes the
+one text sent when a decision is published (flows/reports/decisions.py). Moderators write the
+summary in one language; only the label is translated. Its accents outside GSM 03.38 are folded
+(as for destination names) and it is cut, ending in "...", so that the text fits the two
+segments every reply of the conversation keeps to.
 """
 
 from __future__ import annotations
 
-from flows.conversation.decision_text import render_decision
+from datetime import date
+
+from flows.conversation.catalog import Catalog
 from flows.conversation.events import StatusFound
 from flows.conversation.state import ConversationState
 from flows.conversation.turn import Turn
+from flows.handling.segments import fit_segments, gsm7_friendly
 from flows.statuses import ReportState
 
 # Enough to stay within two SMS segments with long destination names.
 MAX_STATUS_ITEMS = 3
+MAX_SEGMENTS = 2
 
 
 def on_status(state: ConversationState, event: StatusFound, turn: Turn) -> ConversationState:
@@ -72,3 +82,13 @@ def _say_decision(state: ConversationState, event: StatusFound, turn: Turn) -> N
             summary=decided.decision.summary,
         )
     )
+
+
+def render_decision(catalog: Catalog, language: str, *, ref: str, on: date, summary: str) -> str:
+    """The decision on report `ref`, published on `on` (the city's date), in `language`."""
+    words = " ".join(gsm7_friendly(summary).split())
+
+    def render(text: str) -> str:
+        return catalog.render("decision", language, ref=ref, date=on.isoformat(), summary=text)
+
+    return fit_segments(render, words, max_segments=MAX_SEGMENTS)

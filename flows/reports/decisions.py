@@ -23,7 +23,7 @@ from sqlmodel import Session
 from flows.checkins.schedule import next_allowed_time
 from flows.city import CityConfig
 from flows.conversation.catalog import Catalog
-from flows.conversation.decision_text import render_decision
+from flows.conversation.status_reply import render_decision
 from flows.models import Decision, Report
 from flows.parties import Party
 from flows.reports.moderation import ModerationError, live
