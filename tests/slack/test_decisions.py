@@ -208,3 +208,18 @@ def test_an_empty_summary_or_a_party_of_another_body_is_refused(bench: Harness) 
     [response] = _deliver(bench, _body(report, VIEW_DECISION, values, "V0PARTY"))
     assert "Unknown parties ['crisis-team']" in response.json()["errors"]["text"]
     assert bench.store.decisions.history(report.id or 0) == []
+
+
+def test_a_text_overtaken_by_stop_is_not_sent_and_the_thread_says_so(bench: Harness) -> None:
+    report = bench.file(FORCE, consent_checkins=True)
+    assert report.contact_id is not None
+    _record(bench, report, "A meeting was held with the precinct.", view_id="V0OVERTAKEN")
+    _publish(bench, report, view_id="V0OVERTAKEN")
+    assert len(_decision_texts(bench)) == 1
+    bench.store.contacts.set_opted_out(report.contact_id, opted_out=True)  # STOP arrives
+    bench.dispatcher.dispatch_due()
+    assert bench.twilio.created == []
+    card = bench.card(report, "oversight")
+    published, not_sent = bench.api.thread("cpps-oversight", card["ts"])
+    assert "Decision published" in published["text"]
+    assert "The text about the published decision did not reach" in not_sent["text"]
