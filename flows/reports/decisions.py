@@ -124,7 +124,7 @@ class Decisions:
                 session=session,
                 report=report,
                 summary=redacted,
-                parties=[p for p in dict.fromkeys(parties)],
+                parties=list(dict.fromkeys(parties)),
                 actor=actor,
                 action_key=action_key,
             )
