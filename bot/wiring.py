@@ -30,6 +30,7 @@ from flows.handling.incoming import DeliveryStatus
 from flows.handling.runner import ConversationRunner
 from flows.handling.sender_limits import SenderGate
 from flows.privacy import Vault
+from flows.reports.decisions import Decisions
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
@@ -55,6 +56,7 @@ class Services:
     retention: Retention
     notifier: ModeratorNotifier
     moderation: Moderation
+    decisions: Decisions
     slack: SlackParts
     background: BackgroundWork
     senders: dict[str, Sender] = field(default_factory=dict)
@@ -173,11 +175,20 @@ def build_services(
         followups=followups,
         on_changed=[slack_core.poster.report_changed],
     )
+    # A moderator's summary is redacted like a resident's text, by the same NLP.
+    decisions = Decisions(
+        store=store,
+        city=city,
+        catalog=catalog,
+        redactor=analyser,
+        on_changed=[slack_core.poster.report_changed],
+    )
     slack = build_slack_app_parts(
         core=slack_core,
         signing_secret=secrets.slack_signing_secret,
         city=city,
         moderation=moderation,
+        decisions=decisions,
         desk=desk,
         direct_messages=DirectMessages(
             store=store, handle=runner.handle, dispatch=dispatcher.dispatch_due
@@ -200,6 +211,7 @@ def build_services(
         retention=Retention(store=store, city=city),
         notifier=notifier,
         moderation=moderation,
+        decisions=decisions,
         slack=slack,
         background=background,
         senders=senders,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.handling.segments import gsm7_friendly
+from flows.parties import Party, party_clash, unique_parties
 from nlp.types import DEFAULT_CATEGORIES
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
@@ -100,6 +101,16 @@ class Destination(_Strict):
     # Added to the filing confirmation of a report sent here, per language: what a resident can
     # do now, e.g. a family violence center's 24-hour hotline.
     confirmation_note: dict[str, str] = Field(default_factory=dict)
+    # Who may take part in a decision on a report sent here (issue 14).
+    parties: list[Party] = Field(default_factory=list)
+
+    @field_validator("parties")
+    @classmethod
+    def _unique_parties(cls, value: list[Party]) -> list[Party]:
+        return unique_parties(value)
+
+    def party_ids(self) -> list[str]:
+        return [party.id for party in self.parties]
 
     def name_in(self, language: str) -> str:
         """The name as texted to residents in `language`: the city file writes it properly
@@ -188,6 +199,7 @@ class CityConfig(_Strict):
     def _references_resolve(self) -> CityConfig:
         _unique("districts", [d.id for d in self.districts])
         _unique("destinations", [d.id for d in self.destinations])
+        _same_party_everywhere(self.destinations)
         known = {d.id for d in self.destinations}
         district_ids = {d.id for d in self.districts}
         if self.routing is not None and self.routing.triage not in known:
@@ -237,6 +249,14 @@ class CityConfig(_Strict):
                 return district
         raise KeyError(district_id)
 
+    def party(self, party_id: str) -> Party:
+        """A party by key (a key names the same party in every destination that lists it)."""
+        for dest in self.destinations:
+            for party in dest.parties:
+                if party.id == party_id:
+                    return party
+        raise KeyError(party_id)
+
     def gazetteer_entries(self) -> Iterator[tuple[str, list[str]]]:
         """(district id, every name residents use for it): what the place matcher is built from."""
         for district in self.districts:
@@ -256,6 +276,16 @@ def _unique(section: str, ids: list[str]) -> None:
         if value in seen:
             raise _LocatedError((section, index, "id"), f"duplicate id {value!r}")
         seen.add(value)
+
+
+def _same_party_everywhere(destinations: Sequence[Destination]) -> None:
+    clash = party_clash([d.parties for d in destinations])
+    if clash is not None:
+        index, party_id = clash
+        raise _LocatedError(
+            ("destinations", index, "parties"),
+            f"party {party_id!r} is named differently by another destination",
+        )
 
 
 def load_city_config(path: Path | str | None = None) -> CityConfig:

@@ -249,3 +249,27 @@ class PeriodicRun(SQLModel, table=True):
     job: str = Field(primary_key=True, max_length=64)
     period: str = Field(primary_key=True, max_length=32)
     done_at: datetime = _utc()
+
+
+class Decision(SQLModel, table=True):
+    """What was decided and done about a report, as residents may read it (issue 14).
+
+    The summary is stored only redacted (a moderator's words pass through the same redactor as a
+    resident's). A correction is a new row pointing at the one it corrects (`corrects_id`): the
+    old version is kept, and readers see the latest published one, labelled as corrected.
+    `action_key` is the moderator action's identity (a modal's view id), so a replayed
+    submission records nothing twice.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    # Party keys of the city file (a destination's `parties`), e.g. ["council-members"].
+    parties: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published: bool = Field(default=False, index=True)
+    published_at: datetime | None = _utc(nullable=True)
+    # The moderator, as the audit trail names them (their Slack user ID); never a reporter.
+    actor: str = Field(max_length=64)
+    corrects_id: int | None = Field(default=None, foreign_key="decision.id")
+    action_key: str | None = Field(default=None, max_length=128, unique=True)
+    created_at: datetime = _utc()

@@ -34,6 +34,7 @@ POSTGRES_URL = os.environ.get(
 )
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
 TABLES = [
+    "decision",
     "moderatorcorrection",
     "slackpost",
     "slackeventseen",

@@ -26,6 +26,7 @@ from bot.slack.residents import SlackSender
 from bot.slack.route import build_slack_router
 from flows.city import CityConfig
 from flows.handling.direct_messages import DirectMessages
+from flows.reports.decisions import Decisions
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.store import Store
@@ -81,6 +82,7 @@ def build_slack_app_parts(
     signing_secret: str,
     city: CityConfig,
     moderation: Moderation,
+    decisions: Decisions,
     desk: ModeratorDesk,
     direct_messages: DirectMessages,
     listener_executor: Executor | None = None,
@@ -104,6 +106,7 @@ def build_slack_app_parts(
         listeners.register(
             app,
             moderation=moderation,
+            decisions=decisions,
             desk=desk,
             direct_messages=direct_messages,
             slash_commands=commands,

@@ -24,6 +24,7 @@ ACTION_REROUTE = "cpps_reroute"
 ACTION_ASK = "cpps_ask"
 ACTION_RESOLVE = "cpps_resolve"
 ACTION_SPAM = "cpps_spam"
+ACTION_DECISION = "cpps_decision"
 
 # Slack's limit for a section's text is 3,000 characters.
 MAX_SECTION_CHARS = 2900
@@ -48,6 +49,17 @@ class CheckinLine:
     kind: str
     state: str
     due: datetime
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """The report's latest decision (redacted summary) and whether it is published."""
+
+    summary: str
+    published: bool
+    corrected: bool  # it corrects an earlier version
+    actor: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class CardData:
     rerouted_to: str | None = None
     notice: str | None = None
     checkins: tuple[CheckinLine, ...] = field(default_factory=tuple)
+    decision: DecisionLine | None = None
 
 
 def escape(text: str) -> str:
@@ -121,6 +134,8 @@ def build_card(data: CardData, *, tz: ZoneInfo) -> list[Block]:
     blocks.append(_context(_state_line(data, tz)))
     for line in _checkin_lines(data, tz):
         blocks.append(_context(line))
+    if data.decision is not None:
+        blocks.append(_section(_decision_text(data.decision, tz)))
     if data.notice:
         blocks.append(_context(":warning: " + escape(data.notice)))
     actions = _buttons(data)
@@ -198,10 +213,26 @@ def _checkin_lines(data: CardData, tz: ZoneInfo) -> list[str]:
     ]
 
 
+def _decision_text(decision: DecisionLine, tz: ZoneInfo) -> str:
+    state = "published" if decision.published else "recorded, not published"
+    if decision.corrected:
+        state += " · corrected"
+    return (
+        f"*Decision* ({state}) by {actor_mention(decision.actor)} · "
+        f"{local_time(decision.at, tz)}\n{quote(decision.summary)}"
+    )
+
+
 def _buttons(data: CardData) -> list[Block]:
-    if data.status in CLOSED_REPORT_STATUSES or data.rerouted_to:
+    if data.status == "spam" or data.rerouted_to:
         return []
     value = f"{data.report_id}:{data.destination_id}"
+    # Decisions often come after a report is resolved: recording one stays open then.
+    decision = _button(
+        "Correct decision" if data.decision else "Record decision", ACTION_DECISION, value
+    )
+    if data.status in CLOSED_REPORT_STATUSES:
+        return [decision]
     buttons: list[Block] = []
     if data.status in ("new", "routed"):
         buttons.append(_button("Acknowledge", ACTION_ACK, value, style="primary"))
@@ -209,6 +240,7 @@ def _buttons(data: CardData) -> list[Block]:
     if data.reach == "ok":
         buttons.append(_button("Ask the reporter", ACTION_ASK, value))
     buttons.append(_button("Resolve", ACTION_RESOLVE, value))
+    buttons.append(decision)
     spam = _button("Spam", ACTION_SPAM, value, style="danger")
     spam["confirm"] = {
         "title": {"type": "plain_text", "text": "Mark as spam?"},
@@ -240,45 +272,8 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-_LINE_TITLES = {
-    "asked": "Question relayed to the reporter",
-    "replied": "Message relayed to the reporter",
-    "resolved": "Resolved; note relayed to the reporter",
-}
-
-
-def moderator_line(kind: str, actor: str, text: str) -> str:
-    """A thread line recording what a moderator relayed (their words, escaped)."""
-    return f"{_LINE_TITLES.get(kind, kind)} by {actor_mention(actor)}:\n{_quote(text)}"
-
-
-_NOT_SENT_WHAT = {
-    "asked": "The question",
-    "replied": "The message",
-    "resolution": "The resolution note",
-    "checkin": "A follow-up check-in",
-}
-_NOT_SENT_WHY = {
-    "opted out": "the reporter texted STOP before it went out",
-    "erased": "the reporter erased their data before it went out",
-    "expired": "the SMS provider could not take it before the retry budget ran out",
-    "refused": "the SMS provider refused it",
-}
-
-
-def not_sent_line(purpose: str, reason: str) -> str:
-    """A thread line correcting an earlier "relayed": the text never reached the reporter."""
-    what = _NOT_SENT_WHAT.get(purpose, "A message")
-    why = _NOT_SENT_WHY.get(reason, reason)
-    return f":no_entry_sign: *Not sent.* {what} did not reach the reporter: {why}."
-
-
-def reporter_line(text: str) -> str:
-    """A thread line with the reporter's answer (already redacted; escaped here)."""
-    return f":speech_balloon: *The reporter answered:*\n{_quote(text)}"
-
-
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """Someone's words as a Slack quote, escaped and within a section's limit."""
     body = escape(text.strip())[:MAX_SECTION_CHARS]
     return "\n".join("> " + line for line in body.splitlines() or [""])
 

@@ -1,16 +1,16 @@
 """What a card shows: a report as moderators see it (`flows.reports.desk.ReportView`) → `CardData`.
 
-Only the report's redacted text, analysis, choices, state, audit trail and check-ins are used;
-of the reporter, only whether a relay can reach them.
+Only the report's redacted text, analysis, choices, state, audit trail, check-ins and decisions
+(redacted) are used; of the reporter, only whether a relay can reach them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.slack.cards import CardData, CheckinLine
+from bot.slack.cards import CardData, CheckinLine, DecisionLine
 from flows.city import CityConfig
-from flows.models import Report, ReportEvent
+from flows.models import Decision, Report, ReportEvent
 from flows.reports.desk import ModeratorDesk, ReportView
 
 
@@ -84,7 +84,22 @@ class CardContent:
             checkins=tuple(
                 CheckinLine(kind=c.kind, state=c.state, due=c.due_at) for c in view.checkins
             ),
+            decision=_decision_line(view.decisions),
         )
+
+
+def _decision_line(decisions: Sequence[Decision]) -> DecisionLine | None:
+    """The latest version; "corrected" once an earlier one exists."""
+    if not decisions:
+        return None
+    latest = decisions[-1]
+    return DecisionLine(
+        summary=latest.summary,
+        published=latest.published,
+        corrected=latest.corrects_id is not None,
+        actor=latest.actor,
+        at=latest.published_at or latest.created_at,
+    )
 
 
 def _last(events: Sequence[ReportEvent], actions: tuple[str, ...]) -> ReportEvent | None:

@@ -27,13 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.outbox import NotSent
-from bot.slack.cards import (
-    build_card,
-    fallback_text,
-    moderator_line,
-    not_sent_line,
-    reporter_line,
-)
+from bot.slack.cards import build_card, fallback_text
 from bot.slack.content import CardContent
 from bot.slack.gateway import (
     SlackChannelError,
@@ -41,6 +35,7 @@ from bot.slack.gateway import (
     SlackPermanentError,
     SlackTransientError,
 )
+from bot.slack.thread_lines import moderator_line, not_sent_line, reporter_line
 from flows.city import CityConfig
 from flows.store import ClaimedPost, Store, card_key
 
@@ -139,7 +134,8 @@ class CardPoster:
         """Queue a line in the thread of every card of the report, and post it now.
 
         `text` is posted as mrkdwn as it is: callers escape what they did not write (see
-        `cards.moderator_line` and `cards.reporter_line`) and pass only redacted words.
+        `thread_lines.moderator_line` and `thread_lines.reporter_line`) and pass only redacted
+        words.
         """
         with self._store.transaction() as session:
             report = self._store.reports.get_to_change(report_id, session=session)

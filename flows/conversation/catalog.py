@@ -56,6 +56,8 @@ ENGINE_MESSAGES: Mapping[str, frozenset[str]] = {
     "status_closed": frozenset(),
     "status_unknown": frozenset(),
     "answer_relayed": frozenset({"ref"}),
+    # The latest published decision on a report: STATUS, and the one text when it is published.
+    "decision": frozenset({"ref", "date", "summary"}),
     # Answers to a check-in (flows/conversation/checkin_answers.py).
     "checkin_thanks": frozenset(),
     "checkin_added": frozenset({"ref"}),

@@ -58,11 +58,9 @@ from flows.conversation.intake import (
 )
 from flows.conversation.keywords import Keyword, parse_keyword
 from flows.conversation.state import ConversationState
+from flows.conversation.status_reply import on_status
 from flows.conversation.turn import Turn
-from flows.statuses import ReportState
 
-# Enough to stay within two SMS segments with long destination names.
-MAX_STATUS_ITEMS = 3
 # How long after a moderator's question the reporter's next text still counts as the answer.
 ANSWER_WINDOW = timedelta(days=14)
 
@@ -91,7 +89,7 @@ def step(
         case ReportFiled():
             new_state = _on_filed(state, event, turn)
         case StatusFound():
-            new_state = _on_status(state, event, turn)
+            new_state = on_status(state, event, turn)
         case ContactErased():
             turn.say(state, "delete_done")
             new_state = ConversationState()
@@ -234,43 +232,6 @@ def _on_filed(state: ConversationState, event: ReportFiled, turn: Turn) -> Conve
         state = state.draft_cleared()
     # (If a new story began while filing, it is kept; only the last report is remembered.)
     return replace(state, last_ref=event.ref, filed_at=event.at, last_story_at=None)
-
-
-def _on_status(state: ConversationState, event: StatusFound, turn: Turn) -> ConversationState:
-    lang = turn.language(state)
-    catalog = turn.catalog
-
-    def status_name(status: str) -> str:
-        # Spam is shown as closed: a resident is never told their report was judged spam.
-        key = "status_closed" if status == ReportState.SPAM else f"status_{status}"
-        return catalog.render(key if key in catalog.messages[lang] else "status_unknown", lang)
-
-    if event.asked_ref is not None:
-        # Only the sender's own reports are given to us: another's reference looks like no report.
-        found = next((r for r in event.reports if r.ref == event.asked_ref), None)
-        if found is None:
-            turn.say(state, "status_not_found", ref=event.asked_ref)
-        else:
-            names = [catalog.render("destination_item", lang, name=n) for n in found.destinations]
-            if not names:
-                names = [catalog.render("destination_pending", lang)]
-            turn.say(
-                state,
-                "status_one",
-                ref=found.ref,
-                status=status_name(found.status),
-                destinations=catalog.join(names, lang),
-            )
-    elif not event.reports:
-        turn.say(state, "status_none")
-    else:
-        items = [
-            catalog.render("status_item", lang, ref=r.ref, status=status_name(r.status))
-            for r in event.reports[:MAX_STATUS_ITEMS]
-        ]
-        turn.say(state, "status_list", reports="; ".join(items))
-    turn.reask(state)
-    return state
 
 
 def _on_tick(state: ConversationState, event: Tick, turn: Turn) -> ConversationState:

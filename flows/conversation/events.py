@@ -7,7 +7,7 @@ engine these plain values, so the engine stays a pure function.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeAlias
 
 from flows.statuses import ReportState
@@ -15,6 +15,7 @@ from nlp.types import Screening
 
 __all__ = [
     "ContactErased",
+    "DecisionNote",
     "Event",
     "ReportFiled",
     "ReportStatus",
@@ -61,10 +62,20 @@ class ReportFiled:
 
 
 @dataclass(frozen=True)
+class DecisionNote:
+    """The latest published decision on a report: its redacted summary and the day (in the
+    city's time zone) it was published."""
+
+    on: date
+    summary: str
+
+
+@dataclass(frozen=True)
 class ReportStatus:
     ref: str
     status: ReportState
     destinations: tuple[str, ...] = ()
+    decision: DecisionNote | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from flows.conversation import effects as fx
 from flows.conversation.engine import ConversationState
 from flows.conversation.events import (
     ContactErased,
+    DecisionNote,
     Event,
     ReportFiled,
     ReportStatus,
@@ -28,7 +29,7 @@ from flows.conversation.events import (
     StatusFound,
 )
 from flows.conversation.state import most_urgent
-from flows.models import Contact, Report
+from flows.models import Contact, Decision, Report
 from flows.reports.refs import new_ref
 from flows.reports.routing import RoutingInput, route
 from flows.statuses import ReportState
@@ -148,7 +149,12 @@ class EffectPreparer:
 
     def _status_found(self, contact: Contact, effect: fx.LookUpStatus) -> StatusFound:
         """ONLY the contact's own reports (all of them, or the one asked about)."""
-        own = self._store.reports.of_contact(contact.id or 0)
+        own = [
+            r
+            for r in self._store.reports.of_contact(contact.id or 0)
+            if effect.ref is None or r.ref == effect.ref
+        ]
+        decisions = self._store.decisions.latest_published_of([r.id for r in own if r.id])
         statuses = tuple(
             ReportStatus(
                 ref=r.ref,
@@ -158,11 +164,17 @@ class EffectPreparer:
                     for d in r.destinations
                     if d in self._destination_ids
                 ),
+                decision=self._decision_note(decisions.get(r.id or 0)),
             )
             for r in own
-            if effect.ref is None or r.ref == effect.ref
         )
         return StatusFound(asked_ref=effect.ref, reports=statuses, at=self._store.clock.now())
+
+    def _decision_note(self, decision: Decision | None) -> DecisionNote | None:
+        if decision is None or decision.published_at is None:
+            return None
+        on = decision.published_at.astimezone(self._city.tz).date()
+        return DecisionNote(on=on, summary=decision.summary)
 
     def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: Plan) -> None:
         """The reporter's answer to a moderator: redacted onto the trail and the card threads."""

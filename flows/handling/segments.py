@@ -12,6 +12,7 @@ Spanish matters here: é, ñ, Ñ, ü, Ü, à, ¿ and ¡ are in the GSM basic set
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 Encoding = Literal["GSM-7", "UCS-2"]
@@ -76,3 +77,31 @@ def count_segments(text: str) -> int:
             used = 0
         used += size
     return segments
+
+
+ELLIPSIS = "..."  # three dots, not "…": one character outside GSM 03.38 would make it UCS-2
+
+
+def fit_segments(render: Callable[[str], str], text: str, *, max_segments: int) -> str:
+    """`render(text)`, with `text` shortened (at a word where it can be, ending in "...") until
+    the whole fits in `max_segments` SMS segments."""
+    whole = render(text)
+    if count_segments(whole) <= max_segments:
+        return whole
+    low, high = 0, len(text)  # the longest cut that fits lies in [low, high)
+    while low + 1 < high:
+        middle = (low + high) // 2
+        if count_segments(render(_cut(text, middle))) <= max_segments:
+            low = middle
+        else:
+            high = middle
+    return render(_cut(text, low))
+
+
+def _cut(text: str, length: int) -> str:
+    head = text[:length].rstrip()
+    words = head.rsplit(" ", 1)
+    # Back to the last word boundary, unless that would throw most of the text away.
+    if len(words) == 2 and len(words[0]) >= length * 2 // 3:
+        head = words[0].rstrip(" ,;:.-")
+    return head + ELLIPSIS if head else ELLIPSIS

@@ -1,5 +1,5 @@
-"""What moderators look at, whatever tool shows it: a report with its audit trail, check-ins and
-whether a relay can reach its reporter; the open queue; counts over a period.
+"""What moderators look at, whatever tool shows it: a report with its audit trail, check-ins,
+decisions and whether a relay can reach its reporter; the open queue; counts over a period.
 
 Reads only; the moderators' tools (Slack cards, `/cpps`) render what it returns. Nothing here
 tells who the reporter is: `Reach` says only whether a relay could be sent.
@@ -8,10 +8,10 @@ tells who the reporter is: `Reach` says only whether a relay could be sent.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flows.models import Checkin, Report, ReportEvent
+from flows.models import Checkin, Decision, Report, ReportEvent
 from flows.reports.moderation import Reach, reach_of
 from flows.reports.refs import find_ref
 from flows.store import ReportStats, Store
@@ -25,6 +25,7 @@ class ReportView:
     trail: list[ReportEvent]  # oldest first
     checkins: list[Checkin]
     reach: Reach
+    decisions: list[Decision] = field(default_factory=list)  # every version, oldest first
 
     @property
     def id(self) -> int:
@@ -55,6 +56,7 @@ class ModeratorDesk:
             trail=self._store.reports.events(report.id),
             checkins=self._store.checkins.of_report(report.id),
             reach=self.reach(report),
+            decisions=self._store.decisions.history(report.id),
         )
 
     def reach(self, report: Report) -> Reach:

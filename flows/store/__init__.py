@@ -2,9 +2,9 @@
 
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
-check-in answers, Slack posts, upkeep); callers get one `Store` passed in and never build queries
-themselves. `store.transaction()` and `store.reading()` open a unit of work whose session a
-group's methods take as `session=` when a change spans groups.
+check-in answers, Slack posts, decisions, upkeep); callers get one `Store` passed in and never
+build queries themselves. `store.transaction()` and `store.reading()` open a unit of work whose
+session a group's methods take as `session=` when a change spans groups.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from flows.store.checkins import CheckinQueries, ClaimedCheckin
 from flows.store.contacts import ContactQueries
 from flows.store.conversations import ConversationQueries, SavedConversation
 from flows.store.db import make_engine, normalise_url
+from flows.store.decisions import DecisionQueries, PublishedDecision, RecordedDecision
 from flows.store.inbound import InboundQueries, ProviderIdTaken, RecordedInbound
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
@@ -45,6 +46,7 @@ class Store:
         self.checkins = CheckinQueries(self.db, outbox=self.outbox)
         self.checkin_answers = CheckinAnswerQueries(self.db)
         self.slack_posts = SlackPostQueries(self.db)
+        self.decisions = DecisionQueries(self.db)
         self.upkeep = UpkeepQueries(self.db)
 
     @property
@@ -75,6 +77,8 @@ __all__ = [
     "DigestInputs",
     "NewReport",
     "ProviderIdTaken",
+    "PublishedDecision",
+    "RecordedDecision",
     "RecordedInbound",
     "ReportStats",
     "RetentionResult",

@@ -83,15 +83,18 @@ class OutboxQueries(QueryGroup):
         purpose: str,
         report_id: int | None = None,
         dedupe_key: str | None = None,
+        not_before: datetime | None = None,
     ) -> OutboundMessage | None:
         """Queue a message; an opted-out or erased contact gets a `blocked` row, never a send.
 
         With a `dedupe_key`, queueing the same logical message twice makes one row (None the
-        second time).
+        second time). `not_before` holds it back (the end of the city's quiet hours).
         """
         values = self._outbound_values(
             contact=contact, body=body, purpose=purpose, report_id=report_id, dedupe_key=dedupe_key
         )
+        if not_before is not None and values["next_attempt_at"] is not None:
+            values["next_attempt_at"] = max(values["next_attempt_at"], not_before)
         if dedupe_key is None:
             row = OutboundMessage(**values)
             session.add(row)

@@ -82,3 +82,28 @@ def test_names_keep_their_accents_but_texts_stay_gsm7(city: CityConfig) -> None:
     assert gsm7_friendly("Revisión de Línea Pública, Ñandú, pingüino") == (
         "Revision de Linea Publica, Ñandu, pingüino"
     )
+
+
+def test_fit_segments_keeps_a_text_that_fits_and_cuts_one_that_does_not() -> None:
+    from flows.handling.segments import fit_segments
+
+    def frame(text: str) -> str:
+        return f"Decision on R-7KQ2 (2026-03-02): {text}"
+
+    assert fit_segments(frame, "Short.", max_segments=2) == frame("Short.")
+    long = " ".join(["The council reviewed the footage"] * 20)
+    cut = fit_segments(frame, long, max_segments=2)
+    assert count_segments(cut) == 2 and cut.endswith("...")
+    assert encoding(cut) == "GSM-7"  # "..." rather than "…", which would make it UCS-2
+    kept = cut.removeprefix(frame("")).removesuffix("...")
+    assert long.startswith(kept) and long[len(kept)] == " "  # cut between words
+    # As long as it can be: one more word would not fit.
+    one_more = long[: long.index(" ", len(kept) + 1)]
+    assert count_segments(frame(one_more + "...")) > 2
+
+
+def test_fit_segments_counts_ucs2_when_the_text_needs_it() -> None:
+    from flows.handling.segments import fit_segments
+
+    cut = fit_segments(lambda t: t, "😀 " * 200, max_segments=2)
+    assert count_segments(cut) <= 2 and encoding(cut) == "UCS-2"

@@ -78,3 +78,31 @@ def test_config_check_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["config", "check", str(bad)])
     assert result.exit_code == 1
     assert "crisis-teem" in result.output
+
+
+def test_destinations_list_the_parties_of_their_decisions() -> None:
+    city = load_city_config()
+    assert city.destination("oversight").party_ids() == [
+        "council-members",
+        "police-liaison",
+        "police-department",
+    ]
+    assert city.party("police-liaison").name_in("es") == "Enlace policial"
+    assert city.destination("triage").parties == []
+
+
+def test_a_party_id_must_be_plain(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'id = "police-liaison"', 'id = "Police Liaison!"')
+    with pytest.raises(CityConfigError, match="party id 'Police Liaison!'"):
+        load_city_config(path)
+
+
+def test_a_party_listed_twice_or_named_two_ways_is_rejected(tmp_path: Path) -> None:
+    twice = _broken(tmp_path, 'id = "police-department"', 'id = "police-liaison"')
+    with pytest.raises(CityConfigError, match="parties listed twice"):
+        load_city_config(twice)
+    renamed = _broken(tmp_path, 'name = "Police liaison"', 'name = "Liaison officer"')
+    with pytest.raises(CityConfigError) as caught:
+        load_city_config(renamed)
+    assert "'police-liaison' is named differently" in str(caught.value)
+    assert "destinations.1.parties" in str(caught.value)

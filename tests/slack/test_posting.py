@@ -28,6 +28,7 @@ def test_a_filed_report_is_posted_as_a_card_in_each_destination(bench: Harness) 
             "cpps_reroute",
             "cpps_ask",
             "cpps_resolve",
+            "cpps_decision",
             "cpps_spam",
         ]
     posts = bench.store.slack_posts.of_report(report.id or 0)

@@ -24,6 +24,7 @@ from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import IncomingMessage
 from flows.models import Report
+from flows.reports.decisions import Decisions
 from flows.reports.desk import ModeratorDesk
 from flows.reports.moderation import Moderation
 from flows.reports.refs import new_ref
@@ -65,6 +66,7 @@ class Harness:
     api: FakeSlackAPI
     twilio: FakeTwilioAPI
     moderation: Moderation
+    decisions: Decisions
     core: SlackCore
     parts: SlackParts
     dispatcher: OutboxDispatcher
@@ -81,6 +83,7 @@ class Harness:
         phone: str = REPORTER_PHONE,
         anonymous: bool = True,
         contact_ok: bool = False,
+        consent_checkins: bool = False,
         announce: bool = True,
     ) -> Report:
         analysis = self.analyser.analyse(text)
@@ -105,7 +108,7 @@ class Harness:
                     raw_text=text,
                     anonymous=anonymous,
                     contact_ok=contact_ok,
-                    consent_checkins=False,
+                    consent_checkins=consent_checkins,
                     urgent=analysis.urgency != "none",
                 ),
                 analysis=analysis,
@@ -229,6 +232,15 @@ def slack_bench(
     moderation = Moderation(
         store=store, city=city, catalog=load_catalog(), on_changed=[core.poster.report_changed]
     )
+    analyser = analyser or KeywordAnalyser(city=city)
+    # Moderators' decision summaries are redacted by the same analyser that files the reports.
+    decisions = Decisions(
+        store=store,
+        city=city,
+        catalog=load_catalog(),
+        redactor=analyser,
+        on_changed=[core.poster.report_changed],
+    )
     dms: list[IncomingMessage] = []
     senders: dict[str, Any] = {
         "sms": TwilioSender(
@@ -252,6 +264,7 @@ def slack_bench(
         signing_secret=SECRET,
         city=city,
         moderation=moderation,
+        decisions=decisions,
         desk=desk,
         direct_messages=DirectMessages(
             store=store, handle=handle, dispatch=dispatcher.dispatch_due
@@ -268,10 +281,11 @@ def slack_bench(
             api=slack_api,
             twilio=twilio_api,
             moderation=moderation,
+            decisions=decisions,
             core=core,
             parts=parts,
             dispatcher=dispatcher,
             http=http,
-            analyser=analyser or KeywordAnalyser(city=city),
+            analyser=analyser,
             dms=dms,
         )
