@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.handling.segments import gsm7_friendly
+from flows.transparency.config import Transparency
 from nlp.types import DEFAULT_CATEGORIES
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
@@ -85,9 +86,14 @@ class District(_Strict):
     neighbourhoods: list[str] = Field(default_factory=list)
     streets: list[str] = Field(default_factory=list)
     landmarks: list[str] = Field(default_factory=list)
+    # The name on the public page in other languages, e.g. display.es = "El Norte".
+    display: dict[str, str] = Field(default_factory=dict)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases, *self.neighbourhoods, *self.streets, *self.landmarks]
+
+    def display_name(self, language: str) -> str:
+        return self.display.get(language, self.name)
 
 
 class Destination(_Strict):
@@ -183,6 +189,7 @@ class CityConfig(_Strict):
     rules: list[Rule] = Field(default_factory=list)
     checkins: Checkins = Field(default_factory=Checkins)
     limits: SenderLimits = Field(default_factory=SenderLimits)
+    transparency: Transparency = Field(default_factory=Transparency)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityConfig:

@@ -2,9 +2,9 @@
 
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
-check-in answers, Slack posts, upkeep); callers get one `Store` passed in and never build queries
-themselves. `store.transaction()` and `store.reading()` open a unit of work whose session a
-group's methods take as `session=` when a change spans groups.
+check-in answers, Slack posts, upkeep, transparency); callers get one `Store` passed in and never
+build queries themselves. `store.transaction()` and `store.reading()` open a unit of work whose
+session a group's methods take as `session=` when a change spans groups.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from flows.store.inbound import InboundQueries, ProviderIdTaken, RecordedInbound
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
+from flows.store.transparency import TransparencyQueries
 from flows.store.upkeep import DigestInputs, RetentionResult, UpkeepQueries
 
 
@@ -46,6 +47,7 @@ class Store:
         self.checkin_answers = CheckinAnswerQueries(self.db)
         self.slack_posts = SlackPostQueries(self.db)
         self.upkeep = UpkeepQueries(self.db)
+        self.transparency = TransparencyQueries(self.db)
 
     @property
     def dialect(self) -> str:

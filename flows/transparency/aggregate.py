@@ -1,0 +1,149 @@
+"""The one aggregation behind the page, the CSV and the JSON: counts per complete month, every
+one of them passed through `suppression.protect` before anything can show it.
+
+Only complete calendar months in the city's time zone are published (the month in progress is
+not: its counts would change under readers' eyes, each change a difference of one or two
+reports). Spam is never counted (the store's queries leave it out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flows.city import CityConfig
+from flows.store import Store
+from flows.store.transparency import AnswerCount, MonthMedians, ReportCount
+from flows.transparency.suppression import Group, Shown, protect
+
+OTHER = "other"  # the category of reports with none, and the district bucket "other districts"
+YES_NO = ("yes", "no")
+SCORES = ("1", "2", "3", "4", "5")
+# The lines of a month's reports group, in the order they are published.
+REPORT_LINES = ("category", "district", "acknowledged", "resolved")
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str  # YYYY-MM, city time
+    reports: Group  # lines REPORT_LINES; acknowledged and resolved split as YES_NO
+    # Medians, only beside a shown count of what they are the median of (else None).
+    days_to_acknowledge: float | None
+    days_to_resolve: float | None
+    contacted: Group  # line "answer": YES_NO ("has anyone contacted you?")
+    satisfaction: Group  # line "score": SCORES (1 poorly … 5 very well)
+
+
+@dataclass(frozen=True)
+class Figures:
+    min_count: int  # k
+    months: tuple[str, ...]
+    categories: tuple[str, ...]  # category ids, the order of the "category" line
+    districts: tuple[str, ...]  # district ids shown, then OTHER: the "district" line
+    by_month: tuple[MonthFigures, ...]
+    generated_at: datetime
+
+
+def month_starts(now: datetime, *, city: CityConfig) -> list[datetime]:
+    """The UTC instants the published months start at, plus the end of the last one (the start
+    of the month in progress), oldest first."""
+    local = now.astimezone(city.tz)
+    year, month = local.year, local.month
+    starts = []
+    for _ in range(city.transparency.months + 1):
+        starts.append(datetime(year, month, 1, tzinfo=city.tz).astimezone(UTC))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return starts[::-1]
+
+
+def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
+    starts = month_starts(now, city=city)
+    labels = tuple(s.astimezone(city.tz).strftime("%Y-%m") for s in starts[:-1])
+    counts = store.transparency.report_counts(starts)
+    medians = store.transparency.medians(starts)
+    answers = store.transparency.answer_counts(starts)
+    k = city.transparency.min_count
+    categories = tuple(city.city.categories) + (() if OTHER in city.city.categories else (OTHER,))
+    districts = (*_shown_districts(counts, city), OTHER)
+    by_month = tuple(
+        _month(
+            label,
+            [c for c in counts if c.month == index],
+            medians.get(index, MonthMedians(None, None)),
+            [a for a in answers if a.month == index],
+            categories=categories,
+            districts=districts,
+            k=k,
+        )
+        for index, label in enumerate(labels)
+    )
+    return Figures(k, labels, categories, districts, by_month, now)
+
+
+def _shown_districts(counts: Iterable[ReportCount], city: CityConfig) -> tuple[str, ...]:
+    """Districts with enough reports over the window; the rest are counted as "other
+    districts", and never only one of them (it would be that district under another name)."""
+    totals: Counter[str | None] = Counter()
+    for c in counts:
+        totals[c.district] += c.count
+    ids = [d.id for d in city.districts]
+    folded = [d for d in ids if totals[d] < city.transparency.district_min_reports]
+    if len(folded) == 1 and len(ids) > 1:
+        kept = sorted((d for d in ids if d not in folded), key=lambda d: (totals[d], d))
+        folded.append(kept[0])
+    return tuple(d for d in ids if d not in folded)
+
+
+def _month(
+    label: str,
+    counts: Sequence[ReportCount],
+    medians: MonthMedians,
+    answers: Sequence[AnswerCount],
+    *,
+    categories: tuple[str, ...],
+    districts: tuple[str, ...],
+    k: int,
+) -> MonthFigures:
+    lines: dict[str, list[int]] = {name: [] for name in REPORT_LINES}
+    by_category: Counter[str] = Counter()
+    by_district: Counter[str] = Counter()
+    acknowledged = resolved = total = 0
+    for c in counts:
+        by_category[c.category if c.category in categories else OTHER] += c.count
+        by_district[c.district if c.district in districts else OTHER] += c.count
+        acknowledged += c.count if c.acknowledged else 0
+        resolved += c.count if c.resolved else 0
+        total += c.count
+    lines["category"] = [by_category[c] for c in categories]
+    lines["district"] = [by_district[d] for d in districts]
+    lines["acknowledged"] = [acknowledged, total - acknowledged]
+    lines["resolved"] = [resolved, total - resolved]
+    reports = protect(total, lines, k=k)
+    given: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in answers:
+        given[a.kind][a.answer] += a.count
+    contacted = [given["contacted"]["1"], given["contacted"]["2"]]
+    scores = [given["satisfaction"][s] for s in SCORES]
+    return MonthFigures(
+        month=label,
+        reports=reports,
+        days_to_acknowledge=_beside(reports, "acknowledged", medians.days_to_acknowledge),
+        days_to_resolve=_beside(reports, "resolved", medians.days_to_resolve),
+        contacted=protect(sum(contacted), {"answer": contacted}, k=k),
+        satisfaction=protect(sum(scores), {"score": scores}, k=k),
+    )
+
+
+def _beside(reports: Group, line: str, median: float | None) -> float | None:
+    """A median is published only beside the count of reports it summarises, shown as such."""
+    if median is None or reports.shown(line, 0).shown != Shown.VALUE:
+        return None
+    return round(median, 1)
+
+
+def shown_district(figures: Figures, district: str | None) -> str:
+    """The district as the figures publish it: itself, or OTHER when it is folded (a decision
+    in a folded district is listed under "other districts" too)."""
+    return district if district in figures.districts else OTHER
