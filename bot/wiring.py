@@ -35,6 +35,8 @@ from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
 from flows.store import Store, make_engine
+from flows.transparency.decisions import no_decisions
+from flows.transparency.service import TransparencyReport
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class Services:
     moderation: Moderation
     slack: SlackParts
     background: BackgroundWork
+    transparency: TransparencyReport
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -202,6 +205,9 @@ def build_services(
         moderation=moderation,
         slack=slack,
         background=background,
+        # Decisions are not recorded yet (issue #14 parts 1-2): the page lists none until the
+        # store's published decisions are passed here.
+        transparency=TransparencyReport(store=store, city=city, decisions=no_decisions),
         senders=senders,
     )
 

@@ -3,13 +3,18 @@ store, chosen so that every protection rule is exercised (see `SEEDED`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from bot.transparency.routes import build_transparency_router
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
 from flows.store import Store
+from flows.transparency.decisions import PublishedDecision
+from flows.transparency.service import TransparencyReport
 from tests.support.transparency import Seeded, seed
 
 DAY = timedelta(days=1)
@@ -71,3 +76,45 @@ def seeded(store: Store, clock: FixedClock) -> Store:
     clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
     seed(store, clock, SEEDED)
     return store
+
+
+DECISIONS = [
+    PublishedDecision(
+        published_on=date(2026, 2, 20),
+        district="d1",
+        category="use_of_force",
+        summary="The council asked the department to review its use-of-force training.",
+        parties=["Northside Community Council", "Police liaison"],
+        corrected=False,
+    ),
+    PublishedDecision(
+        published_on=date(2026, 2, 24),
+        district="d4",  # folded: listed under "other districts", like the counts
+        category="officer_misconduct",
+        summary="A corrected summary: the agency will publish its stop data monthly.",
+        parties=["Community Police Oversight Council"],
+        corrected=True,
+    ),
+]
+
+
+@pytest.fixture
+def decisions() -> list[PublishedDecision]:
+    """What the decision source returns; a test may add to it (the page reads it through the
+    same callable the service will be given)."""
+    return list(DECISIONS)
+
+
+@pytest.fixture
+def report(
+    seeded: Store, city: CityConfig, decisions: list[PublishedDecision]
+) -> TransparencyReport:
+    return TransparencyReport(store=seeded, city=city, decisions=lambda: list(decisions))
+
+
+@pytest.fixture
+def client(report: TransparencyReport) -> TestClient:
+    """The real router on an app of its own (the full service would load the NLP models)."""
+    app = FastAPI()
+    app.include_router(build_transparency_router(report=report))
+    return TestClient(app)
