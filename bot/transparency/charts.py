@@ -37,7 +37,7 @@ def bar_chart(
     *, chart_id: str, title: str, labels: Sequence[str], cells: Sequence[Cell], k: int
 ) -> str:
     """Vertical bars, one per label (a month); unpublished counts are labelled, not drawn."""
-    width, height, top, bottom, left = 640, 240, 24, 40, 8
+    width, height, top, bottom, left = 480, 230, 24, 46, 4
     step = (width - left) / max(len(labels), 1)
     peak = max((c.value or 0 for c in cells), default=0) or 1
     parts = [_open(chart_id, title, width, height)]
@@ -53,7 +53,9 @@ def bar_chart(
                 f' height="{bar:.1f}" fill="{BAR}"/>'
             )
         parts.append(_text(centre, base - bar - 6, short(cell, k), INK, size=12))
-        parts.append(_text(centre, height - bottom + 18, label, INK, size=11))
+        # "Feb 26": the month above its year, so twelve labels fit side by side.
+        for line, word in enumerate(label.split(" ", 1)):
+            parts.append(_text(centre, height - bottom + 16 + 13 * line, word, INK, size=11))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -48,6 +48,8 @@ def render_page(snapshot: Snapshot, *, words: Words, languages: Sequence[str]) -
     return (
         f'<!doctype html><html lang="{words.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # No icon to fetch (a browser would otherwise ask the service for /favicon.ico).
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(words('title'))} · {escape(service)}</title>"
         f"<style>{STYLE}</style></head><body>"
         f'<a class="skip" href="#main">{escape(words("contents"))}</a>'
@@ -101,7 +103,7 @@ def _breakdown(figures: Figures, words: Words, *, line: str, heading: str) -> st
         head=[words(line), *(words.month(m, short=True) for m in figures.months)],
         rows=rows,
     )
-    body = chart_with_table(svg=svg, note=words("chart_note"), table_html=numbers)
+    body = chart_with_table(svg=svg, note=words("chart_note"), table_html=numbers, wide=True)
     return section(section_id=heading, heading=words(heading), body=body)
 
 

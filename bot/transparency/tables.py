@@ -36,10 +36,11 @@ def table(
     )
 
 
-def chart_with_table(*, svg: str, note: str, table_html: str) -> str:
-    """A chart and, beside it (below it on a phone), the table of its numbers."""
+def chart_with_table(*, svg: str, note: str, table_html: str, wide: bool = False) -> str:
+    """A chart and, beside it (below it on a phone, or when `wide`), the table of its numbers."""
+    kind = "pair wide" if wide else "pair"
     return (
-        f'<div class="pair"><figure>{svg}<figcaption>{escape(note)}</figcaption></figure>'
+        f'<div class="{kind}"><figure>{svg}<figcaption>{escape(note)}</figcaption></figure>'
         f"{table_html}</div>"
     )
 
@@ -70,7 +71,8 @@ a:focus,.scroll:focus{outline:3px solid #b35900;outline-offset:2px}
 h1{font-size:1.75rem;line-height:1.2}
 h2{font-size:1.35rem;margin-top:2.5rem}
 .pair{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}
-@media (min-width:60rem){.pair{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}}
+@media (min-width:60rem){.pair{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}
+.pair.wide{grid-template-columns:minmax(0,1fr)}.wide svg.chart{max-width:56rem}}
 figure{margin:0}
 figcaption{font-size:.9rem;color:#4a4a4a}
 svg.chart{width:100%;height:auto}
