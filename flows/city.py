@@ -226,6 +226,9 @@ class CityConfig(_Strict):
             bad_urgency = sorted(set(rule.urgency) - {"emergency", "crisis", "none"})
             if bad_urgency:
                 raise _LocatedError(("rules", index, "urgency"), f"unknown urgency {bad_urgency}")
+        named = sorted(set(self.transparency.category_names) - set(self.city.categories))
+        if named:
+            raise _LocatedError(("transparency", "category_names"), f"unknown categories {named}")
         return self
 
     @cached_property

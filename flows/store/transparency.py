@@ -163,7 +163,8 @@ def _first_events(months: Sequence[datetime]) -> Any:
             func.min(case((resolved, col(ReportEvent.at)))).label("resolved_at"),
         )
         .join(Report, col(Report.id) == ReportEvent.report_id)
-        .where(*_in_window(months))
+        # Only the events that can matter (not "filed", relays, check-ins…): fewer to group.
+        .where(*_in_window(months), col(ReportEvent.action).in_(("acknowledged", "status")))
         .group_by(col(ReportEvent.report_id))
         .subquery()
     )

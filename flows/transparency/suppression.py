@@ -22,7 +22,15 @@ suppressed count:
   value within those bounds (every primary cell is 1 and the withheld one exactly k, or no
   cell of k or more exists to withhold), the whole group is withheld: its total and every
   nonzero cell read "withheld" (known only to be at least 1); nothing can be solved then,
-  since any cell can grow by one with its total and one cell of each other line.
+  since any cell can grow by one with its total and one cell of each other line. (That a
+  group is withheld whole says only that some line of it sat at that corner, not which.)
+
+tests/transparency/ attacks these rules by linear programming, on generated groups and on
+everything the seeded page publishes. What they do not cover: a published month's counts still
+change when a moderator later marks a report spam, reroutes it to another category, or takes it
+up or resolves it, so two downloads made at different times may differ by such a change, and
+the difference can say that a count withheld in the first was, say, 4. Freezing each month's
+figures when it is first published (a stored snapshot) would close that; it is not done yet.
 """
 
 from __future__ import annotations

@@ -78,3 +78,11 @@ def test_config_check_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["config", "check", str(bad)])
     assert result.exit_code == 1
     assert "crisis-teem" in result.output
+
+
+def test_transparency_names_only_known_categories(tmp_path: Path) -> None:
+    text = DEMO_CITY.read_text(encoding="utf-8") + '\nunknown_kind = { en = "Unknown" }\n'
+    path = tmp_path / "city.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CityConfigError, match=r"transparency.category_names: unknown categories"):
+        load_city_config(path)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
+from bot.transparency.routes import preferred_language
 from flows.clocks import FixedClock
 from flows.transparency.decisions import PublishedDecision
 from tests.transparency.conftest import SEEDED
@@ -106,3 +107,13 @@ def test_the_month_in_progress_is_not_published(client: TestClient) -> None:
     assert any(s.at.month == 3 and s.at.year == 2026 for s in SEEDED)
     assert "March 2026" not in html and "Mar 26" not in html
     assert _row(html, "table-received", "March 2025") == ["0"]
+
+
+def test_accept_language_by_preference() -> None:
+    both = ["en", "es"]
+    assert preferred_language("", both) == "en"
+    assert preferred_language("fr-FR, es;q=0.5, en;q=0.4", both) == "es"
+    assert preferred_language("es;q=0, en-GB", both) == "en"
+    assert preferred_language("en;q=0.2, es-419;q=0.9", both) == "es"
+    assert preferred_language("es;q=bogus, de", both) == "en"
+    assert preferred_language("es", ["en"]) == "en"
