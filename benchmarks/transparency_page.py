@@ -45,7 +45,7 @@ from flows.transparency.service import TransparencyReport
 POSTGRES_URL = os.environ.get(
     "CPPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
 CHUNK = 5000
 
 

@@ -19,7 +19,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             "Reports residents sent to {service}, counted by month. No report's words are ever"
             " published here. To protect the people who report, a count from 1 to {k1} reads"
             " \u201cfewer than {k}\u201d, and a second count is withheld wherever a total would"
-            " reveal it. Only complete months are shown; spam is not counted."
+            " reveal it. A month is published {settle} days after it ends, as it stood then;"
+            " spam is not counted."
         ),
         "switch": "Leer en español",
         "switch_label": "Language",
@@ -82,8 +83,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             "Reportes que los vecinos enviaron a {service}, contados por mes. Aquí nunca se"
             " publican las palabras de un reporte. Para proteger a quienes reportan, una cifra"
             " de 1 a {k1} aparece como \u201cmenos de {k}\u201d, y se retiene una segunda cifra"
-            " cuando un total la revelaría. Solo se muestran meses completos; el spam no se"
-            " cuenta."
+            " cuando un total la revelaría. Cada mes se publica {settle} días después de terminar,"
+            " tal como estaba entonces; el spam no se cuenta."
         ),
         "switch": "Read in English",
         "switch_label": "Idioma",
@@ -160,7 +161,8 @@ class Words:
         self.k = city.transparency.min_count
 
     def __call__(self, key: str, **values: object) -> str:
-        return self._words[key].format(k=self.k, k1=self.k - 1, **values)
+        settle = self.city.transparency.settle_days
+        return self._words[key].format(k=self.k, k1=self.k - 1, settle=settle, **values)
 
     def cell(self, cell: Cell) -> str:
         """How a protected count reads."""

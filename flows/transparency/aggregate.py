@@ -1,9 +1,9 @@
 """The one aggregation behind the page, the CSV and the JSON: counts per complete month, every
 one of them passed through `suppression.protect` before anything can show it.
 
-Only complete calendar months in the city's time zone are published (the month in progress is
-not: its counts would change under readers' eyes, each change a difference of one or two
-reports). Spam is never counted (the store's queries leave it out).
+Only complete calendar months in the city's time zone are published, each `settle_days` after
+it ends and as it stood then (`flows/store/transparency.py`): a published month never changes,
+so no two publications differ by a report or two. Spam marked by then is not counted.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flows.city import CityConfig
 from flows.store import Store
-from flows.store.transparency import AnswerCount, MonthMedians, ReportCount
+from flows.store.transparency import AnswerCount, MonthMedians, ReportCount, Window
 from flows.transparency.suppression import Group, Shown, protect
 
 OTHER = "other"  # the category of reports with none, and the district bucket "other districts"
@@ -46,24 +47,45 @@ class Figures:
     generated_at: datetime
 
 
-def month_starts(now: datetime, *, city: CityConfig) -> list[datetime]:
-    """The UTC instants the published months start at, plus the end of the last one (the start
-    of the month in progress), oldest first."""
-    local = now.astimezone(city.tz)
+def window(now: datetime, *, city: CityConfig) -> tuple[Window, tuple[str, ...]]:
+    """The months published at `now`, oldest first, and their labels (YYYY-MM, city time).
+
+    Month i runs from `starts[i]` to `starts[i + 1]` (local midnights, as UTC instants) and is
+    counted as it stood at `cutoffs[i]`, `settle_days` after its end; the last month shown is
+    the latest whose cut-off has passed.
+    """
+    tz = city.tz
+    settle = timedelta(days=city.transparency.settle_days)
+    local = now.astimezone(tz)
     year, month = local.year, local.month
-    starts = []
+    while _local_start(year, month, tz, settle) > now:
+        year, month = _previous(year, month)
+    starts, cutoffs = [], []
     for _ in range(city.transparency.months + 1):
-        starts.append(datetime(year, month, 1, tzinfo=city.tz).astimezone(UTC))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return starts[::-1]
+        starts.append(_local_start(year, month, tz))
+        cutoffs.append(_local_start(year, month, tz, settle))
+        year, month = _previous(year, month)
+    starts.reverse()
+    cutoffs.reverse()
+    labels = tuple(s.astimezone(tz).strftime("%Y-%m") for s in starts[:-1])
+    return Window(starts=starts, cutoffs=cutoffs[1:]), labels
+
+
+def _local_start(year: int, month: int, tz: ZoneInfo, after: timedelta = timedelta(0)) -> datetime:
+    """Local midnight `after` days after the 1st of the month, as a UTC instant."""
+    local = datetime(year, month, 1) + after
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _previous(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
 def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
-    starts = month_starts(now, city=city)
-    labels = tuple(s.astimezone(city.tz).strftime("%Y-%m") for s in starts[:-1])
-    counts = store.transparency.report_counts(starts)
-    medians = store.transparency.medians(starts)
-    answers = store.transparency.answer_counts(starts)
+    months, labels = window(now, city=city)
+    counts = store.transparency.report_counts(months)
+    medians = store.transparency.medians(months)
+    answers = store.transparency.answer_counts(months)
     k = city.transparency.min_count
     categories = tuple(city.city.categories) + (() if OTHER in city.city.categories else (OTHER,))
     districts = (*_shown_districts(counts, city), OTHER)

@@ -45,6 +45,9 @@ class Transparency(BaseModel):
     min_count: int = Field(default=5, ge=2, le=100)
     # Complete calendar months (city time) shown; the month in progress never is.
     months: int = Field(default=12, ge=1, le=36)
+    # A month is published this many days after it ends, as it stood then (spam marked,
+    # reports taken up and resolved, check-ins answered by then), and never changes after.
+    settle_days: int = Field(default=14, ge=0, le=90)
     # A district with fewer reports than this over the months shown is counted in "other
     # districts" (with reports whose district is not known).
     district_min_reports: int = Field(default=25, ge=0)

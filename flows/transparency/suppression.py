@@ -26,11 +26,10 @@ suppressed count:
   group is withheld whole says only that some line of it sat at that corner, not which.)
 
 tests/transparency/ attacks these rules by linear programming, on generated groups and on
-everything the seeded page publishes. What they do not cover: a published month's counts still
-change when a moderator later marks a report spam, reroutes it to another category, or takes it
-up or resolves it, so two downloads made at different times may differ by such a change, and
-the difference can say that a count withheld in the first was, say, 4. Freezing each month's
-figures when it is first published (a stored snapshot) would close that; it is not done yet.
+everything the seeded page publishes. Over time: each month is published once settled and as it
+stood then (flows/store/transparency.py), so later spam marks, reroutes, acknowledgements,
+resolutions or answers never change a published month, and two downloads made at different
+times agree on every month both show: nothing to subtract.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def seed(store: Store, clock: FixedClock, reports: Iterable[Seeded]) -> None:
             _set_status(store, report.id, "spam")
         for kind, answer in item.answers.items():
             clock.set(item.at + timedelta(days=3))
-            _answer(store, report.id, kind, answer)
+            answer_checkin(store, report.id, kind, answer)
     clock.set(now)
 
 
@@ -87,7 +87,7 @@ def _set_status(store: Store, report_id: int | None, status: str) -> None:
         store.reports.set_status(session=session, report=report, status=status, actor=MODERATOR)
 
 
-def _answer(store: Store, report_id: int | None, kind: str, answer: str) -> None:
+def answer_checkin(store: Store, report_id: int | None, kind: str, answer: str) -> None:
     assert report_id is not None
     now = store.clock.now()
     with store.transaction() as session:

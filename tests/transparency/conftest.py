@@ -33,6 +33,9 @@ FEB = datetime(2026, 2, 10, 16, 0, tzinfo=UTC)
 JAN = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
 DEC = datetime(2025, 12, 8, 16, 0, tzinfo=UTC)
 MAR = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)  # the month in progress: never published
+# February is published 14 days after it ends (Riverton's settle_days), as it stood then.
+FEBRUARY_CUTOFF = datetime(2026, 3, 15, 5, 0, tzinfo=UTC)  # local midnight, CDT
+PUBLISHED = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
 
 # February 2026, 30 reports (+2 spam): use of force 12, misconduct 7, stops 2 (fewer than 5),
 # neighbourhood 9. Northside 14, Riverside 9, Eastgate 6, Southfield 1 (Eastgate and Southfield
@@ -72,8 +75,8 @@ def city() -> CityConfig:
 
 @pytest.fixture
 def seeded(store: Store, clock: FixedClock) -> Store:
-    """The store with `SEEDED`; the clock at 2 March 2026 (February is the last month shown)."""
-    clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    """The store with `SEEDED`; the clock at `PUBLISHED` (February is the last month shown)."""
+    clock.set(PUBLISHED)
     seed(store, clock, SEEDED)
     return store
 

@@ -3,22 +3,34 @@ folded, medians only beside shown counts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import col, select
 
 from flows.city import CityConfig
 from flows.clocks import FixedClock
+from flows.conversation.catalog import load_catalog
+from flows.models import Report
+from flows.reports.moderation import Moderation
 from flows.store import Store
-from flows.transparency.aggregate import OTHER, aggregate, month_starts
+from flows.transparency.aggregate import OTHER, aggregate, window
 from flows.transparency.suppression import Cell, Shown
+from tests.support.transparency import MODERATOR, answer_checkin
+from tests.transparency.conftest import FEBRUARY_CUTOFF, PUBLISHED
 
 
-def test_months_are_complete_months_of_city_time(city: CityConfig) -> None:
-    starts = month_starts(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), city=city)
-    assert len(starts) == city.transparency.months + 1
-    # Chicago midnight on 1 March 2026 (CST, UTC-6) ends February; 1 April 2025 (CDT, UTC-5).
-    assert starts[-1] == datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
-    assert starts[0] == datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
-    assert starts[1] == datetime(2025, 4, 1, 5, 0, tzinfo=UTC)
+def test_a_month_is_published_two_weeks_after_it_ends_in_city_time(city: CityConfig) -> None:
+    months, labels = window(PUBLISHED, city=city)
+    assert labels[-1] == "2026-02" and len(labels) == city.transparency.months
+    # Chicago midnights: 1 March 2026 is CST (UTC-6); 15 March and 1 April 2025 are CDT.
+    assert months.starts[-1] == datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+    assert months.cutoffs[-1] == FEBRUARY_CUTOFF
+    assert months.starts[0] == datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
+    assert months.starts[1] == datetime(2025, 4, 1, 5, 0, tzinfo=UTC)
+    _, before = window(FEBRUARY_CUTOFF - timedelta(seconds=1), city=city)
+    assert before[-1] == "2026-01"
+    _, at = window(FEBRUARY_CUTOFF, city=city)
+    assert at[-1] == "2026-02"
 
 
 def test_february_as_published(seeded: Store, city: CityConfig, clock: FixedClock) -> None:
@@ -53,3 +65,36 @@ def test_a_withheld_month_publishes_no_median(
     december = figures.by_month[-3]
     assert december.reports.total.shown == Shown.FEWER
     assert all(m.reports.total == Cell.of(0) for m in figures.by_month[:-3])
+
+
+def test_a_published_month_never_changes(
+    seeded: Store, city: CityConfig, clock: FixedClock
+) -> None:
+    """After its cut-off, spam marks, reroutes, resolutions and check-in answers on February's
+    reports change nothing February publishes (so two downloads cannot be subtracted)."""
+    before = aggregate(store=seeded, city=city, now=clock.now())
+    moderation = Moderation(store=seeded, city=city, catalog=load_catalog())
+    with seeded.reading() as session:
+        february = session.exec(
+            select(Report).where(
+                col(Report.created_at) >= datetime(2026, 2, 1, 6, tzinfo=UTC),
+                col(Report.created_at) < datetime(2026, 3, 1, 6, tzinfo=UTC),
+                col(Report.status) != "spam",
+            )
+        ).all()
+    stops = [r for r in february if r.top_category == "stop_search_arrest"]
+    untouched = [r for r in february if r.status == "new"]
+    assert len(stops) == 2 and len(untouched) >= 2
+    assert clock.now() > FEBRUARY_CUTOFF
+    moderation.reroute(
+        stops[0].id or 0,
+        from_destination="oversight",
+        to_destination="budget",
+        category="funding_priorities",
+        actor=MODERATOR,
+    )
+    moderation.mark_spam(untouched[0].id or 0, actor=MODERATOR)
+    moderation.acknowledge(untouched[1].id or 0, actor=MODERATOR)
+    answer_checkin(seeded, stops[1].id, "satisfaction", "1")
+    after = aggregate(store=seeded, city=city, now=clock.now())
+    assert after.by_month == before.by_month

@@ -11,6 +11,7 @@ from flows.clocks import FixedClock
 from tests.service_harness import make_settings, start_service
 from tests.support.analyser import KeywordAnalyser
 from tests.support.transparency import Seeded, seed
+from tests.transparency.conftest import PUBLISHED
 
 
 def test_the_service_serves_the_page_without_login(
@@ -22,6 +23,7 @@ def test_the_service_serves_the_page_without_login(
     )
     at = datetime(2026, 2, 3, 17, 0, tzinfo=UTC)
     seed(services.store, clock, [Seeded(at=at, category="praise", district="d2")] * 6)
+    clock.set(PUBLISHED)
     response = client.get("/transparency")
     assert response.status_code == 200
     html = response.text
