@@ -207,7 +207,9 @@ def build_services(
         background=background,
         # Decisions are not recorded yet (issue #14 parts 1-2): the page lists none until the
         # store's published decisions are passed here.
-        transparency=TransparencyReport(store=store, city=city, decisions=no_decisions),
+        transparency=TransparencyReport(
+            store=store, city=city, decisions=no_decisions, refresh_in_background=True
+        ),
         senders=senders,
     )
 
