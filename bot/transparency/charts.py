@@ -27,9 +27,12 @@ SHADES = (
 
 
 def short(cell: Cell, k: int) -> str:
-    """A count as a chart labels it: the number, "<k", or "–" (withheld)."""
+    """A count as a chart labels it: the number, "<k", "–" (withheld), or "↓" (a district
+    counted in "other districts", the last row)."""
     if cell.shown == Shown.VALUE:
         return str(cell.value)
+    if cell.shown == Shown.FOLDED:
+        return "↓"
     return f"<{k}" if cell.shown == Shown.FEWER else "–"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.transparency.words import Words
 from flows.city import CityConfig
-from flows.transparency.aggregate import REPORT_LINES, SCORES, YES_NO, MonthFigures, shown_district
+from flows.transparency.aggregate import OTHER, REPORT_LINES, SCORES, YES_NO, MonthFigures
 from flows.transparency.service import Snapshot
 from flows.transparency.suppression import Cell, Group
 
@@ -50,11 +50,11 @@ DICTIONARY: dict[str, dict[str, str]] = {
     },
     "key": {
         "en": "The category or district id of the city file, yes or no, a rating 1-5; empty"
-        " for a total. District \u201cother\u201d: districts with too few reports, and reports"
-        " whose district is not known.",
+        " for a total. District \u201cother\u201d: the districts with too few reports that"
+        " month (their own rows read folded), and reports whose district is not known.",
         "es": "El id de categoría o distrito, yes o no, una calificación 1-5; vacío para un"
-        " total. Distrito \u201cother\u201d: distritos con pocos reportes y reportes sin"
-        " distrito conocido.",
+        " total. Distrito \u201cother\u201d: los distritos con pocos reportes ese mes (sus filas"
+        " dicen folded) y los reportes sin distrito conocido.",
     },
     "label_en": {"en": "The key's name in English.", "es": "El nombre de la clave en inglés."},
     "label_es": {"en": "The key's name in Spanish.", "es": "El nombre de la clave en español."},
@@ -67,11 +67,12 @@ DICTIONARY: dict[str, dict[str, str]] = {
     "shown": {
         "en": "value: the number is published; fewer_than: a count from 1 to k-1 (k is"
         " min_count), or in a month with fewer than k, any count; withheld: not published so"
-        " that another count cannot be worked out; not_published: a median beside a count that"
-        " is not published.",
+        " that another count cannot be worked out; folded: a district counted in \u201cother\u201d"
+        " that month; not_published: a median beside a count that is not published.",
         "es": "value: se publica la cifra; fewer_than: una cifra de 1 a k-1 (k es min_count), o"
         " cualquier cifra de un mes con menos de k; withheld: no se publica para que no se"
-        " pueda deducir otra cifra; not_published: una mediana junto a una cifra no publicada.",
+        " pueda deducir otra cifra; folded: un distrito contado en \u201cother\u201d ese mes;"
+        " not_published: una mediana junto a una cifra no publicada.",
     },
     "value": {
         "en": "The number when shown is value; empty otherwise.",
@@ -145,7 +146,7 @@ def decision_records(snapshot: Snapshot, city: CityConfig) -> list[dict[str, Any
     en, es = Words("en", city=city), Words("es", city=city)
     records = []
     for d in snapshot.decisions:
-        district = shown_district(snapshot.figures, d.district)
+        district = d.district or OTHER
         records.append(
             {
                 "published_on": d.published_on.isoformat(),

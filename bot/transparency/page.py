@@ -17,7 +17,7 @@ from bot.transparency.tables import (
     table,
 )
 from bot.transparency.words import Words
-from flows.transparency.aggregate import Figures, MonthFigures, shown_district
+from flows.transparency.aggregate import Figures, MonthFigures
 from flows.transparency.decisions import PublishedDecision
 from flows.transparency.service import Snapshot
 from flows.transparency.suppression import Cell, Shown
@@ -34,7 +34,7 @@ def render_page(snapshot: Snapshot, *, words: Words, languages: Sequence[str]) -
         _breakdown(figures, words, line="district", heading="by_district"),
         _response(figures, words),
         _followups(figures, words),
-        _decisions(snapshot.decisions, figures, words),
+        _decisions(snapshot.decisions, words),
         _open_data(words),
     ]
     contents = "".join(f'<li><a href="#{key}">{escape(words(key))}</a></li>' for key in SECTIONS)
@@ -161,7 +161,7 @@ def _followups(figures: Figures, words: Words) -> str:
     return section(section_id="followups", heading=words("followups"), body=body)
 
 
-def _decisions(decisions: Sequence[PublishedDecision], figures: Figures, words: Words) -> str:
+def _decisions(decisions: Sequence[PublishedDecision], words: Words) -> str:
     if not decisions:
         return section(
             section_id="decisions",
@@ -171,7 +171,7 @@ def _decisions(decisions: Sequence[PublishedDecision], figures: Figures, words: 
     rows = [
         [
             words.day(d.published_on) + (f" {words('corrected')}" if d.corrected else ""),
-            words.district(shown_district(figures, d.district)),
+            words.district(d.district),
             words.category(d.category),
             d.summary,
             ", ".join(d.parties),

@@ -62,6 +62,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "no_decisions": "No decisions have been published yet.",
         "fewer": "fewer than {k}",
         "withheld": "withheld",
+        "folded": "in other districts",
         "not_published": "not published",
         "other_districts": "Other districts or not known",
         "chart_note": "The numbers are in the table that follows.",
@@ -126,6 +127,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "no_decisions": "Todavía no se ha publicado ninguna decisión.",
         "fewer": "menos de {k}",
         "withheld": "retenido",
+        "folded": "en otros distritos",
         "not_published": "no publicado",
         "other_districts": "Otros distritos o no se sabe",
         "chart_note": "Las cifras están en la tabla que sigue.",
@@ -168,6 +170,8 @@ class Words:
         """How a protected count reads."""
         if cell.shown == Shown.VALUE:
             return f"{cell.value:,}"
+        if cell.shown == Shown.FOLDED:
+            return self("folded")
         return self("fewer") if cell.shown == Shown.FEWER else self("withheld")
 
     def category(self, category: str) -> str:

@@ -9,7 +9,7 @@ so no two publications differ by a report or two. Spam marked by then is not cou
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flows.city import CityConfig
 from flows.store import Store
 from flows.store.transparency import AnswerCount, MonthMedians, ReportCount, Window
-from flows.transparency.suppression import Group, Shown, protect
+from flows.transparency.suppression import FOLDED, Group, Shown, protect
 
 OTHER = "other"  # the category of reports with none, and the district bucket "other districts"
 YES_NO = ("yes", "no")
@@ -42,7 +42,7 @@ class Figures:
     min_count: int  # k
     months: tuple[str, ...]
     categories: tuple[str, ...]  # category ids, the order of the "category" line
-    districts: tuple[str, ...]  # district ids shown, then OTHER: the "district" line
+    districts: tuple[str, ...]  # every district id, then OTHER: the "district" line
     by_month: tuple[MonthFigures, ...]
     generated_at: datetime
 
@@ -88,7 +88,7 @@ def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
     answers = store.transparency.answer_counts(months)
     k = city.transparency.min_count
     categories = tuple(city.city.categories) + (() if OTHER in city.city.categories else (OTHER,))
-    districts = (*_shown_districts(counts, city), OTHER)
+    districts = (*(d.id for d in city.districts), OTHER)
     by_month = tuple(
         _month(
             label,
@@ -98,24 +98,23 @@ def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
             categories=categories,
             districts=districts,
             k=k,
+            min_district=city.transparency.district_min_reports,
         )
         for index, label in enumerate(labels)
     )
     return Figures(k, labels, categories, districts, by_month, now)
 
 
-def _shown_districts(counts: Iterable[ReportCount], city: CityConfig) -> tuple[str, ...]:
-    """Districts with enough reports over the window; the rest are counted as "other
-    districts", and never only one of them (it would be that district under another name)."""
-    totals: Counter[str | None] = Counter()
-    for c in counts:
-        totals[c.district] += c.count
-    ids = [d.id for d in city.districts]
-    folded = [d for d in ids if totals[d] < city.transparency.district_min_reports]
-    if len(folded) == 1 and len(ids) > 1:
-        kept = sorted((d for d in ids if d not in folded), key=lambda d: (totals[d], d))
-        folded.append(kept[0])
-    return tuple(d for d in ids if d not in folded)
+def folded(counts: Counter[str], districts: Sequence[str], *, below: int) -> set[str]:
+    """The districts of one month counted in "other districts": those with some reports but
+    fewer than `below` that month, and never only one of them (it would be that district under
+    another name): the smallest of the rest joins a lone one. Decided per month from that
+    month's own (settled) counts, so a published month's lines never change."""
+    ids = [d for d in districts if d != OTHER]
+    fold = {d for d in ids if 0 < counts[d] < below}
+    if len(fold) == 1 and len(ids) > 1:
+        fold.add(min((d for d in ids if d not in fold), key=lambda d: (counts[d], d)))
+    return fold
 
 
 def _month(
@@ -127,6 +126,7 @@ def _month(
     categories: tuple[str, ...],
     districts: tuple[str, ...],
     k: int,
+    min_district: int,
 ) -> MonthFigures:
     lines: dict[str, list[int]] = {name: [] for name in REPORT_LINES}
     by_category: Counter[str] = Counter()
@@ -139,10 +139,18 @@ def _month(
         resolved += c.count if c.resolved else 0
         total += c.count
     lines["category"] = [by_category[c] for c in categories]
-    lines["district"] = [by_district[d] for d in districts]
+    fold = folded(by_district, districts, below=min_district)
+    for district in fold:
+        by_district[OTHER] += by_district.pop(district, 0)
+    kept = [d for d in districts if d not in fold]
+    lines["district"] = [by_district[d] for d in kept]
     lines["acknowledged"] = [acknowledged, total - acknowledged]
     lines["resolved"] = [resolved, total - resolved]
-    reports = protect(total, lines, k=k)
+    protected = protect(total, lines, k=k)
+    # The folded districts' cells say where they are counted; the others are as protected.
+    shown = dict(zip(kept, protected.lines["district"], strict=True))
+    district_line = tuple(shown.get(d, FOLDED) for d in districts)
+    reports = Group(protected.total, {**protected.lines, "district": district_line})
     given: dict[str, Counter[str]] = defaultdict(Counter)
     for a in answers:
         given[a.kind][a.answer] += a.count
@@ -163,9 +171,3 @@ def _beside(reports: Group, line: str, median: float | None) -> float | None:
     if median is None or reports.shown(line, 0).shown != Shown.VALUE:
         return None
     return round(median, 1)
-
-
-def shown_district(figures: Figures, district: str | None) -> str:
-    """The district as the figures publish it: itself, or OTHER when it is folded (a decision
-    in a folded district is listed under "other districts" too)."""
-    return district if district in figures.districts else OTHER

@@ -48,9 +48,9 @@ class Transparency(BaseModel):
     # A month is published this many days after it ends, as it stood then (spam marked,
     # reports taken up and resolved, check-ins answered by then), and never changes after.
     settle_days: int = Field(default=14, ge=0, le=90)
-    # A district with fewer reports than this over the months shown is counted in "other
-    # districts" (with reports whose district is not known).
-    district_min_reports: int = Field(default=25, ge=0)
+    # A district with fewer reports than this in a month is counted in "other districts" that
+    # month (with reports whose district is not known).
+    district_min_reports: int = Field(default=5, ge=0)
     # category id → language → the name on the page (defaults: DEFAULT_CATEGORY_NAMES).
     category_names: dict[str, dict[str, str]] = Field(default_factory=dict)
 

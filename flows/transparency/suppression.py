@@ -47,6 +47,7 @@ class Shown(StrEnum):
     VALUE = "value"  # the number itself
     FEWER = "fewer_than"  # "fewer than k" (1..k-1; in a small group also 0)
     WITHHELD = "withheld"  # withheld so that another count cannot be worked out
+    FOLDED = "folded"  # a district counted in "other districts" that month (not a count)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Cell:
 
 FEWER = Cell(Shown.FEWER, None)
 WITHHELD = Cell(Shown.WITHHELD, None)
+FOLDED = Cell(Shown.FOLDED, None)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class System:
         for line, cells in group.lines.items():
             equation = {index[("total", 0)]: -1.0}
             for i, cell in enumerate(cells):
+                if cell[0] == "folded":
+                    continue  # not a count: the district is counted in "other" that month
                 var = self._variable(f"{group.name}/{line}/{i}", cell, "cell", total_shown)
                 index[(line, i)] = var
                 equation[var] = 1.0

@@ -3,6 +3,7 @@ folded, medians only beside shown counts."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
@@ -13,8 +14,8 @@ from flows.conversation.catalog import load_catalog
 from flows.models import Report
 from flows.reports.moderation import Moderation
 from flows.store import Store
-from flows.transparency.aggregate import OTHER, aggregate, window
-from flows.transparency.suppression import Cell, Shown
+from flows.transparency.aggregate import OTHER, aggregate, folded, window
+from flows.transparency.suppression import FOLDED, Cell, Shown
 from tests.support.transparency import MODERATOR, answer_checkin
 from tests.transparency.conftest import FEBRUARY_CUTOFF, PUBLISHED
 
@@ -36,11 +37,12 @@ def test_a_month_is_published_two_weeks_after_it_ends_in_city_time(city: CityCon
 def test_february_as_published(seeded: Store, city: CityConfig, clock: FixedClock) -> None:
     figures = aggregate(store=seeded, city=city, now=clock.now())
     assert figures.months[-1] == "2026-02" and len(figures.months) == 12
-    # Eastgate (6) and Southfield (1) have fewer than 10 reports: both are "other".
-    assert figures.districts == ("d1", "d2", OTHER)
+    assert figures.districts == ("d1", "d2", "d3", "d4", OTHER)
     feb = figures.by_month[-1]
     assert feb.reports.total == Cell.of(30)  # the two marked spam are not counted
-    assert feb.reports.lines["district"] == (Cell.of(14), Cell.of(9), Cell.of(7))
+    # Southfield (1) has fewer than 5 in February; alone it would be "other" under another name,
+    # so Eastgate (6), the next smallest, is folded with it.
+    assert feb.reports.lines["district"] == (Cell.of(14), Cell.of(9), FOLDED, FOLDED, Cell.of(7))
     assert feb.reports.lines["acknowledged"] == (Cell.of(21), Cell.of(9))
     assert feb.reports.lines["resolved"] == (Cell.of(8), Cell.of(22))
     assert (feb.days_to_acknowledge, feb.days_to_resolve) == (2.0, 6.0)
@@ -98,3 +100,12 @@ def test_a_published_month_never_changes(
     answer_checkin(seeded, stops[1].id, "satisfaction", "1")
     after = aggregate(store=seeded, city=city, now=clock.now())
     assert after.by_month == before.by_month
+
+
+def test_a_lone_small_district_is_never_other_districts_alone() -> None:
+    ids = ("d1", "d2", "d3", OTHER)
+    assert folded(Counter({"d1": 9, "d2": 7, "d3": 1}), ids, below=5) == {"d3", "d2"}
+    assert folded(Counter({"d1": 9, "d2": 0, "d3": 1}), ids, below=5) == {"d2", "d3"}
+    assert folded(Counter({"d1": 9, "d2": 7, "d3": 5}), ids, below=5) == set()
+    assert folded(Counter({"d1": 9, "d2": 3, "d3": 1}), ids, below=5) == {"d2", "d3"}
+    assert folded(Counter(), ids, below=5) == set()  # a month with no reports: zeros

@@ -53,7 +53,7 @@ def test_the_json_carries_its_dictionary(client: TestClient) -> None:
 def test_decisions_have_files_of_their_own(client: TestClient) -> None:
     decisions = client.get("/transparency/decisions.json").json()["decisions"]
     assert [d["published_on"] for d in decisions] == ["2026-02-24", "2026-02-20"]
-    assert decisions[0]["district"] == "other" and decisions[0]["corrected"] is True
+    assert decisions[0]["district"] == "d4" and decisions[0]["corrected"] is True
     assert decisions[1]["parties"] == ["Northside Community Council", "Police liaison"]
     rows = list(csv.DictReader(io.StringIO(client.get("/transparency/decisions.csv").text)))
     assert tuple(rows[0]) == DECISION_FIELDS
