@@ -41,7 +41,8 @@ def render_page(snapshot: Snapshot, *, words: Words, languages: Sequence[str]) -
     other = [lang for lang in languages if lang != words.language]
     # The link to the other language is written in that language ("Leer en español").
     switch = "".join(
-        f'<a href="?lang={lang}" lang="{lang}" hreflang="{lang}">{escape(words("switch"))}</a>'
+        f'<nav aria-label="{escape(words("switch_label"))}"><a href="?lang={lang}" lang="{lang}"'
+        f' hreflang="{lang}">{escape(words("switch"))}</a></nav>'
         for lang in other[:1]
     )
     updated = figures.generated_at.astimezone(words.city.tz).strftime("%Y-%m-%d %H:%M")
@@ -52,9 +53,8 @@ def render_page(snapshot: Snapshot, *, words: Words, languages: Sequence[str]) -
         '<link rel="icon" href="data:,">'
         f"<title>{escape(words('title'))} · {escape(service)}</title>"
         f"<style>{STYLE}</style></head><body>"
-        f'<a class="skip" href="#main">{escape(words("contents"))}</a>'
-        f"<header><p>{escape(service)}</p>"
-        f'<nav aria-label="{escape(words("switch_label"))}">{switch}</nav></header>'
+        f'<a class="skip" href="#main">{escape(words("skip"))}</a>'
+        f"<header><p>{escape(service)}</p>{switch}</header>"
         f'<main id="main"><h1>{escape(words("title"))}</h1>'
         f"{paragraph(words('intro', service=service))}"
         f'<nav aria-label="{escape(words("contents"))}"><ul>{contents}</ul></nav>'

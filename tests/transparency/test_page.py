@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.transparency.routes import preferred_language
+from bot.transparency.routes import build_transparency_router, preferred_language
 from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.store import Store
@@ -137,3 +138,15 @@ def test_accept_language_by_preference() -> None:
     assert preferred_language("en;q=0.2, es-419;q=0.9", both) == "es"
     assert preferred_language("es;q=bogus, de", both) == "en"
     assert preferred_language("es", ["en"]) == "en"
+
+
+def test_a_city_in_one_language_offers_no_switch(seeded: Store, city: CityConfig) -> None:
+    english = city.model_copy(update={"city": city.city.model_copy(update={"languages": ["en"]})})
+    app = FastAPI()
+    report = TransparencyReport(store=seeded, city=english, decisions=list)
+    app.include_router(build_transparency_router(report=report))
+    client = TestClient(app)
+    html = client.get("/transparency", headers={"Accept-Language": "es"}).text
+    assert '<html lang="en">' in html
+    assert "Leer en español" not in html and 'aria-label="Language"' not in html
+    assert client.get("/transparency?lang=es").status_code == 400
