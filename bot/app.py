@@ -1,4 +1,5 @@
-"""The ASGI application: channel adapters mounted on FastAPI, plus a health check."""
+"""The ASGI application: channel adapters mounted on FastAPI, the public transparency page, and
+a health check."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack import build_slack_router
 from bot.sms import build_sms_router
+from bot.transparency.routes import build_transparency_router
 from bot.twilio_wire import OurTwilio
 from bot.wiring import Services, build_services
 
@@ -33,6 +35,9 @@ def create_app(*, services: Services) -> FastAPI:
             app=services.slack.app, signing_secret=services.secrets.slack_signing_secret
         )
     )
+
+    # The public page and its open data (no login; see bot/transparency/routes.py).
+    app.include_router(build_transparency_router(report=services.transparency))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -36,6 +36,8 @@ from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
 from flows.store import Store, make_engine
+from flows.transparency.decisions import no_decisions
+from flows.transparency.service import TransparencyReport
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class Services:
     decisions: Decisions
     slack: SlackParts
     background: BackgroundWork
+    transparency: TransparencyReport
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def on_delivery_status(self, update: DeliveryStatus) -> None:
@@ -214,6 +217,11 @@ def build_services(
         decisions=decisions,
         slack=slack,
         background=background,
+        # Decisions are not recorded yet (issue #14 parts 1-2): the page lists none until the
+        # store's published decisions are passed here.
+        transparency=TransparencyReport(
+            store=store, city=city, decisions=no_decisions, refresh_in_background=True
+        ),
         senders=senders,
     )
 

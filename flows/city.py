@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.handling.segments import gsm7_friendly
 from flows.parties import Party, party_clash, unique_parties
+from flows.transparency.config import Transparency
 from nlp.types import DEFAULT_CATEGORIES
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
@@ -86,9 +87,14 @@ class District(_Strict):
     neighbourhoods: list[str] = Field(default_factory=list)
     streets: list[str] = Field(default_factory=list)
     landmarks: list[str] = Field(default_factory=list)
+    # The name on the public page in other languages, e.g. display.es = "El Norte".
+    display: dict[str, str] = Field(default_factory=dict)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases, *self.neighbourhoods, *self.streets, *self.landmarks]
+
+    def display_name(self, language: str) -> str:
+        return self.display.get(language, self.name)
 
 
 class Destination(_Strict):
@@ -194,6 +200,7 @@ class CityConfig(_Strict):
     rules: list[Rule] = Field(default_factory=list)
     checkins: Checkins = Field(default_factory=Checkins)
     limits: SenderLimits = Field(default_factory=SenderLimits)
+    transparency: Transparency = Field(default_factory=Transparency)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityConfig:
@@ -231,6 +238,9 @@ class CityConfig(_Strict):
             bad_urgency = sorted(set(rule.urgency) - {"emergency", "crisis", "none"})
             if bad_urgency:
                 raise _LocatedError(("rules", index, "urgency"), f"unknown urgency {bad_urgency}")
+        named = sorted(set(self.transparency.category_names) - set(self.city.categories))
+        if named:
+            raise _LocatedError(("transparency", "category_names"), f"unknown categories {named}")
         return self
 
     @cached_property

@@ -2,7 +2,7 @@
 
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
-check-in answers, Slack posts, decisions, upkeep); callers get one `Store` passed in and never
+check-in answers, Slack posts, decisions, upkeep, transparency); callers get one `Store` passed in and never
 build queries themselves. `store.transaction()` and `store.reading()` open a unit of work whose
 session a group's methods take as `session=` when a change spans groups.
 """
@@ -27,6 +27,7 @@ from flows.store.inbound import InboundQueries, ProviderIdTaken, RecordedInbound
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
+from flows.store.transparency import TransparencyQueries
 from flows.store.upkeep import DigestInputs, RetentionResult, UpkeepQueries
 
 
@@ -48,6 +49,7 @@ class Store:
         self.slack_posts = SlackPostQueries(self.db)
         self.decisions = DecisionQueries(self.db)
         self.upkeep = UpkeepQueries(self.db)
+        self.transparency = TransparencyQueries(self.db)
 
     @property
     def dialect(self) -> str:

@@ -106,3 +106,11 @@ def test_a_party_listed_twice_or_named_two_ways_is_rejected(tmp_path: Path) -> N
         load_city_config(renamed)
     assert "'police-liaison' is named differently" in str(caught.value)
     assert "destinations.1.parties" in str(caught.value)
+
+
+def test_transparency_names_only_known_categories(tmp_path: Path) -> None:
+    text = DEMO_CITY.read_text(encoding="utf-8") + '\nunknown_kind = { en = "Unknown" }\n'
+    path = tmp_path / "city.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CityConfigError, match=r"transparency.category_names: unknown categories"):
+        load_city_config(path)

@@ -1,0 +1,2 @@
+"""The public transparency page and its open data (issue #14): server-rendered HTML with inline
+SVG charts, CSV and JSON, all from `flows.transparency.service.TransparencyReport`."""

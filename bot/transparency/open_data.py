@@ -1,0 +1,204 @@
+"""The open data: the page's figures as CSV and JSON (one record per published count, the same
+protected cells the page shows), the decisions as their own files, and the data dictionary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from bot.transparency.words import Words
+from flows.city import CityConfig
+from flows.transparency.aggregate import OTHER, REPORT_LINES, SCORES, YES_NO, MonthFigures
+from flows.transparency.service import Snapshot
+from flows.transparency.suppression import Cell, Group
+
+FIELDS = ("month", "group", "line", "key", "label_en", "label_es", "measure", "shown", "value")
+DECISION_FIELDS = (
+    "published_on",
+    "district",
+    "district_en",
+    "district_es",
+    "category",
+    "category_en",
+    "category_es",
+    "summary",
+    "parties",
+    "corrected",
+)
+DICTIONARY: dict[str, dict[str, str]] = {
+    "month": {
+        "en": "The calendar month (city time) the reports were received in, YYYY-MM. Only"
+        " complete months are published.",
+        "es": "El mes (hora local) en que se recibieron los reportes, AAAA-MM. Solo se publican"
+        " meses completos.",
+    },
+    "group": {
+        "en": "reports: reports received (spam not counted); contacted: answers to"
+        " \u201chas anyone contacted you?\u201d; satisfaction: ratings of how a report was"
+        " handled, 1 (poorly) to 5 (very well).",
+        "es": "reports: reportes recibidos (sin spam); contacted: respuestas a \u201c¿le"
+        " contactaron?\u201d; satisfaction: calificaciones de 1 (mal) a 5 (muy bien).",
+    },
+    "line": {
+        "en": "How the group's total is split: total, category, district, acknowledged,"
+        " resolved, answer or score. Each line of a month adds up to that month's total.",
+        "es": "Cómo se divide el total del grupo: total, category, district, acknowledged,"
+        " resolved, answer o score. Cada línea de un mes suma el total de ese mes.",
+    },
+    "key": {
+        "en": "The category or district id of the city file, yes or no, a rating 1-5; empty"
+        " for a total. District \u201cother\u201d: the districts with too few reports that"
+        " month (their own rows read folded), and reports whose district is not known.",
+        "es": "El id de categoría o distrito, yes o no, una calificación 1-5; vacío para un"
+        " total. Distrito \u201cother\u201d: los distritos con pocos reportes ese mes (sus filas"
+        " dicen folded) y los reportes sin distrito conocido.",
+    },
+    "label_en": {"en": "The key's name in English.", "es": "El nombre de la clave en inglés."},
+    "label_es": {"en": "The key's name in Spanish.", "es": "El nombre de la clave en español."},
+    "measure": {
+        "en": "count (reports or answers), or median_days (from receipt to the first"
+        " acknowledgement, or to resolution).",
+        "es": "count (reportes o respuestas) o median_days (días desde la recepción hasta la"
+        " primera atención o hasta la resolución).",
+    },
+    "shown": {
+        "en": "value: the number is published; fewer_than: a count from 1 to k-1 (k is"
+        " min_count), or in a month with fewer than k, any count; withheld: not published so"
+        " that another count cannot be worked out; folded: a district counted in \u201cother\u201d"
+        " that month; not_published: a median beside a count that is not published.",
+        "es": "value: se publica la cifra; fewer_than: una cifra de 1 a k-1 (k es min_count), o"
+        " cualquier cifra de un mes con menos de k; withheld: no se publica para que no se"
+        " pueda deducir otra cifra; folded: un distrito contado en \u201cother\u201d ese mes;"
+        " not_published: una mediana junto a una cifra no publicada.",
+    },
+    "value": {
+        "en": "The number when shown is value; empty otherwise.",
+        "es": "La cifra cuando shown es value; vacío en otro caso.",
+    },
+}
+
+
+def figure_records(snapshot: Snapshot, city: CityConfig) -> Iterator[dict[str, Any]]:
+    en, es = Words("en", city=city), Words("es", city=city)
+    figures = snapshot.figures
+    keys = {
+        "category": figures.categories,
+        "district": figures.districts,
+        "acknowledged": YES_NO,
+        "resolved": YES_NO,
+        "answer": YES_NO,
+        "score": SCORES,
+    }
+
+    def label(line: str, key: str, words: Words) -> str:
+        if line == "category":
+            return words.category(key)
+        if line == "district":
+            return words.district(key)
+        return key
+
+    def group(month: MonthFigures, name: str, protected: Group) -> Iterator[dict[str, Any]]:
+        yield _count(month.month, name, "total", "", "", "", protected.total)
+        for line, cells in protected.lines.items():
+            for key, cell in zip(keys[line], cells, strict=True):
+                yield _count(
+                    month.month, name, line, key, label(line, key, en), label(line, key, es), cell
+                )
+
+    for month in figures.by_month:
+        yield from group(month, "reports", month.reports)
+        for line, median in (
+            ("acknowledged", month.days_to_acknowledge),
+            ("resolved", month.days_to_resolve),
+        ):
+            shown = "not_published" if median is None else "value"
+            yield _record(month.month, "reports", line, "yes", "", "", "median_days", shown, median)
+        yield from group(month, "contacted", month.contacted)
+        yield from group(month, "satisfaction", month.satisfaction)
+
+
+def figures_csv(snapshot: Snapshot, city: CityConfig) -> str:
+    return _csv(FIELDS, figure_records(snapshot, city))
+
+
+def figures_json(snapshot: Snapshot, city: CityConfig) -> str:
+    figures = snapshot.figures
+    document = {
+        "city": city.city.name,
+        "generated_at": figures.generated_at.isoformat(),
+        "min_count": figures.min_count,
+        "months": list(figures.months),
+        "lines": {
+            "reports": list(REPORT_LINES),
+            "contacted": ["answer"],
+            "satisfaction": ["score"],
+        },
+        "dictionary": DICTIONARY,
+        "records": list(figure_records(snapshot, city)),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def decision_records(snapshot: Snapshot, city: CityConfig) -> list[dict[str, Any]]:
+    en, es = Words("en", city=city), Words("es", city=city)
+    records = []
+    for d in snapshot.decisions:
+        district = d.district or OTHER
+        records.append(
+            {
+                "published_on": d.published_on.isoformat(),
+                "district": district,
+                "district_en": en.district(district),
+                "district_es": es.district(district),
+                "category": d.category,
+                "category_en": en.category(d.category),
+                "category_es": es.category(d.category),
+                "summary": d.summary,
+                "parties": list(d.parties),
+                "corrected": d.corrected,
+            }
+        )
+    return records
+
+
+def decisions_csv(snapshot: Snapshot, city: CityConfig) -> str:
+    rows = decision_records(snapshot, city)
+    for row in rows:
+        row["parties"] = "; ".join(row["parties"])
+        row["corrected"] = "yes" if row["corrected"] else "no"
+    return _csv(DECISION_FIELDS, rows)
+
+
+def decisions_json(snapshot: Snapshot, city: CityConfig) -> str:
+    return json.dumps({"decisions": decision_records(snapshot, city)}, ensure_ascii=False, indent=1)
+
+
+def _count(
+    month: str, group: str, line: str, key: str, label_en: str, label_es: str, cell: Cell
+) -> dict[str, Any]:
+    return _record(month, group, line, key, label_en, label_es, "count", cell.shown, cell.value)
+
+
+def _record(*values: Any) -> dict[str, Any]:
+    return dict(zip(FIELDS, values, strict=True))
+
+
+def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula is quoted with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,252 @@
+"""The counts behind the public transparency page: reports by month, category, district,
+acknowledged and resolved; the days to each; check-in answers. Grouped in the database, so a
+page over 100,000 reports reads a few hundred rows.
+
+Each month is counted *as it stood at its cut-off* (`Window.cutoffs`: when it is published),
+from the audit trail: a report marked spam before then is left out, one taken up or resolved
+before then counts as such, its category is the one it had then (a later reroute's
+`previous_category`), a check-in answer counts if given before then. A published month's
+figures therefore never change, and two downloads made at different times cannot be
+subtracted to reveal a count one of them withheld.
+
+Months are given as UTC instants (the city's local midnights), so both databases bucket the
+same way without time-zone support in SQL (SQLite has none).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, extract, func, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from flows.models import Checkin, ModeratorCorrection, Report, ReportEvent, UTCDateTime
+from flows.statuses import CheckinState, ReportState
+from flows.store.base import QueryGroup
+
+# A status change to one of these means a moderator took the report up.
+TAKEN_UP = (
+    ReportState.ACKNOWLEDGED,
+    ReportState.IN_PROGRESS,
+    ReportState.RESOLVED,
+    ReportState.CLOSED,
+)
+SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """The months counted: `starts` has one more instant than there are months (the last is
+    the end of the last month); `cutoffs[i]` is when month i's figures are taken."""
+
+    starts: Sequence[datetime]
+    cutoffs: Sequence[datetime]
+
+
+@dataclass(frozen=True)
+class ReportCount:
+    month: int  # index into the window's months
+    category: str | None
+    district: str | None
+    acknowledged: bool
+    resolved: bool
+    count: int
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    month: int
+    kind: str  # the check-in kind: contacted, satisfaction, resolution
+    answer: str  # "1".."5", or "text"
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthMedians:
+    days_to_acknowledge: float | None
+    days_to_resolve: float | None
+
+
+class TransparencyQueries(QueryGroup):
+    def report_counts(self, window: Window) -> list[ReportCount]:
+        """Reports filed in the window by month, category, district and whether acknowledged /
+        resolved, each as of its month's cut-off."""
+        counted = _counted(window)
+        acknowledged = counted.c.acknowledged_at.is_not(None)
+        resolved = counted.c.resolved_at.is_not(None)
+        keys = (counted.c.month, counted.c.category, counted.c.district, acknowledged, resolved)
+        query = select(*keys, func.count()).group_by(*keys)
+        with self._db.reading() as session:
+            rows = session.execute(query).all()
+        return [ReportCount(int(m), c, d, bool(a), bool(r), int(n)) for m, c, d, a, r, n in rows]
+
+    def medians(self, window: Window) -> dict[int, MonthMedians]:
+        """Per month, the median days from filing to the first acknowledgement and to
+        resolution, of the reports acknowledged / resolved by the cut-off (computed by the
+        database on PostgreSQL)."""
+        counted = _counted(window)
+        ack = _days(counted.c.acknowledged_at, counted.c.created_at, self._db.dialect)
+        res = _days(counted.c.resolved_at, counted.c.created_at, self._db.dialect)
+        with self._db.reading() as session:
+            if self._db.dialect == "postgresql":
+                rows = session.execute(
+                    select(
+                        counted.c.month,
+                        func.percentile_cont(0.5).within_group(ack),
+                        func.percentile_cont(0.5).within_group(res),
+                    ).group_by(counted.c.month)
+                ).all()
+                return {int(m): MonthMedians(_float(a), _float(r)) for m, a, r in rows}
+            values = session.execute(select(counted.c.month, ack, res)).all()
+        acks: dict[int, list[float]] = defaultdict(list)
+        ress: dict[int, list[float]] = defaultdict(list)
+        for m, a, r in values:
+            if a is not None:
+                acks[int(m)].append(float(a))
+            if r is not None:
+                ress[int(m)].append(float(r))
+        return {
+            m: MonthMedians(_median(acks.get(m)), _median(ress.get(m)))
+            for m in set(acks) | set(ress)
+        }
+
+    def answer_counts(self, window: Window) -> list[AnswerCount]:
+        """Check-in answers given by the cut-off, for the reports counted, by kind and answer."""
+        counted = _counted(window)
+        query = (
+            select(counted.c.month, col(Checkin.kind), col(Checkin.answer), func.count())
+            .select_from(Checkin)
+            .join(counted, counted.c.id == Checkin.report_id)
+            .where(
+                col(Checkin.state) == CheckinState.ANSWERED,
+                col(Checkin.answered_at) < counted.c.cutoff,
+            )
+            .group_by(counted.c.month, col(Checkin.kind), col(Checkin.answer))
+        )
+        with self._db.reading() as session:
+            rows = session.execute(query).all()
+        return [AnswerCount(int(m), k, a or "", int(n)) for m, k, a, n in rows]
+
+
+def _counted(window: Window) -> Any:
+    """One row per report counted: its month, cut-off, category and district then, and when
+    it was taken up and resolved (NULL unless before the cut-off)."""
+    filed = col(Report.created_at)
+    month = _by_month(window, filed, list(range(len(window.cutoffs))), typed=False)
+    cutoff = _by_month(window, filed, window.cutoffs, typed=True)
+    events = _first_events(window)
+    later = _first_correction_after(window)
+    correction = aliased(ModeratorCorrection)
+    before = _before(cutoff)
+    return (
+        select(
+            col(Report.id).label("id"),
+            filed.label("created_at"),
+            month.label("month"),
+            cutoff.label("cutoff"),
+            func.coalesce(col(correction.previous_category), col(Report.top_category)).label(
+                "category"
+            ),
+            col(Report.district).label("district"),
+            before(events.c.acknowledged_at).label("acknowledged_at"),
+            before(events.c.resolved_at).label("resolved_at"),
+        )
+        .select_from(Report)
+        .outerjoin(events, events.c.report_id == Report.id)
+        .outerjoin(later, later.c.report_id == Report.id)
+        .outerjoin(correction, col(correction.id) == later.c.first_id)
+        .where(
+            filed >= window.starts[0],
+            filed < window.starts[-1],
+            or_(events.c.spam_at.is_(None), events.c.spam_at >= cutoff),
+        )
+        .subquery()
+    )
+
+
+def _before(cutoff: ColumnElement[datetime]) -> Any:
+    def at(column: Any) -> Any:
+        return case((column < cutoff, column))
+
+    return at
+
+
+def _by_month(window: Window, filed: Any, values: Sequence[Any], *, typed: bool) -> Any:
+    """`values[i]` for a report filed in month i (the window is filtered separately)."""
+    starts = list(enumerate(window.starts[:-1]))
+    whens = [
+        (filed >= start, literal(values[i], UTCDateTime()) if typed else values[i])
+        for i, start in reversed(starts)
+    ]
+    return case(*whens, else_=None)
+
+
+def _first_events(window: Window) -> Any:
+    """Per report filed in the window: when it was first taken up, resolved, marked spam."""
+    to = col(ReportEvent.detail)["to"].as_string()
+    status = col(ReportEvent.action) == "status"
+    taken_up = or_(
+        col(ReportEvent.action) == "acknowledged",
+        and_(status, to.in_([s.value for s in TAKEN_UP])),
+    )
+    at = col(ReportEvent.at)
+    return (
+        select(
+            col(ReportEvent.report_id).label("report_id"),
+            func.min(case((taken_up, at))).label("acknowledged_at"),
+            func.min(case((and_(status, to == ReportState.RESOLVED.value), at))).label(
+                "resolved_at"
+            ),
+            func.min(case((and_(status, to == ReportState.SPAM.value), at))).label("spam_at"),
+        )
+        .join(Report, col(Report.id) == ReportEvent.report_id)
+        # Only the events that can matter (not "filed", relays, check-ins…): fewer to group.
+        .where(
+            col(Report.created_at) >= window.starts[0],
+            col(Report.created_at) < window.starts[-1],
+            col(ReportEvent.action).in_(("acknowledged", "status")),
+        )
+        .group_by(col(ReportEvent.report_id))
+        .subquery()
+    )
+
+
+def _first_correction_after(window: Window) -> Any:
+    """Per report: its first reroute after its month's cut-off (whose previous_category is the
+    category the report had at the cut-off). Reroutes are few: a small table."""
+    cutoff = _by_month(window, col(Report.created_at), window.cutoffs, typed=True)
+    return (
+        select(
+            col(ModeratorCorrection.report_id).label("report_id"),
+            func.min(col(ModeratorCorrection.id)).label("first_id"),
+        )
+        .join(Report, col(Report.id) == ModeratorCorrection.report_id)
+        .where(
+            col(Report.created_at) >= window.starts[0],
+            col(Report.created_at) < window.starts[-1],
+            col(ModeratorCorrection.at) >= cutoff,
+        )
+        .group_by(col(ModeratorCorrection.report_id))
+        .subquery()
+    )
+
+
+def _days(at: Any, filed: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return extract("epoch", at - filed) / SECONDS_PER_DAY
+    return func.julianday(at) - func.julianday(filed)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _median(values: list[float] | None) -> float | None:
+    return statistics.median(values) if values else None

@@ -1,0 +1,65 @@
+"""The city file's `[transparency]` section: how small a published count may be, how many
+months are shown, when a district is folded into "other districts", and the names residents
+read for each category."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Shown when the city file names a category in neither language.
+DEFAULT_CATEGORY_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "use_of_force": "Use of force",
+        "officer_misconduct": "Officer misconduct",
+        "stop_search_arrest": "Stops, searches and arrests",
+        "bias_discrimination": "Bias and discrimination",
+        "mental_health": "Mental health",
+        "domestic_violence": "Domestic violence",
+        "neighborhood_safety": "Neighborhood safety",
+        "social_services": "Social services",
+        "funding_priorities": "Funding priorities",
+        "praise": "Praise",
+        "other": "Other",
+    },
+    "es": {
+        "use_of_force": "Uso de la fuerza",
+        "officer_misconduct": "Mala conducta policial",
+        "stop_search_arrest": "Paradas, registros y arrestos",
+        "bias_discrimination": "Prejuicio y discriminación",
+        "mental_health": "Salud mental",
+        "domestic_violence": "Violencia doméstica",
+        "neighborhood_safety": "Seguridad del barrio",
+        "social_services": "Servicios sociales",
+        "funding_priorities": "Prioridades de gasto",
+        "praise": "Reconocimiento",
+        "other": "Otro",
+    },
+}
+
+
+class Transparency(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # k: every published count from 1 to k - 1 reads "fewer than k" (see
+    # flows/transparency/suppression.py for the complementary cells withheld with it).
+    min_count: int = Field(default=5, ge=2, le=100)
+    # Complete calendar months (city time) shown; the month in progress never is.
+    months: int = Field(default=12, ge=1, le=36)
+    # A month is published this many days after it ends, as it stood then (spam marked,
+    # reports taken up and resolved, check-ins answered by then), and never changes after.
+    settle_days: int = Field(default=14, ge=0, le=90)
+    # A district with fewer reports than this in a month is counted in "other districts" that
+    # month (with reports whose district is not known).
+    district_min_reports: int = Field(default=5, ge=0)
+    # category id → language → the name on the page (defaults: DEFAULT_CATEGORY_NAMES).
+    category_names: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    def category_name(self, category: str, language: str) -> str:
+        names = self.category_names.get(category, {})
+        return (
+            names.get(language)
+            or DEFAULT_CATEGORY_NAMES.get(language, {}).get(category)
+            or names.get("en")
+            or DEFAULT_CATEGORY_NAMES["en"].get(category)
+            or category.replace("_", " ").capitalize()
+        )

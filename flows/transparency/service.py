@@ -1,0 +1,98 @@
+"""What the page, the CSV and the JSON read: the protected figures and the published decisions,
+computed at most once a minute.
+
+One snapshot is shared by every request for `CACHE_SECONDS` (the clock is injected), so a page
+view costs nothing most of the time and a decision published in Slack appears within a minute.
+Reading both at once also means a page and its downloads agree.
+
+With `refresh_in_background` (the web process), a request that finds the snapshot older than
+that is answered from it at once while one thread computes the next: no request waits for the
+queries except the very first. Otherwise (tests, scripts) the request computes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flows.city import CityConfig
+from flows.store import Store
+from flows.transparency.aggregate import Figures, aggregate
+from flows.transparency.decisions import DecisionSource, PublishedDecision
+
+# Under a minute with the time a refresh takes: a decision published now is listed within one.
+CACHE_SECONDS = 50
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    figures: Figures
+    decisions: tuple[PublishedDecision, ...]  # newest first
+
+
+class TransparencyReport:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        city: CityConfig,
+        decisions: DecisionSource,
+        cache_for: timedelta = timedelta(seconds=CACHE_SECONDS),
+        refresh_in_background: bool = False,
+    ) -> None:
+        self._store = store
+        self._city = city
+        self._decisions = decisions
+        self._cache_for = cache_for
+        self._background = refresh_in_background
+        self._lock = threading.Lock()  # guards _cached and _refresher
+        self._computing = threading.Lock()  # one computation at a time
+        self._cached: tuple[datetime, Snapshot] | None = None
+        self._refresher: threading.Thread | None = None
+
+    @property
+    def city(self) -> CityConfig:
+        return self._city
+
+    def snapshot(self) -> Snapshot:
+        now = self._store.clock.now()
+        with self._lock:
+            cached = self._cached
+            if cached is not None and now - cached[0] < self._cache_for:
+                return cached[1]
+            if cached is not None and self._background:
+                if self._refresher is None or not self._refresher.is_alive():
+                    self._refresher = threading.Thread(
+                        target=self._refresh, name="transparency-refresh", daemon=True
+                    )
+                    self._refresher.start()
+                return cached[1]
+        return self._refresh()
+
+    def wait_for_refresh(self, timeout: float = 30) -> None:
+        """Wait for a background refresh under way, if any (tests, shutdown)."""
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.join(timeout)
+
+    def _refresh(self) -> Snapshot:
+        # Concurrent first requests wait for one computation instead of each running the
+        # same queries; the second finds the first's snapshot fresh.
+        with self._computing:
+            now = self._store.clock.now()
+            with self._lock:
+                if self._cached is not None and now - self._cached[0] < self._cache_for:
+                    return self._cached[1]
+            try:
+                figures = aggregate(store=self._store, city=self._city, now=now)
+                decisions = sorted(self._decisions(), key=lambda d: d.published_on, reverse=True)
+            except Exception:
+                log.exception("transparency figures could not be computed")
+                raise
+            snapshot = Snapshot(figures, tuple(decisions))
+            with self._lock:
+                self._cached = (now, snapshot)
+            return snapshot

@@ -1,0 +1,107 @@
+"""Seeding the transparency page's data through the real store: reports filed at given times,
+taken up and resolved by a moderator, marked spam, and check-ins answered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flows.clocks import FixedClock
+from flows.models import Checkin
+from flows.reports.refs import new_ref
+from flows.statuses import CheckinState
+from flows.store import NewReport, Store
+from nlp.types import Analysis, CategoryScore
+
+MODERATOR = "U0MODERATOR"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """One report: when it was filed, what and where, and what happened to it after."""
+
+    at: datetime
+    category: str
+    district: str | None
+    acknowledged_after: timedelta | None = None
+    resolved_after: timedelta | None = None
+    spam: bool = False
+    # check-in kind → the reporter's choice ("1".."5")
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+def seed(store: Store, clock: FixedClock, reports: Iterable[Seeded]) -> None:
+    """File each report at its time (the clock is moved), then act on it as moderators do;
+    the clock is put back where it was."""
+    now = clock.now()
+    for item in reports:
+        clock.set(item.at)
+        analysis = Analysis(
+            language="en",
+            redacted="A story that is never published",
+            categories=(CategoryScore(label=item.category, score=0.9),),
+            triage=False,
+            district=item.district,
+        )
+        new = NewReport(
+            channel="sms",
+            language="en",
+            raw_text="A story that is never published",
+            anonymous=True,
+            contact_ok=False,
+            consent_checkins=bool(item.answers),
+            urgent=False,
+        )
+        with store.transaction() as session:
+            report = store.reports.create(
+                session=session,
+                contact=None,
+                ref=new_ref(),
+                new=new,
+                analysis=analysis,
+                destinations=["oversight"],
+                redacted_place=None,
+                redacted_when=None,
+            )
+        for after, status in (
+            (item.acknowledged_after, "acknowledged"),
+            (item.resolved_after, "resolved"),
+        ):
+            if after is not None:
+                clock.set(item.at + after)
+                _set_status(store, report.id, status)
+        if item.spam:
+            _set_status(store, report.id, "spam")
+        for kind, answer in item.answers.items():
+            clock.set(item.at + timedelta(days=3))
+            answer_checkin(store, report.id, kind, answer)
+    clock.set(now)
+
+
+def _set_status(store: Store, report_id: int | None, status: str) -> None:
+    assert report_id is not None
+    with store.transaction() as session:
+        report = store.reports.get_to_change(report_id, session=session)
+        assert report is not None
+        store.reports.set_status(session=session, report=report, status=status, actor=MODERATOR)
+
+
+def answer_checkin(store: Store, report_id: int | None, kind: str, answer: str) -> None:
+    assert report_id is not None
+    now = store.clock.now()
+    with store.transaction() as session:
+        checkin = Checkin(
+            report_id=report_id,
+            kind=kind,
+            due_at=now,
+            state=CheckinState.SENT,
+            created_at=now,
+            sent_at=now,
+        )
+        session.add(checkin)
+        session.flush()
+        assert checkin.id is not None
+        store.checkin_answers.record(
+            session=session, checkin_id=checkin.id, answer=answer, label=answer
+        )

@@ -1,0 +1,104 @@
+"""The open data: the same protected counts as the page, in CSV and JSON with a dictionary;
+the decisions as their own files; and an attack on everything published for the seed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from bot.transparency.open_data import DECISION_FIELDS, FIELDS
+from tests.transparency.attack import Published, System, recovered
+
+
+def _records(client: TestClient) -> list[dict[str, Any]]:
+    return list(client.get("/transparency/data.json").json()["records"])
+
+
+def test_csv_and_json_hold_the_same_records(client: TestClient) -> None:
+    response = client.get("/transparency/data.csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert tuple(rows[0]) == FIELDS
+    records = _records(client)
+    as_text = [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
+    assert rows == as_text
+    feb = {(r["group"], r["line"], r["key"]): r for r in records if r["month"] == "2026-02"}
+    assert feb[("reports", "total", "")]["value"] == 30
+    assert feb[("reports", "category", "stop_search_arrest")]["shown"] == "fewer_than"
+    assert feb[("reports", "category", "stop_search_arrest")]["value"] is None
+    assert feb[("reports", "category", "use_of_force")]["shown"] == "withheld"
+    assert (
+        feb[("reports", "category", "officer_misconduct")]["label_es"] == "Mala conducta policial"
+    )
+    assert feb[("reports", "district", "other")]["value"] == 7
+    assert feb[("reports", "acknowledged", "yes")]["measure"] == "median_days"
+    assert {r["month"] for r in records} == {f"2025-{m:02d}" for m in range(3, 13)} | {
+        "2026-01",
+        "2026-02",
+    }
+
+
+def test_the_json_carries_its_dictionary(client: TestClient) -> None:
+    document = client.get("/transparency/data.json").json()
+    assert document["min_count"] == 5
+    assert set(document["dictionary"]) == set(FIELDS)
+    assert all(set(m) == {"en", "es"} for m in document["dictionary"].values())
+
+
+def test_decisions_have_files_of_their_own(client: TestClient) -> None:
+    decisions = client.get("/transparency/decisions.json").json()["decisions"]
+    assert [d["published_on"] for d in decisions] == ["2026-02-24", "2026-02-20"]
+    assert decisions[0]["district"] == "d4" and decisions[0]["corrected"] is True
+    assert decisions[1]["parties"] == ["Northside Community Council", "Police liaison"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/transparency/decisions.csv").text)))
+    assert tuple(rows[0]) == DECISION_FIELDS
+    assert rows[1]["parties"] == "Northside Community Council; Police liaison"
+    assert rows[0]["corrected"] == "yes"
+
+
+def test_no_count_of_one_to_four_appears_anywhere(client: TestClient) -> None:
+    """Southfield's one report (and every other small count) is never a published number."""
+    counts = [r["value"] for r in _records(client) if r["measure"] == "count"]
+    assert not [v for v in counts if v is not None and 0 < v < 5]
+    for path in ("/transparency", "/transparency?lang=es"):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", client.get(path).text)
+        assert not [c for c in cells if c in {"1", "2", "3", "4"}]
+
+
+def test_no_withheld_count_can_be_worked_out_from_everything_published(
+    client: TestClient,
+) -> None:
+    """Every month, group and line of the JSON in one linear programme, with what else an
+    attacker knows: no more check-in answers than reports, no more resolved than
+    acknowledged (resolving takes a report up)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"lines": defaultdict(list)}
+    )
+    for r in _records(client):
+        if r["measure"] != "count":
+            continue
+        group = groups[(r["month"], r["group"])]
+        if r["line"] == "total":
+            group["total"] = (r["shown"], r["value"])
+        else:
+            group["lines"][r["line"]].append((r["shown"], r["value"]))
+    system = System(k=5)
+    index = {
+        key: system.add_group(Published(f"{key[0]}/{key[1]}", g["total"], g["lines"]))
+        for key, g in groups.items()
+    }
+    for month in {m for m, _ in groups}:
+        reports = index[(month, "reports")][("total", 0)]
+        for answers in ("contacted", "satisfaction"):
+            system.at_most.append({index[(month, answers)][("total", 0)]: 1.0, reports: -1.0})
+        resolved, acknowledged = (
+            index[(month, "reports")][(line, 0)] for line in ("resolved", "acknowledged")
+        )
+        system.at_most.append({resolved: 1.0, acknowledged: -1.0})
+    assert len(system.hidden) > 20  # the seed exercises every rule
+    assert recovered(system) == {}
