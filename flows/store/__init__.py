@@ -3,8 +3,8 @@
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
 check-in answers, Slack posts, decisions, upkeep, transparency); callers get one `Store` passed
-in and never build queries themselves. `store.transaction()` and `store.reading()` open a unit of work whose
-session a group's methods take as `session=` when a change spans groups.
+in and never build queries themselves. `store.transaction()` and `store.reading()` open a unit
+of work whose session a group's methods take as `session=` when a change spans groups.
 """
 
 from __future__ import annotations
