@@ -36,7 +36,6 @@ from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
 from flows.store import Store, make_engine
-from flows.transparency.decisions import no_decisions
 from flows.transparency.service import TransparencyReport
 
 log = logging.getLogger(__name__)
@@ -217,10 +216,12 @@ def build_services(
         decisions=decisions,
         slack=slack,
         background=background,
-        # Decisions are not recorded yet (issue #14 parts 1-2): the page lists none until the
-        # store's published decisions are passed here.
+        # The page lists what moderators publish from Slack, read at most once a minute.
         transparency=TransparencyReport(
-            store=store, city=city, decisions=no_decisions, refresh_in_background=True
+            store=store,
+            city=city,
+            decisions=store.decisions.published_decisions,
+            refresh_in_background=True,
         ),
         senders=senders,
     )

@@ -26,8 +26,48 @@ DECISION_FIELDS = (
     "category_es",
     "summary",
     "parties",
+    "parties_en",
+    "parties_es",
     "corrected",
 )
+# The decisions' own dictionary (decisions.json carries it). Parties are published by key and by
+# name in each language: the key stays the same if the city renames a party, the names are what
+# residents read.
+DECISION_DICTIONARY: dict[str, dict[str, str]] = {
+    "published_on": {
+        "en": "The day (city time) the decision was published, YYYY-MM-DD; for a corrected"
+        " decision, the day the correction was.",
+        "es": "El día (hora local) en que se publicó la decisión, AAAA-MM-DD; si fue corregida,"
+        " el día de la corrección.",
+    },
+    "district": {
+        "en": "The district id of the city file; \u201cother\u201d when not known.",
+        "es": "El id de distrito; \u201cother\u201d si no se conoce.",
+    },
+    "district_en": {"en": "The district's name in English.", "es": "El distrito en inglés."},
+    "district_es": {"en": "The district's name in Spanish.", "es": "El distrito en español."},
+    "category": {"en": "The category id of the city file.", "es": "El id de categoría."},
+    "category_en": {"en": "The category in English.", "es": "La categoría en inglés."},
+    "category_es": {"en": "The category in Spanish.", "es": "La categoría en español."},
+    "summary": {
+        "en": "What was decided and done, written for residents by a moderator; names, phone"
+        " numbers and addresses are removed before it is stored. Never a report's words.",
+        "es": "Qué se decidió y se hizo, escrito para los vecinos; se quitan nombres, teléfonos"
+        " y direcciones antes de guardarlo. Nunca las palabras de un reporte.",
+    },
+    "parties": {
+        "en": "Who took part, by the key the city file gives each party (in the CSV separated"
+        " by \u201c; \u201d).",
+        "es": "Quiénes participaron, por la clave que les da el archivo de la ciudad (en el CSV"
+        " separadas por \u201c; \u201d).",
+    },
+    "parties_en": {"en": "Their names in English.", "es": "Sus nombres en inglés."},
+    "parties_es": {"en": "Their names in Spanish.", "es": "Sus nombres en español."},
+    "corrected": {
+        "en": "Whether this decision corrects one published earlier.",
+        "es": "Si esta decisión corrige otra publicada antes.",
+    },
+}
 DICTIONARY: dict[str, dict[str, str]] = {
     "month": {
         "en": "The calendar month (city time) the reports were received in, YYYY-MM. Only"
@@ -147,17 +187,20 @@ def decision_records(snapshot: Snapshot, city: CityConfig) -> list[dict[str, Any
     records = []
     for d in snapshot.decisions:
         district = d.district or OTHER
+        category = d.category or OTHER
         records.append(
             {
-                "published_on": d.published_on.isoformat(),
+                "published_on": en.local_day(d.published_at).isoformat(),
                 "district": district,
                 "district_en": en.district(district),
                 "district_es": es.district(district),
-                "category": d.category,
-                "category_en": en.category(d.category),
-                "category_es": es.category(d.category),
+                "category": category,
+                "category_en": en.category(category),
+                "category_es": es.category(category),
                 "summary": d.summary,
                 "parties": list(d.parties),
+                "parties_en": en.parties(d.parties),
+                "parties_es": es.parties(d.parties),
                 "corrected": d.corrected,
             }
         )
@@ -167,13 +210,15 @@ def decision_records(snapshot: Snapshot, city: CityConfig) -> list[dict[str, Any
 def decisions_csv(snapshot: Snapshot, city: CityConfig) -> str:
     rows = decision_records(snapshot, city)
     for row in rows:
-        row["parties"] = "; ".join(row["parties"])
+        for field in ("parties", "parties_en", "parties_es"):
+            row[field] = "; ".join(row[field])
         row["corrected"] = "yes" if row["corrected"] else "no"
     return _csv(DECISION_FIELDS, rows)
 
 
 def decisions_json(snapshot: Snapshot, city: CityConfig) -> str:
-    return json.dumps({"decisions": decision_records(snapshot, city)}, ensure_ascii=False, indent=1)
+    document = {"dictionary": DECISION_DICTIONARY, "decisions": decision_records(snapshot, city)}
+    return json.dumps(document, ensure_ascii=False, indent=1)
 
 
 def _count(

@@ -17,8 +17,8 @@ from bot.transparency.tables import (
     table,
 )
 from bot.transparency.words import Words
+from flows.store import PublishedDecision
 from flows.transparency.aggregate import Figures, MonthFigures
-from flows.transparency.decisions import PublishedDecision
 from flows.transparency.service import Snapshot
 from flows.transparency.suppression import Cell, Shown
 
@@ -170,11 +170,12 @@ def _decisions(decisions: Sequence[PublishedDecision], words: Words) -> str:
         )
     rows = [
         [
-            words.day(d.published_on) + (f" {words('corrected')}" if d.corrected else ""),
+            words.day(words.local_day(d.published_at))
+            + (f" {words('corrected')}" if d.corrected else ""),
             words.district(d.district),
             words.category(d.category),
             d.summary,
-            ", ".join(d.parties),
+            ", ".join(words.parties(d.parties)),
         ]
         for d in decisions
     ]

@@ -3,8 +3,8 @@ how a protected count reads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from flows.city import CityConfig
 from flows.transparency.aggregate import OTHER
@@ -176,8 +176,9 @@ class Words:
             return self("folded")
         return self("fewer") if cell.shown == Shown.FEWER else self("withheld")
 
-    def category(self, category: str) -> str:
-        return self.city.transparency.category_name(category, self.language)
+    def category(self, category: str | None) -> str:
+        # A report filed before it was analysed has no category: it is counted as "other".
+        return self.city.transparency.category_name(category or OTHER, self.language)
 
     def district(self, district: str | None) -> str:
         if district is None or district == OTHER:
@@ -198,3 +199,23 @@ class Words:
     def day(self, day: date) -> str:
         month = self.month(day.strftime("%Y-%m"))
         return f"{day.day} de {month}" if self.language == "es" else f"{day.day} {month}"
+
+    # -- a published decision as the public reads it: the one place its stored shape (a UTC
+    # time, party keys) becomes the city's date and the parties' names, for the page and the
+    # open data alike.
+
+    def local_day(self, at: datetime) -> date:
+        """The day `at` falls on in the city (a decision published at 8 p.m. in Riverton is
+        dated that day, not the next day in UTC)."""
+        return at.astimezone(self.city.tz).date()
+
+    def parties(self, party_ids: Sequence[str]) -> list[str]:
+        """The parties' names in this language, in the order the moderator picked them. A key
+        no destination lists any more (the city file changed since) reads as itself."""
+        names = []
+        for party_id in party_ids:
+            try:
+                names.append(self.city.party(party_id).name_in(self.language))
+            except KeyError:
+                names.append(party_id)
+        return names

@@ -14,23 +14,29 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flows.city import CityConfig
-from flows.store import Store
+from flows.store import PublishedDecision, Store
 from flows.transparency.aggregate import Figures, aggregate
-from flows.transparency.decisions import DecisionSource, PublishedDecision
 
 # Under a minute with the time a refresh takes: a decision published now is listed within one.
 CACHE_SECONDS = 50
 log = logging.getLogger(__name__)
 
+# The published decisions, as the store reads them (`store.decisions.published_decisions`):
+# passed in so the service builds no query of its own and a test can count its calls.
+DecisionSource = Callable[[], list[PublishedDecision]]
+
 
 @dataclass(frozen=True)
 class Snapshot:
     figures: Figures
-    decisions: tuple[PublishedDecision, ...]  # newest first
+    # Newest first, as stored (party ids, a UTC time): the page and the open data name the
+    # parties and give the city's date when they render them (bot/transparency/words.py).
+    decisions: tuple[PublishedDecision, ...]
 
 
 class TransparencyReport:
@@ -88,7 +94,7 @@ class TransparencyReport:
                     return self._cached[1]
             try:
                 figures = aggregate(store=self._store, city=self._city, now=now)
-                decisions = sorted(self._decisions(), key=lambda d: d.published_on, reverse=True)
+                decisions = sorted(self._decisions(), key=lambda d: d.published_at, reverse=True)
             except Exception:
                 log.exception("transparency figures could not be computed")
                 raise

@@ -1,14 +1,17 @@
 """Seeding the transparency page's data through the real store: reports filed at given times,
-taken up and resolved by a moderator, marked spam, and check-ins answered."""
+taken up and resolved by a moderator, marked spam, check-ins answered, and decisions recorded
+and published (corrected too) as the Slack listeners record them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlmodel import col, select
+
 from flows.clocks import FixedClock
-from flows.models import Checkin
+from flows.models import Checkin, Report
 from flows.reports.refs import new_ref
 from flows.statuses import CheckinState
 from flows.store import NewReport, Store
@@ -105,3 +108,52 @@ def answer_checkin(store: Store, report_id: int | None, kind: str, answer: str) 
         store.checkin_answers.record(
             session=session, checkin_id=checkin.id, answer=answer, label=answer
         )
+
+
+@dataclass(frozen=True)
+class SeededDecision:
+    """A decision on the first seeded report of `category` in `district`, published at `at`:
+    one version per summary, each correcting the one before (so two summaries: corrected)."""
+
+    at: datetime
+    category: str
+    district: str | None
+    summaries: Sequence[str]
+    parties: Sequence[str]  # party keys of the city file
+
+
+def publish_decisions(store: Store, clock: FixedClock, decisions: Iterable[SeededDecision]) -> None:
+    """Record and publish each version at its time; the clock is put back where it was."""
+    now = clock.now()
+    for item in decisions:
+        report = first_report(store, item.category, item.district)
+        clock.set(item.at)
+        for summary in item.summaries:
+            publish_decision(store, report, summary=summary, parties=item.parties)
+    clock.set(now)
+
+
+def first_report(store: Store, category: str, district: str | None) -> Report:
+    """The first report seeded with `category` in `district`."""
+    with store.reading() as session:
+        report = session.exec(
+            select(Report)
+            .where(Report.top_category == category, Report.district == district)
+            .order_by(col(Report.id))
+        ).first()
+    assert report is not None, (category, district)
+    return report
+
+
+def publish_decision(store: Store, report: Report, *, summary: str, parties: Sequence[str]) -> None:
+    """A new version of the report's decision, published now (by the store's clock)."""
+    with store.transaction() as session:
+        recorded = store.decisions.record(
+            session=session,
+            report=report,
+            summary=summary,
+            parties=list(parties),
+            actor=MODERATOR,
+            action_key=None,
+        )
+        store.decisions.publish(session=session, decision=recorded.decision)

@@ -1,9 +1,11 @@
 """The transparency page's data set: two months of Riverton reports seeded through the real
-store, chosen so that every protection rule is exercised (see `SEEDED`)."""
+store, chosen so that every protection rule is exercised (see `SEEDED`), and decisions on two
+of them recorded and published through the store (`DECISIONS`), read by the service as the web
+process reads them (`store.decisions.published_decisions`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -13,9 +15,8 @@ from bot.transparency.routes import build_transparency_router
 from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
 from flows.store import Store
-from flows.transparency.decisions import PublishedDecision
 from flows.transparency.service import TransparencyReport
-from tests.support.transparency import Seeded, seed
+from tests.support.transparency import Seeded, SeededDecision, publish_decisions, seed
 
 DAY = timedelta(days=1)
 
@@ -72,46 +73,43 @@ def city() -> CityConfig:
     return load_city_config()
 
 
-@pytest.fixture
-def seeded(store: Store, clock: FixedClock) -> Store:
-    """The store with `SEEDED`; the clock at `PUBLISHED` (February is the last month shown)."""
-    clock.set(PUBLISHED)
-    seed(store, clock, SEEDED)
-    return store
-
-
 DECISIONS = [
-    PublishedDecision(
-        published_on=date(2026, 2, 20),
-        district="d1",
+    SeededDecision(
+        at=datetime(2026, 2, 20, 17, 0, tzinfo=UTC),
         category="use_of_force",
-        summary="The council asked the department to review its use-of-force training.",
-        parties=["Northside Community Council", "Police liaison"],
-        corrected=False,
+        district="d1",
+        summaries=["The council asked the department to review its use-of-force training."],
+        parties=["council-members", "police-liaison"],
     ),
-    PublishedDecision(
-        published_on=date(2026, 2, 24),
-        district="d4",
+    # Published at 9 p.m. in Riverton on 24 February (3 a.m. on the 25th in UTC), corrected.
+    SeededDecision(
+        at=datetime(2026, 2, 25, 3, 0, tzinfo=UTC),
         category="officer_misconduct",
-        summary="A corrected summary: the agency will publish its stop data monthly.",
-        parties=["Community Police Oversight Council"],
-        corrected=True,
+        district="d4",
+        summaries=[
+            "The agency will publish its stop data.",
+            "A corrected summary: the agency will publish its stop data monthly.",
+        ],
+        parties=["police-department"],
     ),
 ]
 
 
 @pytest.fixture
-def decisions() -> list[PublishedDecision]:
-    """What the decision source returns; a test may add to it (the page reads it through the
-    same callable the service will be given)."""
-    return list(DECISIONS)
+def seeded(store: Store, clock: FixedClock) -> Store:
+    """The store with `SEEDED` and `DECISIONS`; the clock at `PUBLISHED` (February is the last
+    month shown)."""
+    clock.set(PUBLISHED)
+    seed(store, clock, SEEDED)
+    publish_decisions(store, clock, DECISIONS)
+    return store
 
 
 @pytest.fixture
-def report(
-    seeded: Store, city: CityConfig, decisions: list[PublishedDecision]
-) -> TransparencyReport:
-    return TransparencyReport(store=seeded, city=city, decisions=lambda: list(decisions))
+def report(seeded: Store, city: CityConfig) -> TransparencyReport:
+    return TransparencyReport(
+        store=seeded, city=city, decisions=seeded.decisions.published_decisions
+    )
 
 
 @pytest.fixture

@@ -51,14 +51,26 @@ def test_the_json_carries_its_dictionary(client: TestClient) -> None:
 
 
 def test_decisions_have_files_of_their_own(client: TestClient) -> None:
-    decisions = client.get("/transparency/decisions.json").json()["decisions"]
-    assert [d["published_on"] for d in decisions] == ["2026-02-24", "2026-02-20"]
+    document = client.get("/transparency/decisions.json").json()
+    decisions = document["decisions"]
+    assert [d["published_on"] for d in decisions] == ["2026-02-24", "2026-02-20"]  # city dates
     assert decisions[0]["district"] == "d4" and decisions[0]["corrected"] is True
-    assert decisions[1]["parties"] == ["Northside Community Council", "Police liaison"]
+    assert decisions[0]["district_es"] == "Southfield"
+    assert decisions[0]["summary"].startswith("A corrected summary")
+    assert decisions[1]["parties"] == ["council-members", "police-liaison"]
+    assert decisions[1]["parties_en"] == ["Council members", "Police liaison"]
+    assert decisions[1]["parties_es"] == ["Miembros del consejo", "Enlace policial"]
+    assert decisions[1]["corrected"] is False
+    assert all(tuple(d) == DECISION_FIELDS for d in decisions)
+    assert set(document["dictionary"]) == set(DECISION_FIELDS)
+    assert all(set(m) == {"en", "es"} for m in document["dictionary"].values())
     rows = list(csv.DictReader(io.StringIO(client.get("/transparency/decisions.csv").text)))
     assert tuple(rows[0]) == DECISION_FIELDS
-    assert rows[1]["parties"] == "Northside Community Council; Police liaison"
-    assert rows[0]["corrected"] == "yes"
+    assert rows[0]["published_on"] == "2026-02-24" and rows[0]["corrected"] == "yes"
+    assert rows[0]["parties_es"] == "Departamento de Policía de Riverton"
+    assert rows[1]["parties"] == "council-members; police-liaison"
+    assert rows[1]["parties_en"] == "Council members; Police liaison"
+    assert rows[1]["corrected"] == "no"
 
 
 def test_no_count_of_one_to_four_appears_anywhere(client: TestClient) -> None:

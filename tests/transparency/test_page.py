@@ -4,7 +4,7 @@ only `lang` accepted."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,8 +13,8 @@ from bot.transparency.routes import build_transparency_router, preferred_languag
 from flows.city import CityConfig
 from flows.clocks import FixedClock
 from flows.store import Store
-from flows.transparency.decisions import PublishedDecision
 from flows.transparency.service import CACHE_SECONDS, TransparencyReport
+from tests.support.transparency import first_report, publish_decision
 from tests.transparency.conftest import SEEDED
 
 
@@ -74,24 +74,38 @@ def test_spanish_by_accept_language_and_by_the_switch(client: TestClient) -> Non
         assert '<a href="?lang=en" lang="en" hreflang="en">Read in English</a>' in html
 
 
-def test_decisions_are_listed_newest_first(client: TestClient) -> None:
-    html = client.get("/transparency").text
+def _decision_rows(html: str) -> list[str]:
     table = html.split('<table id="table-decisions">')[1].split("</table>")[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    return re.findall(r"<tr>(.*?)</tr>", table)[1:]
+
+
+def test_decisions_are_listed_newest_first(client: TestClient) -> None:
+    rows = _decision_rows(client.get("/transparency").text)
+    # Published at 3 a.m. UTC on the 25th: the 24th in Riverton.
     assert "24 February 2026 (corrected)" in rows[0]
     assert "Southfield" in rows[0]
     assert "Officer misconduct" in rows[0]
-    assert "20 February 2026" in rows[1]
-    assert "Northside Community Council, Police liaison" in rows[1]
+    assert "A corrected summary: the agency will publish its stop data monthly." in rows[0]
+    assert "Riverton Police Department" in rows[0]
+    assert "publish its stop data.<" not in rows[0]  # the first version is not listed
+    assert "20 February 2026" in rows[1] and "(corrected)" not in rows[1]
+    assert "Council members, Police liaison" in rows[1]
+
+
+def test_decisions_in_spanish_name_the_parties_in_spanish(client: TestClient) -> None:
+    rows = _decision_rows(client.get("/transparency?lang=es").text)
+    assert "24 de febrero de 2026 (corregida)" in rows[0]
+    assert "Departamento de Policía de Riverton" in rows[0]
+    assert "Miembros del consejo, Enlace policial" in rows[1]
+    assert "Mala conducta policial" in rows[0]
 
 
 def test_a_new_decision_appears_within_a_minute(
-    client: TestClient, clock: FixedClock, decisions: list[PublishedDecision]
+    client: TestClient, seeded: Store, clock: FixedClock
 ) -> None:
     assert "Budget review" not in client.get("/transparency").text
-    decisions.append(
-        PublishedDecision(date(2026, 3, 2), "d2", "funding_priorities", "Budget review", [], False)
-    )
+    report = first_report(seeded, "praise", "d2")
+    publish_decision(seeded, report, summary="Budget review", parties=["city-budget-office"])
     clock.advance(timedelta(seconds=30))
     assert "Budget review" not in client.get("/transparency").text  # still cached
     clock.advance(timedelta(seconds=30))
@@ -99,15 +113,17 @@ def test_a_new_decision_appears_within_a_minute(
 
 
 def test_in_the_web_process_a_stale_snapshot_answers_while_the_next_is_computed(
-    seeded: Store, city: CityConfig, clock: FixedClock, decisions: list[PublishedDecision]
+    seeded: Store, city: CityConfig, clock: FixedClock
 ) -> None:
     report = TransparencyReport(
-        store=seeded, city=city, decisions=lambda: list(decisions), refresh_in_background=True
+        store=seeded,
+        city=city,
+        decisions=seeded.decisions.published_decisions,
+        refresh_in_background=True,
     )
     first = report.snapshot()  # the first request computes
-    decisions.append(
-        PublishedDecision(date(2026, 3, 20), "d2", "funding_priorities", "Budget review", [], False)
-    )
+    filed = first_report(seeded, "praise", "d2")
+    publish_decision(seeded, filed, summary="Budget review", parties=["council-members"])
     clock.advance(timedelta(seconds=CACHE_SECONDS))
     assert report.snapshot() is first  # answered at once from the previous minute
     report.wait_for_refresh()

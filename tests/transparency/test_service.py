@@ -1,5 +1,6 @@
 """The page on the whole service (`create_app` as `cpps web` builds it): mounted, public, and
-listing no decisions until recording them lands (issue #14 parts 1-2)."""
+listing no decision while none is published (tests/slack/test_decision_transparency.py publishes
+them from Slack on the same service)."""
 
 from __future__ import annotations
 
