@@ -103,7 +103,8 @@ def seed(store: Store, n: int) -> None:
             if status != "acknowledged":
                 done = taken + timedelta(days=rng.uniform(1, 30))
                 events.append(_event(i, done, "status", {"from": "acknowledged", "to": status}))
-                if status == "resolved" and rng.random() < 0.02:
+                published = done + timedelta(days=2) < NOW  # both versions before now
+                if status == "resolved" and published and rng.random() < 0.02:
                     decisions.extend(_decisions(i, done, rng.sample(parties, 2), len(decisions)))
         if rng.random() < 0.3:
             for kind, answer in (
