@@ -1,29 +1,29 @@
 """The city configuration: one TOML file with the city, its districts, destinations and rules.
 
 Loaded and validated once at start-up. A bad file fails with `CityConfigError` naming the file,
-the line and what is wrong, so an operator can fix it without reading code.
+the line and what is wrong, so an operator can fix it without reading code (the checks across
+sections and the line an error is on: `flows/city_checks.py`).
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flows.city_checks import DISTRICT_PLACEHOLDER as DISTRICT_PLACEHOLDER
+from flows.city_checks import LocatedError, check_references, line_of
 from flows.handling.segments import gsm7_friendly
-from flows.parties import Party, party_clash, unique_parties
+from flows.parties import Party, unique_parties
 from flows.transparency.config import Transparency
 from nlp.types import DEFAULT_CATEGORIES
 
 DEMO_CITY = Path(__file__).resolve().parent.parent / "config" / "riverton.toml"
-DISTRICT_PLACEHOLDER = "{district}"
 
 
 class CityConfigError(ValueError):
@@ -204,43 +204,7 @@ class CityConfig(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityConfig:
-        _unique("districts", [d.id for d in self.districts])
-        _unique("destinations", [d.id for d in self.destinations])
-        _same_party_everywhere(self.destinations)
-        known = {d.id for d in self.destinations}
-        district_ids = {d.id for d in self.districts}
-        if self.routing is not None and self.routing.triage not in known:
-            raise _LocatedError(
-                ("routing", "triage"), f"unknown destination {self.routing.triage!r}"
-            )
-        for index, rule in enumerate(self.rules):
-            for dest in rule.destinations:
-                expanded = (
-                    [dest.replace(DISTRICT_PLACEHOLDER, d) for d in district_ids]
-                    if DISTRICT_PLACEHOLDER in dest
-                    else [dest]
-                )
-                unknown = [d for d in expanded if d not in known]
-                if unknown:
-                    raise _LocatedError(
-                        ("rules", index, "destinations"), f"unknown destination(s) {unknown}"
-                    )
-            bad_categories = sorted(set(rule.categories) - set(self.city.categories))
-            if bad_categories:
-                raise _LocatedError(
-                    ("rules", index, "categories"), f"unknown categories {bad_categories}"
-                )
-            bad_districts = sorted(set(rule.districts) - district_ids)
-            if bad_districts:
-                raise _LocatedError(
-                    ("rules", index, "districts"), f"unknown districts {bad_districts}"
-                )
-            bad_urgency = sorted(set(rule.urgency) - {"emergency", "crisis", "none"})
-            if bad_urgency:
-                raise _LocatedError(("rules", index, "urgency"), f"unknown urgency {bad_urgency}")
-        named = sorted(set(self.transparency.category_names) - set(self.city.categories))
-        if named:
-            raise _LocatedError(("transparency", "category_names"), f"unknown categories {named}")
+        check_references(self)
         return self
 
     @cached_property
@@ -273,31 +237,6 @@ class CityConfig(_Strict):
             yield district.id, district.names()
 
 
-class _LocatedError(ValueError):
-    def __init__(self, loc: Sequence[str | int], message: str) -> None:
-        super().__init__(message)
-        self.loc = tuple(loc)
-        self.message = message
-
-
-def _unique(section: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for index, value in enumerate(ids):
-        if value in seen:
-            raise _LocatedError((section, index, "id"), f"duplicate id {value!r}")
-        seen.add(value)
-
-
-def _same_party_everywhere(destinations: Sequence[Destination]) -> None:
-    clash = party_clash([d.parties for d in destinations])
-    if clash is not None:
-        index, party_id = clash
-        raise _LocatedError(
-            ("destinations", index, "parties"),
-            f"party {party_id!r} is named differently by another destination",
-        )
-
-
 def load_city_config(path: Path | str | None = None) -> CityConfig:
     """Read and validate a city file (the demo city when `path` is None)."""
     file = Path(path) if path is not None else DEMO_CITY
@@ -317,39 +256,9 @@ def load_city_config(path: Path | str | None = None) -> CityConfig:
         first = errors[0]
         loc = tuple(first["loc"])
         ctx_error = (first.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, _LocatedError):
+        if isinstance(ctx_error, LocatedError):
             loc, message = ctx_error.loc, ctx_error.message
         else:
             message = first["msg"]
         where = ".".join(str(part) for part in loc)
-        raise CityConfigError(f"{file}:{_line_of(text, loc)}: {where}: {message}") from None
-
-
-def _line_of(text: str, loc: Sequence[Any]) -> int:
-    """Best line number for a validation location like ('rules', 3, 'destinations')."""
-    lines = text.splitlines()
-    line = 0
-    section: str | None = None
-    for part in loc:
-        if isinstance(part, str) and section is None:
-            section = part
-            found = _find(lines, rf"^\s*\[\[?\s*{re.escape(part)}\s*\]\]?\s*(#.*)?$", start=line)
-            if found is None:
-                found = _find(lines, rf"^\s*{re.escape(part)}\s*=", start=line)
-            line = found if found is not None else line
-        elif isinstance(part, int) and section is not None:
-            header = rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]"
-            hits = [i for i, text_line in enumerate(lines) if re.match(header, text_line)]
-            if part < len(hits):
-                line = hits[part]
-        elif isinstance(part, str):
-            found = _find(lines, rf"^\s*{re.escape(part)}\s*=", start=line)
-            line = found if found is not None else line
-    return line + 1
-
-
-def _find(lines: list[str], pattern: str, *, start: int) -> int | None:
-    for index in range(start, len(lines)):
-        if re.match(pattern, lines[index]):
-            return index
-    return None
+        raise CityConfigError(f"{file}:{line_of(text, loc)}: {where}: {message}") from None
