@@ -13,6 +13,9 @@ Views (chosen by measurement, see `benchmarks/routing_quality.py` and the notes 
   view with a "short" view over MiniLM and USE together, fitted with less regularisation: a
   one-liner ("cop pushed me") has few words, and the model that generalises best to long
   reports smooths them towards the most common categories.
+- Narratives in English (at least `narrative_chars`) blend the MiniLM view with the USE view
+  (weight `narrative_weight`): two encoders trained apart disagree on different reports, and
+  their blend reads police-complaint summaries and long posts better than either alone.
 - Spanish and other languages: USE multilingual, which MiniLM (English-only) cannot serve.
 
 Scores are softmax(logits / temperature), the temperature fitted by cross-validation on the
@@ -75,6 +78,11 @@ class CategoryHead:
     # short view is; the long view keeps what is left.
     neighbours: NeighbourVote | None = None
     neighbour_weight: float = 0.0
+    # language code -> a second view blended in (weight `narrative_weight`) for texts of at
+    # least `narrative_chars` (0: never): a narrative read by two encoders trained apart.
+    narrative_views: Mapping[str, str] = field(default_factory=dict)
+    narrative_chars: int = 0
+    narrative_weight: float = 0.0
 
     def view_for(self, language: str) -> str:
         return self.language_views.get(language, self.default_view)
@@ -84,6 +92,12 @@ class CategoryHead:
         if len(text) >= self.short_chars:
             return None
         return self.short_views.get(language)
+
+    def narrative_view_for(self, language: str, text: str) -> str | None:
+        """The second view blended in for a long `text`, if the head has one for `language`."""
+        if not self.narrative_chars or len(text) < self.narrative_chars:
+            return None
+        return self.narrative_views.get(language)
 
     @property
     def encoder_ids(self) -> tuple[str, ...]:
@@ -122,6 +136,9 @@ class CategoryHead:
                 "temperature": self.neighbours.temperature,
             },
             "neighbour_weight": self.neighbour_weight,
+            "narrative_views": dict(self.narrative_views),
+            "narrative_chars": self.narrative_chars,
+            "narrative_weight": self.narrative_weight,
         }
         arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +183,9 @@ class CategoryHead:
             short_weight=float(header.get("short_weight", 0.5)),
             neighbours=neighbours,
             neighbour_weight=float(header.get("neighbour_weight", 0.0)),
+            narrative_views=header.get("narrative_views", {}),
+            narrative_chars=int(header.get("narrative_chars", 0)),
+            narrative_weight=float(header.get("narrative_weight", 0.0)),
         )
 
 
@@ -207,11 +227,15 @@ class Classifier:
         readable = [i for i, text in enumerate(texts) if has_story(text)]
         by_view: dict[str, list[int]] = {}
         by_short_view: dict[str, list[int]] = {}
+        by_narrative_view: dict[str, list[int]] = {}
         for i in readable:
             by_view.setdefault(self.head.view_for(languages[i]), []).append(i)
             short_view = self.head.short_view_for(languages[i], texts[i])
             if short_view is not None:
                 by_short_view.setdefault(short_view, []).append(i)
+            narrative_view = self.head.narrative_view_for(languages[i], texts[i])
+            if narrative_view is not None:
+                by_narrative_view.setdefault(narrative_view, []).append(i)
         cache: dict[str, np.ndarray] = {}
         for view_name, rows in by_view.items():
             probabilities[rows] = self._view_probabilities(
@@ -227,6 +251,10 @@ class Classifier:
                 features = self._encoded(vote.encoder_id, texts, rows, embeddings, cache)
                 mixed += vote_weight * vote.probabilities(features, len(self.head.labels))
             probabilities[rows] = mixed
+        share = self.head.narrative_weight
+        for view_name, rows in by_narrative_view.items():
+            second = self._view_probabilities(view_name, texts, rows, embeddings, cache)
+            probabilities[rows] = (1.0 - share) * probabilities[rows] + share * second
         readable_set = set(readable)
         return [self._rank(probabilities[i], readable=i in readable_set) for i in range(len(texts))]
 

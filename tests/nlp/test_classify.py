@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,49 @@ def test_short_texts_hear_the_nearest_examples_vote(tmp_path: Path) -> None:
     np.testing.assert_allclose(loaded.neighbours.embeddings, votes_of(head), atol=1e-3)
     reloaded = Classifier(head=loaded, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: use})
     assert reloaded.predict(["rotten apples at the market"], languages=["en"])[0][0] == scores
+
+
+def test_narratives_blend_in_a_second_view(tmp_path: Path) -> None:
+    """A narrative (at least `narrative_chars`) hears the second view with its weight; a
+    shorter text and a language without a second view never do."""
+    base = _head(threshold=0.0)
+    # The second view always says "bikes" (index 1), whatever it reads.
+    second = LinearView((USE_ID,), np.zeros((64, 3), np.float32), np.array([0.0, 9.0, 0.0]))
+    head = replace(
+        base,
+        views={**base.views, "second": second},
+        narrative_views={"en": "second"},
+        narrative_chars=40,
+        narrative_weight=0.5,
+    )
+    narrative = "my bike was stolen from the rack outside the library on Tuesday"
+    short = "rotten apples at the market"
+    use = HashingEncoder(USE_ID)
+    classifier = Classifier(head=head, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: use})
+    plain = Classifier(
+        head=base, encoders={MINILM_ID: HashingEncoder(MINILM_ID), USE_ID: HashingEncoder(USE_ID)}
+    )
+    [(blended, _), (same, _)] = classifier.predict([narrative, short], languages=["en", "en"])
+    [(alone, _), (short_alone, _)] = plain.predict([narrative, short], languages=["en", "en"])
+    first = {s.label: s.score for s in alone}
+    expected = {label: 0.5 * first[label] for label in first}
+    expected["bikes"] += 0.5 * 0.9997  # softmax of (0, 9, 0): 0.99975 for "bikes"
+    assert {s.label: s.score for s in blended} == pytest.approx(expected, abs=2e-3)
+    assert same == short_alone
+    assert use.calls == 1  # only the narrative was read by the second view's encoder
+    # Spanish has no second view: a Spanish narrative reads as before.
+    spanish = "me robaron la bicicleta del estacionamiento frente a la biblioteca el martes"
+    assert classifier.predict([spanish], languages=["es"]) == plain.predict(
+        [spanish], languages=["es"]
+    )
+    # The blend survives the file.
+    head.save(tmp_path / "head.npz")
+    loaded = CategoryHead.load(tmp_path / "head.npz")
+    assert (loaded.narrative_views, loaded.narrative_chars, loaded.narrative_weight) == (
+        {"en": "second"},
+        40,
+        0.5,
+    )
 
 
 def votes_of(head: CategoryHead) -> np.ndarray:

@@ -127,3 +127,8 @@ def test_shipped_head_is_reproducible_from_the_shipped_examples() -> None:
         retrained.neighbours.embeddings, shipped.neighbours.embeddings, atol=2e-3
     )
     assert retrained.neighbour_weight == shipped.neighbour_weight
+    assert (retrained.narrative_views, retrained.narrative_chars, retrained.narrative_weight) == (
+        shipped.narrative_views,
+        shipped.narrative_chars,
+        shipped.narrative_weight,
+    )
