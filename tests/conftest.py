@@ -6,8 +6,8 @@ the real PostgreSQL (a schema of its own per test session, truncated between tes
 
 from __future__ import annotations
 
+import contextlib
 import os
-import secrets
 import shutil
 import sys
 from collections.abc import Iterator
@@ -23,15 +23,12 @@ from flows.clocks import FixedClock
 from flows.handling.effect_prep import Analyser
 from flows.privacy import Vault
 from flows.store import Store, make_engine
-from flows.store.db import upgrade
+from tests.support.databases import POSTGRES_URL, migrated_sqlite, private_postgres_schema
 
 # The Slack bench's fixtures (city, fake Slack and Twilio APIs, bench): tests/slack, tests/faults.
 pytest_plugins = ["tests.support.vendor_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get(
-    "CPPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
 TABLES = [
     "decision",
@@ -86,27 +83,19 @@ def vault(master_key: str) -> Vault:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"
-    upgrade(f"sqlite:///{path}")
+    migrated_sqlite(path)
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private schema on the local PostgreSQL, migrated once for the whole session."""
-    schema = f"cpps_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = make_engine(POSTGRES_URL, pool_size=1)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - environment problem, not a test result
-        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required for the storage tests: {exc}")
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(private_postgres_schema())
+        except Exception as exc:  # pragma: no cover - environment problem, not a test result
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required for the storage tests: {exc}")
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,19 +2,12 @@
 
 - `report_filed(report_id)` (the runner's `on_report_filed` hook) queues one card per destination
   and posts them at once; `report_changed(report_id)` refreshes every card of a report in place.
-- `run_due()` (a clock job) retries what failed, for `RETRY_FOR` from the moment the post was
-  queued: rate limits wait for Slack's Retry-After, server and network errors back off (capped,
-  so the end of an outage is noticed within minutes); each card keeps waiting for its own
-  channel, since a rate limit or an outage hits the triage channel just as well. A channel that is
-  missing, archived or without the bot needs a person: it is surfaced at once on a card in the
-  triage channel, and the card is still retried (inviting the bot is enough). Only a post whose
-  budget is spent is given up, and a card given up is surfaced in triage.
-- A card is keyed by (report, destination) and its ts recorded, so nothing is posted twice.
-  Slack's chat.postMessage has no idempotency key, so each card carries its key as message
-  metadata; a card post whose outcome is unknown (no answer came, or its process died
-  mid-post) is `uncertain`, and its next attempt first looks for the key in the channel's
-  history, taking the card found there instead of posting again. Until Slack can say, nothing
-  is posted.
+- `run_due()` (a clock job) retries what failed, as bot/slack/post_recovery.py decides (a time
+  budget; a channel problem surfaced in triage; an uncertain card looked up before any repost);
+  each card keeps waiting for its own channel, since a rate limit or an outage hits the triage
+  channel just as well.
+- A card is keyed by (report, destination) and its ts recorded, so nothing is posted twice
+  (a post whose process died mid-post is `uncertain`, and looked up first).
 """
 
 from __future__ import annotations
@@ -23,7 +16,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.outbox import NotSent
@@ -35,48 +27,24 @@ from bot.slack.gateway import (
     SlackPermanentError,
     SlackTransientError,
 )
+from bot.slack.post_recovery import (
+    CHANNEL_RETRY,
+    PostRecovery,
+    acting_destination,
+    card_metadata,
+    default_backoff,
+    fallback_destination,
+)
 from bot.slack.thread_lines import moderator_line, not_sent_line, reporter_line
 from flows.city import CityConfig
 from flows.store import ClaimedPost, Store, card_key
 
 log = logging.getLogger(__name__)
 
-# How long a post is retried, whatever the failure, before it is given up.
-RETRY_FOR = timedelta(days=1)
-# A channel problem waits for a human: retried every few minutes, so inviting the bot is enough.
-CHANNEL_RETRY = timedelta(minutes=10)
 # A thread line whose card is not posted yet waits this long (without using up an attempt).
 WAIT_FOR_CARD = timedelta(seconds=30)
-# Looking for an uncertain card: how far our clock may be ahead of Slack's.
-CLOCK_SKEW = timedelta(minutes=2)
-# The metadata event type of a card (its payload: the card's key, nothing about the report).
-CARD_EVENT = "cpps_card"
-
-
 # How far back the sweep for reports without cards looks (the clock runs it every 15 s).
 MISSING_CARD_WINDOW = timedelta(days=1)
-
-FALLBACK = ":fallback:"
-
-
-def fallback_destination(triage: str, destination: str) -> str:
-    """The destination of a card shown in triage because `destination`'s channel failed."""
-    return f"{triage}{FALLBACK}{destination}"
-
-
-def acting_destination(destination: str) -> str:
-    """The destination a card's buttons act for: a fallback card acts for the one that failed."""
-    return destination.split(FALLBACK, 1)[1] if FALLBACK in destination else destination
-
-
-def card_metadata(key: str) -> dict[str, Any]:
-    """The Slack message metadata a card is posted with, to find it again."""
-    return {"event_type": CARD_EVENT, "event_payload": {"key": key}}
-
-
-def default_backoff(attempt: int) -> timedelta:
-    """15 s, 30 s, 1 min … then every 5 minutes."""
-    return timedelta(seconds=min(15 * 2 ** min(attempt - 1, 16), 300))
 
 
 @dataclass(frozen=True)
@@ -104,6 +72,14 @@ class CardPoster:
         self._backoff = backoff
         self._tz = ZoneInfo(city.city.timezone)
         self._triage = city.routing.triage if city.routing else None
+        self._recovery = PostRecovery(
+            store=store,
+            gateway=gateway,
+            content=content,
+            triage=self._triage,
+            channel=self._channel,
+            backoff=backoff,
+        )
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -205,7 +181,7 @@ class CardPoster:
 
     def _post(self, post: ClaimedPost) -> str:
         if post.kind == "card" and post.uncertain:
-            settled = self._settle_uncertain(post)
+            settled = self._recovery.settle_uncertain(post)
             if settled is not None:
                 return settled
         try:
@@ -238,50 +214,20 @@ class CardPoster:
         except SlackTransientError as exc:
             # Only a card can be looked up: a thread line with no answer is posted again.
             uncertain = post.kind == "card" and (post.uncertain or exc.uncertain)
-            return self._retry(post, exc.code, self._wait(post, exc), uncertain=uncertain)
+            return self._recovery.retry(
+                post, exc.code, self._recovery.wait(post, exc), uncertain=uncertain
+            )
         except SlackChannelError as exc:
-            self._surface(post, exc.code)
-            return self._retry(
+            self._recovery.surface(post, exc.code)
+            return self._recovery.retry(
                 post, exc.code, CHANNEL_RETRY, uncertain=post.kind == "card" and post.uncertain
             )
         except SlackPermanentError as exc:
-            return self._give_up(post, exc.code)
+            return self._recovery.give_up(post, exc.code)
         self._store.slack_posts.record_result(
             post_id=post.id, status="posted", channel_id=channel_id, ts=ts
         )
         return "posted"
-
-    def _settle_uncertain(self, post: ClaimedPost) -> str | None:
-        """An earlier attempt at this card may have been posted unheard: look for it in the
-        channel. "posted" if it is there; None if it is not (post it now); otherwise the card
-        stays uncertain and waits: posting blind could show it twice."""
-        try:
-            found = self._gateway.find_posted(
-                channel=post.channel,
-                metadata=card_metadata(post.key),
-                since=post.created_at - CLOCK_SKEW,
-            )
-        except SlackTransientError as exc:
-            return self._retry(post, f"lookup {exc.code}", self._wait(post, exc), uncertain=True)
-        except (SlackChannelError, SlackPermanentError) as exc:
-            # The bot cannot read the channel (not in it, or the history scope was never
-            # granted): a person must act, as for a channel it cannot post to.
-            code = f"lookup {exc.code}"
-            self._surface(post, code)
-            return self._retry(post, code, CHANNEL_RETRY, uncertain=True)
-        if found is None:
-            return None
-        log.info("slack post #%s: an earlier attempt had reached Slack", post.id)
-        self._store.slack_posts.record_result(
-            post_id=post.id, status="posted", channel_id=found[0], ts=found[1]
-        )
-        return "posted"
-
-    def _wait(self, post: ClaimedPost, exc: SlackTransientError) -> timedelta:
-        """Slack's Retry-After when rate limited, else the backoff."""
-        if exc.retry_after is not None:
-            return timedelta(seconds=exc.retry_after)
-        return self._backoff(post.attempts)
 
     def _thread_parent(self, post: ClaimedPost) -> tuple[str, str] | None:
         """(channel ID, ts) of the card whose thread this line goes to, once it is posted."""
@@ -324,52 +270,3 @@ class CardPoster:
             self._store.slack_posts.record_result(post_id=card.id, status="posted", error=exc.code)
             return 0
         return 1
-
-    def _retry(
-        self, post: ClaimedPost, code: str, wait: timedelta, *, uncertain: bool = False
-    ) -> str:
-        """Pending (or uncertain: looked up first) again after `wait`, or given up once the
-        time budget is spent."""
-        retry_at = self._store.clock.now() + wait
-        if retry_at - post.created_at > RETRY_FOR:
-            return self._give_up(post, code)
-        log.warning(
-            "slack post #%s (report #%s) will be retried: %s", post.id, post.report_id, code
-        )
-        self._store.slack_posts.record_result(
-            post_id=post.id,
-            status="uncertain" if uncertain else "pending",
-            error=code,
-            retry_at=retry_at,
-        )
-        return "retried"
-
-    def _give_up(self, post: ClaimedPost, code: str) -> str:
-        log.error("slack post #%s (report #%s) failed: %s", post.id, post.report_id, code)
-        self._store.slack_posts.record_result(post_id=post.id, status="failed", error=code)
-        self._surface(post, code)
-        return "failed"
-
-    def _surface(self, post: ClaimedPost, code: str) -> None:
-        """Put a failed card before the triage desk (once), so the report is not lost."""
-        if post.kind != "card" or self._triage is None or post.destination == self._triage:
-            return
-        if FALLBACK in post.destination:
-            return
-        name = self._content.destination_name(post.destination)
-        fallback = fallback_destination(self._triage, post.destination)
-        notice = (
-            f"Could not post this report to #{post.channel.lstrip('#')} for {name} ({code}). "
-            "Check the channel and invite the bot (it is retried every few minutes for a day "
-            "from the report), or reroute it."
-        )
-        with self._store.transaction() as session:
-            self._store.slack_posts.queue(
-                session=session,
-                key=card_key(post.report_id, fallback),
-                report_id=post.report_id,
-                kind="card",
-                destination=fallback,
-                channel=self._channel(self._triage),
-                text=notice,
-            )

@@ -30,9 +30,9 @@ from flows.models import InboundMessage, OutboundMessage, Report
 from flows.statuses import InboundState
 from flows.store import make_engine
 from flows.store.db import upgrade
-from tests.conftest import POSTGRES_URL
 from tests.service_harness import Resident, make_settings, settle, signed_form, start_service
 from tests.support.analyser import KeywordAnalyser
+from tests.support.databases import POSTGRES_URL
 from tests.support.sms_replies import ASK_ANONYMITY, ASK_CONSENT, ASK_PLACE, ASK_WHEN, FILED
 
 REF_TEXT = "An officer pushed me to the ground at the bus stop on Cedar Street, badge 4471."

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from bot.outbox import DEFAULT_RETRY_FOR, OutboxDispatcher, TwilioSender
-from bot.slack.poster import RETRY_FOR
+from bot.slack.post_recovery import RETRY_FOR
 from flows.city import load_city_config
 from flows.clocks import FixedClock
 from flows.models import OutboundMessage, Report

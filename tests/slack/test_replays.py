@@ -17,7 +17,7 @@ FORCE = "An officer pushed me to the ground on Water Street."
 FORM = "application/x-www-form-urlencoded"
 
 
-def _deliver(bench: Harness, body: str, times: int) -> list[httpx.Response]:
+def deliver(bench: Harness, body: str, times: int) -> list[httpx.Response]:
     """The same signed request, sent `times` times (the signature and timestamp unchanged)."""
     payload, headers = signing.signed(SECRET, body, content_type=FORM)
     return [
@@ -25,7 +25,7 @@ def _deliver(bench: Harness, body: str, times: int) -> list[httpx.Response]:
     ]
 
 
-def _submission(report_id: int, text: str, *, view_id: str, callback_id: str = VIEW_ASK) -> str:
+def ask_submission(report_id: int, text: str, *, view_id: str, callback_id: str = VIEW_ASK) -> str:
     return signing.interactive_body(
         signing.view_submission(
             callback_id=callback_id,
@@ -37,7 +37,7 @@ def _submission(report_id: int, text: str, *, view_id: str, callback_id: str = V
     )
 
 
-def _command(bench: Harness, text: str, *, trigger_id: str) -> str:
+def reply_command(bench: Harness, text: str, *, trigger_id: str) -> str:
     return signing.command_body(
         text=text,
         user=MODERATOR,
@@ -48,7 +48,7 @@ def _command(bench: Harness, text: str, *, trigger_id: str) -> str:
     )
 
 
-def _texts(bench: Harness) -> list[str]:
+def texts_sent(bench: Harness) -> list[str]:
     bench.dispatcher.dispatch_due()
     return [sms["Body"] for sms in bench.twilio.created]
 
@@ -60,9 +60,9 @@ def _events(bench: Harness, report_id: int, action: str) -> list[Any]:
 def test_an_ask_submission_delivered_four_times_texts_the_question_once(bench: Harness) -> None:
     report = bench.file(FORCE)
     assert report.id is not None
-    body = _submission(report.id, "What time did this happen?", view_id="V0ASKONCE")
-    assert [r.status_code for r in _deliver(bench, body, 4)] == [200] * 4
-    assert len([t for t in _texts(bench) if "What time" in t]) == 1
+    body = ask_submission(report.id, "What time did this happen?", view_id="V0ASKONCE")
+    assert [r.status_code for r in deliver(bench, body, 4)] == [200] * 4
+    assert len([t for t in texts_sent(bench) if "What time" in t]) == 1
     assert len(_events(bench, report.id, "asked")) == 1
     card = bench.card(report, "oversight")
     assert len(bench.api.thread("cpps-oversight", card["ts"])) == 1
@@ -72,32 +72,34 @@ def test_two_ask_modals_with_the_same_words_are_two_questions(bench: Harness) ->
     report = bench.file(FORCE)
     assert report.id is not None
     for view_id in ("V0ASKFIRST", "V0ASKAGAIN"):
-        _deliver(bench, _submission(report.id, "Are you safe?", view_id=view_id), 1)
-    assert len([t for t in _texts(bench) if "Are you safe?" in t]) == 2
+        deliver(bench, ask_submission(report.id, "Are you safe?", view_id=view_id), 1)
+    assert len([t for t in texts_sent(bench) if "Are you safe?" in t]) == 2
 
 
 def test_a_reply_command_delivered_four_times_texts_once(bench: Harness) -> None:
     report = bench.file(FORCE)
     assert report.id is not None
-    body = _command(bench, f"reply {report.ref} We opened a review.", trigger_id="111.222.aaa")
-    assert [r.status_code for r in _deliver(bench, body, 4)] == [200] * 4
-    assert len([t for t in _texts(bench) if "opened a review" in t]) == 1
+    body = reply_command(bench, f"reply {report.ref} We opened a review.", trigger_id="111.222.aaa")
+    assert [r.status_code for r in deliver(bench, body, 4)] == [200] * 4
+    assert len([t for t in texts_sent(bench) if "opened a review" in t]) == 1
     assert len(_events(bench, report.id, "replied")) == 1
 
 
 def test_two_reply_commands_with_the_same_words_are_two_texts(bench: Harness) -> None:
     report = bench.file(FORCE)
     for trigger_id in ("111.222.first", "111.222.second"):
-        _deliver(bench, _command(bench, f"reply {report.ref} Thank you.", trigger_id=trigger_id), 1)
-    assert len([t for t in _texts(bench) if "Thank you." in t]) == 2
+        deliver(
+            bench, reply_command(bench, f"reply {report.ref} Thank you.", trigger_id=trigger_id), 1
+        )
+    assert len([t for t in texts_sent(bench) if "Thank you." in t]) == 2
 
 
 def test_a_resolve_submission_delivered_four_times_sends_the_note_once(bench: Harness) -> None:
     report = bench.file(FORCE, anonymous=False, contact_ok=True)
     assert report.id is not None
-    body = _submission(
+    body = ask_submission(
         report.id, "The officer was retrained.", view_id="V0RESOLVE", callback_id=VIEW_RESOLVE
     )
-    _deliver(bench, body, 4)
-    assert len([t for t in _texts(bench) if "retrained" in t]) == 1
+    deliver(bench, body, 4)
+    assert len([t for t in texts_sent(bench) if "retrained" in t]) == 1
     assert bench.reload(report).status == "resolved"

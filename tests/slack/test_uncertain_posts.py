@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.slack.poster import CHANNEL_RETRY
+from bot.slack.post_recovery import CHANNEL_RETRY
 from flows.models import Report
 from tests.support.slack_bench import Harness, channel_ids
 

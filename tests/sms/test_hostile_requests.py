@@ -9,18 +9,15 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.datastructures import ImmutableMultiDict
-from twilio.request_validator import RequestValidator
 
 from bot.wiring import Services
 from tests.service_harness import AUTH_TOKEN, PUBLIC_URL, Resident, signed_form
+from tests.support.rewrites import Pairs, issue_rewrite, still_signed, swallow_next
 from tests.support.rows import count, stored_rows
 from tests.support.sms_replies import ASK_ANONYMITY, openings
 
 FORM = "application/x-www-form-urlencoded"
 STORY = "I was stopped by Deputy Jones"
-
-Pairs = list[tuple[str, str]]
 
 
 @pytest.fixture
@@ -43,12 +40,7 @@ def _post(client: TestClient, pairs: Pairs, signature: str) -> int:
 
 
 def _still_signed(pairs: Pairs, signature: str) -> bool:
-    """Whether Twilio's own validator accepts the rewritten form under the captured signature."""
-    return bool(
-        RequestValidator(AUTH_TOKEN).validate(
-            PUBLIC_URL + "/sms", ImmutableMultiDict(pairs), signature
-        )
-    )
+    return still_signed(pairs, signature, token=AUTH_TOKEN, url=PUBLIC_URL + "/sms")
 
 
 def _captured(client: TestClient) -> tuple[Pairs, str]:
@@ -57,26 +49,13 @@ def _captured(client: TestClient) -> tuple[Pairs, str]:
     return sorted(form.items()), signed_form(form)["X-Twilio-Signature"]
 
 
-def _swallow_next(pairs: Pairs, index: int) -> Pairs:
-    """The value at `index` takes in the next name and value (the signature does not change)."""
-    (name, value), (next_name, next_value) = pairs[index], pairs[index + 1]
-    return [*pairs[:index], (name, value + next_name + next_value), *pairs[index + 2 :]]
-
-
 def test_the_issues_rewrite_keeps_its_signature_and_is_refused(
     client: TestClient, services: Services
 ) -> None:
     pairs, signature = _captured(client)
-    form = dict(pairs)
     # `Body=I was stopped by &Deputy Jones=&…&MessageSid=SM…NumMedia0` (no NumMedia).
-    rewritten = sorted(
-        [(k, v) for k, v in pairs if k not in ("Body", "MessageSid", "NumMedia")]
-        + [
-            ("Body", "I was stopped by "),
-            ("Deputy Jones", ""),
-            ("MessageSid", form["MessageSid"] + "NumMedia0"),
-        ]
-    )
+    rewritten = issue_rewrite(pairs)
+    assert ("Deputy Jones", "") in rewritten and "NumMedia" not in dict(rewritten)
     assert _still_signed(rewritten, signature)
     assert _post(client, rewritten, signature) == 400
     assert stored_rows(services.store.engine) == dict.fromkeys(
@@ -89,7 +68,7 @@ def test_no_field_can_swallow_the_next_one(
     client: TestClient, services: Services, index: int
 ) -> None:
     pairs, signature = _captured(client)
-    rewritten = _swallow_next(pairs, index)
+    rewritten = swallow_next(pairs, index)
     assert _still_signed(rewritten, signature)
     assert _post(client, rewritten, signature) == 400, pairs[index][0]
     assert count(services.store.engine, "inboundmessage") == 0
