@@ -9,6 +9,7 @@ Slack waits for; what each listener does is in `bot.slack.listeners`.
 from __future__ import annotations
 
 import logging
+import traceback
 from concurrent.futures import Executor
 
 from slack_bolt import App
@@ -29,11 +30,24 @@ def build_slack_app(
     *, signing_secret: str, client: WebClient, listener_executor: Executor | None = None
 ) -> App:
     """The app without listeners (`bot.slack.listeners.register` adds them)."""
-    return App(
+    app = App(
         signing_secret=signing_secret,
         client=client,
         token_verification_enabled=False,  # checked on the first request, not at import time
         process_before_response=False,
         logger=quiet_slack_loggers(),
         listener_executor=listener_executor,
+    )
+    app.error(log_failure)
+    return app
+
+
+def log_failure(error: Exception) -> None:
+    """Bolt's own handler logs `str(error)` and its traceback, and an error's message can repeat
+    what the request held (`unknown url type: "['', 'U…']"`): log its type and where it was
+    raised, which is enough to find it and holds no value."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
+    logging.getLogger("bot.slack.bolt").error(
+        "a Slack listener failed: %s at %s", type(error).__name__, where
     )

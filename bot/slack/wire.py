@@ -6,6 +6,11 @@ modal submission without its view each ended in a 500 (and Bolt echoed the bad h
 ERROR line). Here every request is checked in two steps: the signature (headers of Slack's shape,
 within five minutes, HMAC over the UTF-8 body), then the body (the fields our listeners read, of
 the types they expect). A refusal is a 4xx whose reason names a field, never a value.
+
+Bolt also reads fields of every body before any listener runs (`build_context`, the
+`IgnoringSelfEvents` middleware): `event` as an object, `enterprise`/`team`/`user`/`channel` as an
+id or an object, `authorizations` as a list of objects, and `response_url` is what `respond()`
+posts to. Those are checked on every body, whatever its type (`_bolt_refusal`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,19 @@ _SIGNATURE = re.compile(r"\Av0=[0-9a-f]{64}\Z")
 # Slack's event ids ("Ev0PV52K25"): the id is stored to take each delivery once, and text that
 # is not one (a NUL, which PostgreSQL refuses in text) must not reach the database.
 _EVENT_ID = re.compile(r"\AEv[0-9A-Za-z]{1,62}\Z")
+# Read by Bolt as an id or an object holding one (`"id" in value`, then `value.get("id")`).
+_ID_OR_OBJECT = ("enterprise", "team", "user", "channel")
+# Objects Bolt looks into for those ids (`event` without a type check: it must be one).
+_OBJECTS = ("event", "view")
+_OPTIONAL_OBJECTS = ("message", "previous_message", "item", "assistant_thread")
+# Interactions of Slack's legacy (attachment, dialog, steps) kinds: their `callback_id` is matched
+# by `app.action(...)` against our action ids, so a listener written for `block_actions` would run
+# on a body of another shape. The app sends none of them.
+_LEGACY_INTERACTIONS = frozenset(
+    ("interactive_message", "dialog_submission", "dialog_cancellation", "workflow_step_edit")
+)
+_MAX_DEPTH = 4
+_RESPONSE_URL = re.compile(r"\Ahttps?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?\Z")
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
@@ -77,7 +95,7 @@ def _json_refusal(body: str) -> str | None:
         and _EVENT_ID.match(envelope["event_id"])
     ):
         return "an event callback needs its event and event_id"
-    return None
+    return _bolt_refusal(envelope)
 
 
 def _form_refusal(body: str) -> str | None:
@@ -97,12 +115,19 @@ def _form_refusal(body: str) -> str | None:
         return None  # Slack's check of the command URL's certificate (Bolt answers it)
     if not all(fields.get(name, [""])[0] for name in ("command", "user_id", "trigger_id")):
         return "neither an interaction payload nor a slash command"
+    if "response_url" in fields and not _url(fields["response_url"][0]):
+        return "response_url is not a URL"
     return None
 
 
 def _payload_refusal(payload: dict[str, Any]) -> str | None:
     if not isinstance(_get(payload, "user", "id"), str):
         return "payload has no user"
+    if payload["type"] in _LEGACY_INTERACTIONS:
+        return "a legacy interaction type"
+    shape = _bolt_refusal(payload)
+    if shape is not None:
+        return shape
     if payload["type"] == "block_actions":
         actions = payload.get("actions")
         if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
@@ -124,6 +149,46 @@ def _payload_refusal(payload: dict[str, Any]) -> str | None:
     return None
 
 
+def _bolt_refusal(body: dict[str, Any], *, depth: int = 0) -> str | None:
+    """Why Bolt would fail on `body` (or an object it looks into) before any listener runs."""
+    for name in _ID_OR_OBJECT:
+        if body.get(name) is not None and not isinstance(body[name], str | dict):
+            return f"{name} is neither an id nor an object"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return "authorizations is not a list of objects"
+    inner = [body[name] for name in _OPTIONAL_OBJECTS if body.get(name) is not None]
+    inner += [body[name] for name in _OBJECTS if name in body]
+    if not all(isinstance(value, dict) for value in inner):
+        return "an object field is not an object"
+    if "response_url" in body and not _url(body["response_url"]):
+        return "response_url is not a URL"
+    urls = body.get("response_urls")
+    if urls is not None and not (
+        isinstance(urls, list)
+        and all(isinstance(u, dict) and _url(u.get("response_url")) for u in urls)
+    ):
+        return "response_urls is not a list of URLs"
+    if inner and depth >= _MAX_DEPTH:
+        # Bolt recurses through these (an event's message's message...) and would exhaust the
+        # stack; Slack's deepest is an event's message.
+        return "objects nested too deep"
+    for value in [*inner, *(authorizations or [])[:1]]:
+        reason = _bolt_refusal(value, depth=depth + 1)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _url(value: object) -> bool:
+    """Slack's response URLs are https://hooks.slack.com/actions/...; plain http is allowed for
+    the local fakes the tests answer on. Anything else (not text, no scheme, a space) made
+    `respond()` raise with the value in its message."""
+    return isinstance(value, str) and _RESPONSE_URL.match(value) is not None
+
+
 def _metadata(value: object) -> bool:
     return isinstance(value, str) and METADATA.match(value) is not None
 
@@ -131,7 +196,7 @@ def _metadata(value: object) -> bool:
 def _object(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested past Python's limit
         return None
     return value if isinstance(value, dict) else None
 

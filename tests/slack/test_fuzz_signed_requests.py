@@ -279,6 +279,18 @@ def _event(event_id: str, event_: dict[str, Any]) -> Case:
     return Case(body, JSON, age_seconds=0)
 
 
+def _interaction(payload: dict[str, Any], **change: object) -> Case:
+    return Case(_interactive({**payload, **change}), FORM, age_seconds=0)
+
+
+def _refused_click(action_id: str, **change: object) -> Case:
+    """A click on a card of a report that does not exist: its moderation fails, and the listener
+    answers the moderator on the click's response_url."""
+    click = _click(action_id)
+    click["actions"][0]["value"] = "999:oversight"
+    return _interaction(click, **change)
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: int
@@ -311,6 +323,19 @@ def probe(
 # Found by this test: an event id holding a NUL was a 500 on PostgreSQL (now refused: it is not
 # an id of Slack's shape).
 @example(case=_event("\x00", {"type": "message", "channel_type": "im", "user": "U1", "text": "hi"}))
+# Found by the hardening probes' rerun (issue 13, finding 3): a top-level `event` that is not an
+# object was a 500 from Bolt's IgnoringSelfEvents middleware (`body.get("event", {}).get(...)`).
+@example(case=_interaction(_submission(VIEW_ASK, "words"), event=[]))
+@example(case=_interaction(_click(ACTION_ACK), event=None))
+# ... and a response_url that is not a URL made `respond()` raise with the value (a Slack user id)
+# in an ERROR line.
+@example(case=_refused_click(ACTION_SPAM, response_url=["", MODERATOR]))
+@example(case=_refused_click(ACTION_ACK, response_url=["", ""]))
+@example(case=_refused_click(ACTION_SPAM, response_url=[]))
+# Other fields Bolt reads before any listener, of a type it cannot read.
+@example(case=_interaction(_click(ACTION_ACK), team=[MODERATOR]))
+@example(case=_interaction(_click(ACTION_ACK), authorizations="x"))
+@example(case=_interaction(_click(ACTION_ACK), type="interactive_message", callback_id=ACTION_ACK))
 def test_a_signed_slack_request_is_answered_or_refused_cleanly(
     service: tuple[Services, TestClient],
     vendor_apis: tuple[FakeSlackAPI, FakeTwilioAPI],
