@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from flows.city import CityConfig
 from flows.store import PublishedDecision, Store
 from flows.transparency.aggregate import Figures, aggregate
+from flows.transparency.public_decisions import PublicDecision, public_decisions
 
 # Under a minute with the time a refresh takes: a decision published now is listed within one.
 CACHE_SECONDS = 50
@@ -34,9 +35,9 @@ DecisionSource = Callable[[], list[PublishedDecision]]
 @dataclass(frozen=True)
 class Snapshot:
     figures: Figures
-    # Newest first, as stored (party ids, a UTC time): the page and the open data name the
-    # parties and give the city's date when they render them (bot/transparency/words.py).
-    decisions: tuple[PublishedDecision, ...]
+    # Newest first, naming only what `figures` shows (flows/transparency/public_decisions.py);
+    # party keys: the page and the open data name them (bot/transparency/words.py).
+    decisions: tuple[PublicDecision, ...]
 
 
 class TransparencyReport:
@@ -94,11 +95,11 @@ class TransparencyReport:
                     return self._cached[1]
             try:
                 figures = aggregate(store=self._store, city=self._city, now=now)
-                decisions = sorted(self._decisions(), key=lambda d: d.published_at, reverse=True)
+                decisions = public_decisions(self._decisions(), figures, tz=self._city.tz)
             except Exception:
                 log.exception("transparency figures could not be computed")
                 raise
-            snapshot = Snapshot(figures, tuple(decisions))
+            snapshot = Snapshot(figures, decisions)
             with self._lock:
                 self._cached = (now, snapshot)
             return snapshot

@@ -53,9 +53,17 @@ def test_the_json_carries_its_dictionary(client: TestClient) -> None:
 def test_decisions_have_files_of_their_own(client: TestClient) -> None:
     document = client.get("/transparency/decisions.json").json()
     decisions = document["decisions"]
-    assert [d["published_on"] for d in decisions] == ["2026-02-24", "2026-02-20"]  # city dates
-    assert decisions[0]["district"] == "d4" and decisions[0]["corrected"] is True
-    assert decisions[0]["district_es"] == "Southfield"
+    # City months: the correction was published on the 24th in Riverton (the 25th in UTC).
+    assert [d["published_in"] for d in decisions] == ["2026-02", "2026-02"]
+    assert decisions[0]["corrected"] is True
+    # Southfield's one February report is counted in "other districts" (shown: 7), and
+    # officer misconduct's February cell is shown (7): the decision names those.
+    assert decisions[0]["district"] == "other" and decisions[0]["category"] == "officer_misconduct"
+    assert decisions[0]["district_es"] == "Otros distritos o no se sabe"
+    # Northside is shown (14); use of force is withheld in February: not named.
+    assert decisions[1]["district"] == "d1" and decisions[1]["category"] is None
+    assert decisions[1]["category_en"] == "not published"
+    assert decisions[1]["category_es"] == "no publicado"
     assert decisions[0]["summary"].startswith("A corrected summary")
     assert decisions[1]["parties"] == ["council-members", "police-liaison"]
     assert decisions[1]["parties_en"] == ["Council members", "Police liaison"]
@@ -66,7 +74,8 @@ def test_decisions_have_files_of_their_own(client: TestClient) -> None:
     assert all(set(m) == {"en", "es"} for m in document["dictionary"].values())
     rows = list(csv.DictReader(io.StringIO(client.get("/transparency/decisions.csv").text)))
     assert tuple(rows[0]) == DECISION_FIELDS
-    assert rows[0]["published_on"] == "2026-02-24" and rows[0]["corrected"] == "yes"
+    assert rows[0]["published_in"] == "2026-02" and rows[0]["corrected"] == "yes"
+    assert rows[0]["district"] == "other" and rows[1]["category"] == ""
     assert rows[0]["parties_es"] == "Departamento de Policía de Riverton"
     assert rows[1]["parties"] == "council-members; police-liaison"
     assert rows[1]["parties_en"] == "Council members; Police liaison"
