@@ -66,6 +66,9 @@ def test_a_withheld_month_publishes_no_median(
     assert january.days_to_acknowledge is None and january.days_to_resolve is None
     december = figures.by_month[-3]
     assert december.reports.total.shown == Shown.FEWER
+    # Three reports, all in Northside: folding it (with Riverside, lest it fold alone) would
+    # say where they are. A month of fewer than k folds nothing: every district reads alike.
+    assert set(december.reports.lines["district"]) == {Cell(Shown.FEWER, None)}
     assert all(m.reports.total == Cell.of(0) for m in figures.by_month[:-3])
 
 
