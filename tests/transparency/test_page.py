@@ -134,6 +134,31 @@ def test_in_the_web_process_a_stale_snapshot_answers_while_the_next_is_computed(
     assert report.snapshot().decisions[0].summary == "Budget review"
 
 
+def test_in_the_web_process_a_snapshot_idle_for_minutes_is_computed_before_answering(
+    seeded: Store, city: CityConfig, clock: FixedClock
+) -> None:
+    report = TransparencyReport(
+        store=seeded,
+        city=city,
+        decisions=seeded.decisions.published_decisions,
+        refresh_in_background=True,
+    )
+    first = report.snapshot()
+    filed = first_report(seeded, "praise", "d2")
+    publish_decision(seeded, filed, summary="Budget review", parties=["council-members"])
+    clock.advance(timedelta(minutes=5))  # nobody asked for the page meanwhile
+    fresh = report.snapshot()
+    assert fresh is not first
+    assert fresh.decisions[0].summary == "Budget review"
+
+
+def test_browsers_keep_a_response_ten_seconds_at_most(client: TestClient) -> None:
+    for path in ("/transparency", "/transparency/data.csv", "/transparency/decisions.json"):
+        control = client.get(path).headers["cache-control"]
+        [max_age] = re.findall(r"max-age=(\d+)", control)
+        assert int(max_age) <= 10
+
+
 def test_only_lang_is_accepted(client: TestClient) -> None:
     for path in ("/transparency", "/transparency/data.csv", "/transparency/data.json"):
         assert client.get(path + "?lang=es").status_code == 200
