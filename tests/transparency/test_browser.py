@@ -1,7 +1,7 @@
 """The page in a real browser: Debian's chromium, headless, driven by Playwright (never a
 downloaded browser). The README's set-up installs chromium (scripts/ensure-chromium); without
-it these tests are skipped and say why, except under CI (`CI` set), where they fail. Screenshots of each language are written to
-tests/artifacts/transparency/ (ignored by git)."""
+it these tests are skipped and say why, except under CI (`CI` set), where they fail.
+Screenshots of each language are written to tests/artifacts/transparency/ (ignored by git)."""
 
 from __future__ import annotations
 
