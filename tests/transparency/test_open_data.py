@@ -10,9 +10,14 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from bot.transparency.open_data import DECISION_FIELDS, FIELDS
+from flows.models import Report
+from flows.store import Store
+from tests.support.transparency import STORY
 from tests.transparency.attack import Published, System, recovered
+from tests.transparency.conftest import SEEDED
 
 
 def _records(client: TestClient) -> list[dict[str, Any]]:
@@ -80,6 +85,26 @@ def test_decisions_have_files_of_their_own(client: TestClient) -> None:
     assert rows[1]["parties"] == "council-members; police-liaison"
     assert rows[1]["parties_en"] == "Council members; Police liaison"
     assert rows[1]["corrected"] == "no"
+
+
+def test_no_report_reference_or_story_is_published(client: TestClient, seeded: Store) -> None:
+    """Nothing that identifies a report or carries its words, in any file or on the page."""
+    with seeded.reading() as session:
+        reports = session.exec(select(Report)).all()
+    refs = {r.ref for r in reports}
+    assert len(refs) == len(SEEDED)
+    stories = {STORY} | {r.redacted_text for r in reports if r.redacted_text}
+    for path in (
+        "/transparency/data.csv",
+        "/transparency/data.json",
+        "/transparency/decisions.csv",
+        "/transparency/decisions.json",
+        "/transparency",
+        "/transparency?lang=es",
+    ):
+        text = client.get(path).text
+        assert not [ref for ref in refs if ref in text], path
+        assert not [story for story in stories if story in text], path
 
 
 def test_no_count_of_one_to_four_appears_anywhere(client: TestClient) -> None:
