@@ -105,6 +105,34 @@ def test_a_published_month_never_changes(
     assert after.by_month == before.by_month
 
 
+def test_a_late_reroute_of_an_uncategorised_report_changes_no_published_month(
+    seeded: Store, city: CityConfig, clock: FixedClock
+) -> None:
+    """A February report still uncategorised at the cut-off (filed before it was analysed) is
+    counted as "other"; rerouted later, it stays so in February."""
+    with seeded.transaction() as session:
+        report = session.exec(
+            select(Report)
+            .where(Report.top_category == "neighborhood_safety", Report.district == "d2")
+            .order_by(col(Report.id))
+        ).first()
+        assert report is not None and report.created_at < FEBRUARY_CUTOFF
+        report.top_category = None
+        session.add(report)
+        report_id = report.id or 0
+    before = aggregate(store=seeded, city=city, now=clock.now())
+    assert clock.now() > FEBRUARY_CUTOFF
+    Moderation(store=seeded, city=city, catalog=load_catalog()).reroute(
+        report_id,
+        from_destination="oversight",
+        to_destination="budget",
+        category="funding_priorities",
+        actor=MODERATOR,
+    )
+    after = aggregate(store=seeded, city=city, now=clock.now())
+    assert after.by_month == before.by_month
+
+
 def test_a_lone_small_district_is_never_other_districts_alone() -> None:
     ids = ("d1", "d2", "d3", OTHER)
     assert folded(Counter({"d1": 9, "d2": 7, "d3": 1}), ids, below=5) == {"d3", "d2"}
