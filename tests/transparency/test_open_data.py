@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -107,6 +107,18 @@ def test_no_report_reference_or_story_is_published(client: TestClient, seeded: S
         assert not [story for story in stories if story in text], path
 
 
+def _position(records: list[dict[str, Any]], record: dict[str, Any]) -> int:
+    """The record's place in its line (the attacker's variables are numbered so)."""
+    line = [
+        r["key"]
+        for r in records
+        if r["measure"] == "count"
+        and (r["month"], r["group"], r["line"])
+        == (record["month"], record["group"], record["line"])
+    ]
+    return line.index(record["key"])
+
+
 def test_no_count_of_one_to_four_appears_anywhere(client: TestClient) -> None:
     """Southfield's one report (and every other small count) is never a published number."""
     counts = [r["value"] for r in _records(client) if r["measure"] == "count"]
@@ -146,5 +158,31 @@ def test_no_withheld_count_can_be_worked_out_from_everything_published(
             index[(month, "reports")][(line, 0)] for line in ("resolved", "acknowledged")
         )
         system.at_most.append({resolved: 1.0, acknowledged: -1.0})
+        # The fold rule: a month of 5 or more (or one showing a fold) left each district it
+        # did not fold with 0 or at least 5 reports ("other districts", last, excepted).
+        group = groups[(month, "reports")]
+        districts = group["lines"]["district"]
+        large = group["total"][0] == "withheld" or (group["total"][1] or 0) >= 5
+        if large or any(shown == "folded" for shown, _ in districts):
+            for i in range(len(districts) - 1):
+                if ("district", i) in index[(month, "reports")]:
+                    system.zero_or_at_least(index[(month, "reports")][("district", i)], 5)
+    # Each decision: at least one report in the cells it names, in the month it was published
+    # (as if the attacker knew its report was filed that month).
+    records = _records(client)
+    keys = {
+        (r["month"], r["line"], r["key"]): _position(records, r)
+        for r in records
+        if r["measure"] == "count" and r["group"] == "reports"
+    }
+    named: Counter[tuple[str, str, int]] = Counter()
+    for decision in client.get("/transparency/decisions.json").json()["decisions"]:
+        for line in ("district", "category"):
+            cell = (decision["published_in"], line, decision[line])
+            if decision[line] is not None and cell in keys:
+                named[(cell[0], line, keys[cell])] += 1
+    assert named  # the seeded decisions name some cells
+    for (month, line, i), count in named.items():
+        system.at_least(index[(month, "reports")][(line, i)], count)
     assert len(system.hidden) > 20  # the seed exercises every rule
     assert recovered(system) == {}
