@@ -185,7 +185,8 @@ def _decisions(decisions: Sequence[PublicDecision], words: Words) -> str:
         rows=rows,
         prose=(3, 4),
     )
-    return section(section_id="decisions", heading=words("decisions"), body=numbers)
+    body = paragraph(words("decisions_intro")) + numbers
+    return section(section_id="decisions", heading=words("decisions"), body=body)
 
 
 def _open_data(words: Words) -> str:

@@ -55,7 +55,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " anyone contacted them, and later how well their report was handled (1 poorly, 5"
             " very well)."
         ),
-        "date": "Date",
+        "date": "Published",
+        "decisions_intro": "Each decision gives the month it was published. Its district and"
+        " category are given only where the figures of the month its report was made in"
+        " show that count as a number;"
+        " otherwise they read \u201cnot published\u201d, so that a decision never points to a"
+        " report the figures protect.",
         "summary": "What was decided",
         "parties": "Who took part",
         "corrected": "(corrected)",
@@ -121,7 +126,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " alguien les contactó, y más tarde qué tan bien se trató su reporte (1 mal, 5 muy"
             " bien)."
         ),
-        "date": "Fecha",
+        "date": "Publicada",
+        "decisions_intro": "Cada decisión indica el mes en que se publicó. Su distrito y su"
+        " categoría se indican solo si las cifras del mes en que se hizo el reporte muestran ese"
+        " número; si no, dicen"
+        " \u201cno publicado\u201d, para que una decisión nunca señale un reporte que las"
+        " cifras protegen.",
         "summary": "Qué se decidió",
         "parties": "Quiénes participaron",
         "corrected": "(corregida)",
