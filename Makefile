@@ -11,8 +11,6 @@ $(STAMP): pyproject.toml
 	# torch first, from the pinned CPU build (pip finds it on these machines' disk).
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[dev]"
-	# Debian's chromium for the browser tests (Playwright drives it; it downloads no browser).
-	scripts/ensure-chromium
 	touch $(STAMP)
 
 # `make serve PORT=8001` (and HOST=0.0.0.0) when 8000 is taken.
@@ -34,6 +32,7 @@ types: $(STAMP)
 
 pytest: $(STAMP)
 	scripts/ensure-postgres
+	# Debian's chromium for the browser tests (Playwright drives it; it downloads no browser).
 	scripts/ensure-chromium
 	$(PY) -m pytest
 

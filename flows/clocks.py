@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -33,3 +34,9 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+def city_day(at: datetime, tz: ZoneInfo) -> date:
+    """The day `at` falls on in the city (a decision published at 8 p.m. in Riverton is dated
+    that day, not the next day in UTC)."""
+    return at.astimezone(tz).date()

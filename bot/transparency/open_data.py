@@ -11,13 +11,13 @@ from typing import Any
 
 from bot.transparency.words import Words
 from flows.city import CityConfig
-from flows.transparency.aggregate import OTHER, REPORT_LINES, SCORES, YES_NO, MonthFigures
+from flows.transparency.aggregate import REPORT_LINES, SCORES, YES_NO, MonthFigures
 from flows.transparency.service import Snapshot
 from flows.transparency.suppression import Cell, Group
 
 FIELDS = ("month", "group", "line", "key", "label_en", "label_es", "measure", "shown", "value")
 DECISION_FIELDS = (
-    "published_on",
+    "published_in",
     "district",
     "district_en",
     "district_es",
@@ -34,19 +34,28 @@ DECISION_FIELDS = (
 # name in each language: the key stays the same if the city renames a party, the names are what
 # residents read.
 DECISION_DICTIONARY: dict[str, dict[str, str]] = {
-    "published_on": {
-        "en": "The day (city time) the decision was published, YYYY-MM-DD; for a corrected"
-        " decision, the day the correction was.",
-        "es": "El día (hora local) en que se publicó la decisión, AAAA-MM-DD; si fue corregida,"
-        " el día de la corrección.",
+    "published_in": {
+        "en": "The month (city time) the decision was published, YYYY-MM; for a corrected"
+        " decision, the month the correction was. The month, not the day, so that a decision"
+        " cannot be matched to a report by its date.",
+        "es": "El mes (hora local) en que se publicó la decisión, AAAA-MM; si fue corregida,"
+        " el mes de la corrección. El mes y no el día, para que no se pueda asociar una"
+        " decisión a un reporte por su fecha.",
     },
     "district": {
-        "en": "The district id of the city file; \u201cother\u201d when not known.",
-        "es": "El id de distrito; \u201cother\u201d si no se conoce.",
+        "en": "The district id of the city file, \u201cother\u201d for other districts or not"
+        " known; empty when not published: a decision names a district only where the figures"
+        " of the report's month show that district's count as a number.",
+        "es": "El id de distrito, \u201cother\u201d para otros distritos o si no se conoce;"
+        " vacío si no se publica: una decisión nombra un distrito solo si las cifras del mes"
+        " del reporte muestran el número de ese distrito.",
     },
     "district_en": {"en": "The district's name in English.", "es": "El distrito en inglés."},
     "district_es": {"en": "The district's name in Spanish.", "es": "El distrito en español."},
-    "category": {"en": "The category id of the city file.", "es": "El id de categoría."},
+    "category": {
+        "en": "The category id of the city file; empty when not published (as for district).",
+        "es": "El id de categoría; vacío si no se publica (como el distrito).",
+    },
     "category_en": {"en": "The category in English.", "es": "La categoría en inglés."},
     "category_es": {"en": "The category in Spanish.", "es": "La categoría en español."},
     "summary": {
@@ -186,17 +195,15 @@ def decision_records(snapshot: Snapshot, city: CityConfig) -> list[dict[str, Any
     en, es = Words("en", city=city), Words("es", city=city)
     records = []
     for d in snapshot.decisions:
-        district = d.district or OTHER
-        category = d.category or OTHER
         records.append(
             {
-                "published_on": en.local_day(d.published_at).isoformat(),
-                "district": district,
-                "district_en": en.district(district),
-                "district_es": es.district(district),
-                "category": category,
-                "category_en": en.category(category),
-                "category_es": es.category(category),
+                "published_in": d.published_in,
+                "district": d.district,
+                "district_en": en.decision_district(d.district),
+                "district_es": es.decision_district(d.district),
+                "category": d.category,
+                "category_en": en.decision_category(d.category),
+                "category_es": es.decision_category(d.category),
                 "summary": d.summary,
                 "parties": list(d.parties),
                 "parties_en": en.parties(d.parties),

@@ -17,8 +17,8 @@ from bot.transparency.tables import (
     table,
 )
 from bot.transparency.words import Words
-from flows.store import PublishedDecision
 from flows.transparency.aggregate import Figures, MonthFigures
+from flows.transparency.public_decisions import PublicDecision
 from flows.transparency.service import Snapshot
 from flows.transparency.suppression import Cell, Shown
 
@@ -161,7 +161,7 @@ def _followups(figures: Figures, words: Words) -> str:
     return section(section_id="followups", heading=words("followups"), body=body)
 
 
-def _decisions(decisions: Sequence[PublishedDecision], words: Words) -> str:
+def _decisions(decisions: Sequence[PublicDecision], words: Words) -> str:
     if not decisions:
         return section(
             section_id="decisions",
@@ -170,10 +170,9 @@ def _decisions(decisions: Sequence[PublishedDecision], words: Words) -> str:
         )
     rows = [
         [
-            words.day(words.local_day(d.published_at))
-            + (f" {words('corrected')}" if d.corrected else ""),
-            words.district(d.district),
-            words.category(d.category),
+            words.month(d.published_in) + (f" {words('corrected')}" if d.corrected else ""),
+            words.decision_district(d.district),
+            words.decision_category(d.category),
             d.summary,
             ", ".join(words.parties(d.parties)),
         ]
@@ -186,7 +185,8 @@ def _decisions(decisions: Sequence[PublishedDecision], words: Words) -> str:
         rows=rows,
         prose=(3, 4),
     )
-    return section(section_id="decisions", heading=words("decisions"), body=numbers)
+    body = paragraph(words("decisions_intro")) + numbers
+    return section(section_id="decisions", heading=words("decisions"), body=body)
 
 
 def _open_data(words: Words) -> str:

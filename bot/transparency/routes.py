@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from bot.transparency.open_data import decisions_csv, decisions_json, figures_csv, figures_json
 from bot.transparency.page import render_page
 from bot.transparency.words import LANGUAGES, Words
-from flows.transparency.service import CACHE_SECONDS, Snapshot, TransparencyReport
+from flows.transparency.service import MAX_AGE_SECONDS, Snapshot, TransparencyReport
 
 HEADERS = {
-    "Cache-Control": f"public, max-age={CACHE_SECONDS}",
+    "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",
     "X-Content-Type-Options": "nosniff",
     # The page runs no script and loads nothing from elsewhere.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",

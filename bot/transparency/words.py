@@ -4,7 +4,6 @@ how a protected count reads."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 
 from flows.city import CityConfig
 from flows.transparency.aggregate import OTHER
@@ -56,7 +55,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " anyone contacted them, and later how well their report was handled (1 poorly, 5"
             " very well)."
         ),
-        "date": "Date",
+        "date": "Published",
+        "decisions_intro": "Each decision gives the month it was published. Its district and"
+        " category are given only where the figures of the month its report was made in"
+        " show that count as a number;"
+        " otherwise they read \u201cnot published\u201d, so that a decision never points to a"
+        " report the figures protect.",
         "summary": "What was decided",
         "parties": "Who took part",
         "corrected": "(corrected)",
@@ -122,7 +126,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " alguien les contactó, y más tarde qué tan bien se trató su reporte (1 mal, 5 muy"
             " bien)."
         ),
-        "date": "Fecha",
+        "date": "Publicada",
+        "decisions_intro": "Cada decisión indica el mes en que se publicó. Su distrito y su"
+        " categoría se indican solo si las cifras del mes en que se hizo el reporte muestran ese"
+        " número; si no, dicen"
+        " \u201cno publicado\u201d, para que una decisión nunca señale un reporte que las"
+        " cifras protegen.",
         "summary": "Qué se decidió",
         "parties": "Quiénes participaron",
         "corrected": "(corregida)",
@@ -196,18 +205,15 @@ class Words:
             return f"{name[:3]} {year[2:]}"
         return f"{name} de {year}" if self.language == "es" else f"{name} {year}"
 
-    def day(self, day: date) -> str:
-        month = self.month(day.strftime("%Y-%m"))
-        return f"{day.day} de {month}" if self.language == "es" else f"{day.day} {month}"
+    # -- a published decision as the public reads it (flows/transparency/public_decisions.py
+    # decides what it names): the one place party keys become names and an unnamed district or
+    # category reads "not published", for the page and the open data alike.
 
-    # -- a published decision as the public reads it: the one place its stored shape (a UTC
-    # time, party keys) becomes the city's date and the parties' names, for the page and the
-    # open data alike.
+    def decision_district(self, district: str | None) -> str:
+        return self("not_published") if district is None else self.district(district)
 
-    def local_day(self, at: datetime) -> date:
-        """The day `at` falls on in the city (a decision published at 8 p.m. in Riverton is
-        dated that day, not the next day in UTC)."""
-        return at.astimezone(self.city.tz).date()
+    def decision_category(self, category: str | None) -> str:
+        return self("not_published") if category is None else self.category(category)
 
     def parties(self, party_ids: Sequence[str]) -> list[str]:
         """The parties' names in this language, in the order the moderator picked them. A key

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from flows.checkins.jobs import FollowUps, RecordedAnswer
 from flows.city import CityConfig
+from flows.clocks import city_day
 from flows.conversation import effects as fx
 from flows.conversation.engine import ConversationState
 from flows.conversation.events import (
@@ -173,7 +174,7 @@ class EffectPreparer:
     def _decision_note(self, decision: Decision | None) -> DecisionNote | None:
         if decision is None or decision.published_at is None:
             return None
-        on = decision.published_at.astimezone(self._city.tz).date()
+        on = city_day(decision.published_at, self._city.tz)
         return DecisionNote(on=on, summary=decision.summary)
 
     def _prepare_answer(self, contact_id: int, effect: fx.RelayAnswer, plan: Plan) -> None:

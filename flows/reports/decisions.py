@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from flows.checkins.schedule import next_allowed_time
 from flows.city import CityConfig
+from flows.clocks import city_day
 from flows.conversation.catalog import Catalog
 from flows.conversation.status_reply import render_decision
 from flows.models import Decision, Report
@@ -188,7 +189,7 @@ class Decisions:
             self._catalog,
             report.language,
             ref=report.ref,
-            on=decision.published_at.astimezone(self._city.tz).date(),
+            on=city_day(decision.published_at, self._city.tz),
             summary=decision.summary,
         )
         self._store.outbox.enqueue(

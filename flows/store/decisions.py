@@ -31,6 +31,9 @@ class PublishedDecision:
     (no id, no reference, no words of the report), only where and what it was about."""
 
     published_at: datetime
+    # When the report was filed: never published, only used to find the month whose figures
+    # decide what the decision may name (flows/transparency/public_decisions.py).
+    reported_at: datetime
     district: str | None
     category: str | None
     summary: str
@@ -128,26 +131,27 @@ class DecisionQueries(QueryGroup):
         first. Reports marked as spam are left out (a spam report has no public decision)."""
         with self._db.reading() as session:
             rows = session.exec(
-                select(Decision, Report.district, Report.top_category)
+                select(Decision, Report.created_at, Report.district, Report.top_category)
                 .join(Report, col(Report.id) == col(Decision.report_id))
                 .where(col(Decision.published), col(Report.status) != ReportState.SPAM)
                 .order_by(col(Decision.report_id), col(Decision.id))
             ).all()
-        latest: dict[int, tuple[Decision, str | None, str | None]] = {}
+        latest: dict[int, tuple[Decision, datetime, str | None, str | None]] = {}
         versions: dict[int, int] = {}
-        for decision, district, category in rows:
-            latest[decision.report_id] = (decision, district, category)
+        for decision, reported_at, district, category in rows:
+            latest[decision.report_id] = (decision, reported_at, district, category)
             versions[decision.report_id] = versions.get(decision.report_id, 0) + 1
         published = [
             PublishedDecision(
                 published_at=decision.published_at or decision.created_at,
+                reported_at=reported_at,
                 district=district,
                 category=category,
                 summary=decision.summary,
                 parties=tuple(decision.parties),
                 corrected=versions[report_id] > 1,
             )
-            for report_id, (decision, district, category) in latest.items()
+            for report_id, (decision, reported_at, district, category) in latest.items()
         ]
         return sorted(published, key=lambda d: d.published_at, reverse=True)
 

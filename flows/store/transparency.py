@@ -151,9 +151,12 @@ def _counted(window: Window) -> Any:
             filed.label("created_at"),
             month.label("month"),
             cutoff.label("cutoff"),
-            func.coalesce(col(correction.previous_category), col(Report.top_category)).label(
-                "category"
-            ),
+            # Rerouted after the cut-off: the category it had then, none included (a report
+            # still uncategorised then stays "other" however it is rerouted later).
+            case(
+                (col(correction.id).is_not(None), col(correction.previous_category)),
+                else_=col(Report.top_category),
+            ).label("category"),
             col(Report.district).label("district"),
             before(events.c.acknowledged_at).label("acknowledged_at"),
             before(events.c.resolved_at).label("resolved_at"),

@@ -106,8 +106,9 @@ def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
 
 
 def folded(counts: Counter[str], districts: Sequence[str], *, below: int) -> set[str]:
-    """The districts of one month counted in "other districts": those with some reports but
-    fewer than `below` that month, and never only one of them (it would be that district under
+    """The districts of one month counted in "other districts" (a month of at least k reports;
+    `_month` folds none in a smaller one): those with some reports but fewer than `below` that
+    month, and never only one of them (it would be that district under
     another name): the smallest of the rest joins a lone one. Decided per month from that
     month's own (settled) counts, so a published month's lines never change."""
     ids = [d for d in districts if d != OTHER]
@@ -139,7 +140,9 @@ def _month(
         resolved += c.count if c.resolved else 0
         total += c.count
     lines["category"] = [by_category[c] for c in categories]
-    fold = folded(by_district, districts, below=min_district)
+    # A month of fewer than k reports shows every cell as "fewer than k", zeros too: folding
+    # some districts there would mark exactly the ones that have reports.
+    fold = folded(by_district, districts, below=min_district) if total >= k else set()
     for district in fold:
         by_district[OTHER] += by_district.pop(district, 0)
     kept = [d for d in districts if d not in fold]

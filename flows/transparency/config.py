@@ -4,7 +4,9 @@ read for each category."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 # Shown when the city file names a category in neither language.
 DEFAULT_CATEGORY_NAMES: dict[str, dict[str, str]] = {
@@ -49,10 +51,34 @@ class Transparency(BaseModel):
     # reports taken up and resolved, check-ins answered by then), and never changes after.
     settle_days: int = Field(default=14, ge=0, le=90)
     # A district with fewer reports than this in a month is counted in "other districts" that
-    # month (with reports whose district is not known).
+    # month (with reports whose district is not known). 0 (never fold) or k, k when left out:
+    # any other value lets counts be solved (`_fold_at_k`).
     district_min_reports: int = Field(default=5, ge=0)
     # category id → language → the name on the page (defaults: DEFAULT_CATEGORY_NAMES).
     category_names: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_follows_k(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "district_min_reports" not in data:
+            return {**data, "district_min_reports": data.get("min_count", 5)}
+        return data
+
+    @field_validator("district_min_reports")
+    @classmethod
+    def _fold_at_k(cls, value: int, info: ValidationInfo) -> int:
+        """A district shown unfolded is known to hold 0 or at least `district_min_reports`
+        reports. Below k, an unfolded "fewer than k" district is then known to hold at least
+        that many; above k, a withheld district is known to hold more than the k its "withheld"
+        says: either tighter bound can pin a suppressed count. Equal to k, the bound is the
+        one the cell's own reading gives."""
+        k = info.data.get("min_count")
+        if k is not None and value not in (0, k):
+            raise ValueError(
+                f"must be 0 (never fold) or equal to min_count ({k}), not {value}: another"
+                " threshold lets a withheld count be worked out"
+            )
+        return value
 
     def category_name(self, category: str, language: str) -> str:
         names = self.category_names.get(category, {})

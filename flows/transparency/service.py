@@ -6,8 +6,10 @@ view costs nothing most of the time and a decision published in Slack appears wi
 Reading both at once also means a page and its downloads agree.
 
 With `refresh_in_background` (the web process), a request that finds the snapshot older than
-that is answered from it at once while one thread computes the next: no request waits for the
-queries except the very first. Otherwise (tests, scripts) the request computes it.
+that, by less than `STALE_GRACE`, is answered from it at once while one thread computes the
+next: on a busy page no request waits for the queries. A snapshot older still (the page sat
+idle) is computed before answering, so nobody is shown figures or decisions from an hour ago.
+Otherwise (tests, scripts) the request computes it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,15 @@ from datetime import datetime, timedelta
 from flows.city import CityConfig
 from flows.store import PublishedDecision, Store
 from flows.transparency.aggregate import Figures, aggregate
+from flows.transparency.public_decisions import PublicDecision, public_decisions
 
-# Under a minute with the time a refresh takes: a decision published now is listed within one.
-CACHE_SECONDS = 50
+# With STALE_GRACE and MAX_AGE_SECONDS, a minute: a decision published now is listed within one
+# (a snapshot is served at most 40 + 10 s after it was computed, and kept by a browser 10 s).
+CACHE_SECONDS = 40
+# How long past CACHE_SECONDS a snapshot may still be served while the next is computed.
+STALE_GRACE = timedelta(seconds=10)
+# What browsers and proxies may keep a response: well under a minute added to the above.
+MAX_AGE_SECONDS = 10
 log = logging.getLogger(__name__)
 
 # The published decisions, as the store reads them (`store.decisions.published_decisions`):
@@ -34,9 +42,9 @@ DecisionSource = Callable[[], list[PublishedDecision]]
 @dataclass(frozen=True)
 class Snapshot:
     figures: Figures
-    # Newest first, as stored (party ids, a UTC time): the page and the open data name the
-    # parties and give the city's date when they render them (bot/transparency/words.py).
-    decisions: tuple[PublishedDecision, ...]
+    # Newest first, naming only what `figures` shows (flows/transparency/public_decisions.py);
+    # party keys: the page and the open data name them (bot/transparency/words.py).
+    decisions: tuple[PublicDecision, ...]
 
 
 class TransparencyReport:
@@ -69,7 +77,8 @@ class TransparencyReport:
             cached = self._cached
             if cached is not None and now - cached[0] < self._cache_for:
                 return cached[1]
-            if cached is not None and self._background:
+            recent = cached is not None and now - cached[0] < self._cache_for + STALE_GRACE
+            if cached is not None and self._background and recent:
                 if self._refresher is None or not self._refresher.is_alive():
                     self._refresher = threading.Thread(
                         target=self._refresh, name="transparency-refresh", daemon=True
@@ -94,11 +103,11 @@ class TransparencyReport:
                     return self._cached[1]
             try:
                 figures = aggregate(store=self._store, city=self._city, now=now)
-                decisions = sorted(self._decisions(), key=lambda d: d.published_at, reverse=True)
+                decisions = public_decisions(self._decisions(), figures, tz=self._city.tz)
             except Exception:
                 log.exception("transparency figures could not be computed")
                 raise
-            snapshot = Snapshot(figures, tuple(decisions))
+            snapshot = Snapshot(figures, decisions)
             with self._lock:
                 self._cached = (now, snapshot)
             return snapshot

@@ -23,7 +23,15 @@ suppressed count:
   cell of k or more exists to withhold), the whole group is withheld: its total and every
   nonzero cell read "withheld" (known only to be at least 1); nothing can be solved then,
   since any cell can grow by one with its total and one cell of each other line. (That a
-  group is withheld whole says only that some line of it sat at that corner, not which.)
+  group is withheld whole says that some line of it sat at that corner: in a group of several
+  lines, not which; in a one-line group, that line, which still solves no cell, since its
+  total is withheld too and each such corner fits many totals.)
+
+Published decisions (flows/transparency/public_decisions.py) are the other thing that says
+something about a month's reports: each is at least one report in its district and category.
+A decision names a district or category only where the report's month shows that cell as a
+number, so k - 1 decisions cannot pin a "fewer than k" cell (nor one decision a cell of 1):
+every bound they give is on a number already published.
 
 tests/transparency/ attacks these rules by linear programming, on generated groups and on
 everything the seeded page publishes. Over time: each month is published once settled and as it

@@ -114,3 +114,18 @@ def test_transparency_names_only_known_categories(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CityConfigError, match=r"transparency.category_names: unknown categories"):
         load_city_config(path)
+
+
+def test_district_min_reports_is_zero_or_k(tmp_path: Path) -> None:
+    """Folding below another threshold than k lets counts be solved: a district shown (not
+    folded) is known to hold 0 or at least `district_min_reports`, which with k's bounds can
+    pin a "fewer than k" cell."""
+    path = _broken(tmp_path, "district_min_reports = 5", "district_min_reports = 3")
+    with pytest.raises(CityConfigError, match=r"transparency.district_min_reports: .*min_count"):
+        load_city_config(path)
+    for setting in ("district_min_reports = 0", "district_min_reports = 5"):
+        load_city_config(_broken(tmp_path, "district_min_reports = 5", setting))
+    # Left out, it follows k.
+    path = _broken(tmp_path, "district_min_reports = 5", "")
+    path.write_text(path.read_text().replace("min_count = 5", "min_count = 7"))
+    assert load_city_config(path).transparency.district_min_reports == 7

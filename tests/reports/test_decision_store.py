@@ -83,5 +83,13 @@ def test_the_public_reads_no_reference_and_no_spam(store: Store) -> None:
     published = store.decisions.published_decisions()
     assert [d.summary for d in published] == ["A meeting was held."]
     names = {f.name for f in fields(PublishedDecision)}
-    assert names == {"published_at", "district", "category", "summary", "parties", "corrected"}
+    assert names == {
+        "published_at",
+        "reported_at",
+        "district",
+        "category",
+        "summary",
+        "parties",
+        "corrected",
+    }
     assert kept.ref not in repr(published)

@@ -19,6 +19,9 @@ from nlp.types import Analysis, CategoryScore
 
 MODERATOR = "U0MODERATOR"
 
+# Every seeded report's words (raw and redacted): never published.
+STORY = "A story that is never published"
+
 
 @dataclass(frozen=True)
 class Seeded:
@@ -42,7 +45,7 @@ def seed(store: Store, clock: FixedClock, reports: Iterable[Seeded]) -> None:
         clock.set(item.at)
         analysis = Analysis(
             language="en",
-            redacted="A story that is never published",
+            redacted=STORY,
             categories=(CategoryScore(label=item.category, score=0.9),),
             triage=False,
             district=item.district,
@@ -50,7 +53,7 @@ def seed(store: Store, clock: FixedClock, reports: Iterable[Seeded]) -> None:
         new = NewReport(
             channel="sms",
             language="en",
-            raw_text="A story that is never published",
+            raw_text=STORY,
             anonymous=True,
             contact_ok=False,
             consent_checkins=bool(item.answers),

@@ -6,8 +6,15 @@ The attacker knows the rules of flows/transparency/suppression.py: a "fewer than
 a shown total (the cell withheld with a small one is always one of k or more) and at least 1 in
 a group withheld whole (its zeros are shown). Every line adds up to its total; `extra` adds
 what else they may know (e.g. no more check-in answers than reports). A count is recovered when
-its least and most possible values meet. The constraint matrix is an interval matrix (totally
-unimodular), so the programme's bounds are whole numbers reached by whole-number solutions.
+its least and most possible values meet.
+
+Beyond the suppression rules, what else the attacker reads (`zero_or_at_least`, `at_least`):
+the fold rule (in a month whose districts were folded, which every month of k reports or more
+is and any month showing a folded district was, a district left unfolded holds 0 or at least
+`district_min_reports`), and each published decision naming a cell (at least one report there,
+assuming, pessimistically, the attacker knows the report's month). The constraint matrix is an
+interval matrix (totally unimodular), so the programme's bounds are whole numbers reached by
+whole-number solutions.
 """
 
 from __future__ import annotations
@@ -75,6 +82,20 @@ class System:
         else:
             self.bounds.append((self.k, INF))
         return var
+
+    def zero_or_at_least(self, var: int, least: int) -> None:
+        """The count is 0 or at least `least` (a district left unfolded). Not linear: used
+        where a bound already settles which (a hidden count is never 0 beside a shown total;
+        one that is at most `least` - 1 must be 0)."""
+        low, high = self.bounds[var]
+        if low >= 1:
+            self.bounds[var] = (max(low, least), high)
+        elif high is not None and high < least:
+            self.bounds[var] = (0, 0)
+
+    def at_least(self, var: int, least: int) -> None:
+        low, high = self.bounds[var]
+        self.bounds[var] = (max(low, least), high)
 
     def ranges(self) -> dict[str, tuple[float, float]]:
         """For each count not shown: (least, most) possible; most is inf when unbounded."""

@@ -66,6 +66,9 @@ def test_a_withheld_month_publishes_no_median(
     assert january.days_to_acknowledge is None and january.days_to_resolve is None
     december = figures.by_month[-3]
     assert december.reports.total.shown == Shown.FEWER
+    # Three reports, all in Northside: folding it (with Riverside, lest it fold alone) would
+    # say where they are. A month of fewer than k folds nothing: every district reads alike.
+    assert set(december.reports.lines["district"]) == {Cell(Shown.FEWER, None)}
     assert all(m.reports.total == Cell.of(0) for m in figures.by_month[:-3])
 
 
@@ -98,6 +101,34 @@ def test_a_published_month_never_changes(
     moderation.mark_spam(untouched[0].id or 0, actor=MODERATOR)
     moderation.acknowledge(untouched[1].id or 0, actor=MODERATOR)
     answer_checkin(seeded, stops[1].id, "satisfaction", "1")
+    after = aggregate(store=seeded, city=city, now=clock.now())
+    assert after.by_month == before.by_month
+
+
+def test_a_late_reroute_of_an_uncategorised_report_changes_no_published_month(
+    seeded: Store, city: CityConfig, clock: FixedClock
+) -> None:
+    """A February report still uncategorised at the cut-off (filed before it was analysed) is
+    counted as "other"; rerouted later, it stays so in February."""
+    with seeded.transaction() as session:
+        report = session.exec(
+            select(Report)
+            .where(Report.top_category == "neighborhood_safety", Report.district == "d2")
+            .order_by(col(Report.id))
+        ).first()
+        assert report is not None and report.created_at < FEBRUARY_CUTOFF
+        report.top_category = None
+        session.add(report)
+        report_id = report.id or 0
+    before = aggregate(store=seeded, city=city, now=clock.now())
+    assert clock.now() > FEBRUARY_CUTOFF
+    Moderation(store=seeded, city=city, catalog=load_catalog()).reroute(
+        report_id,
+        from_destination="oversight",
+        to_destination="budget",
+        category="funding_priorities",
+        actor=MODERATOR,
+    )
     after = aggregate(store=seeded, city=city, now=clock.now())
     assert after.by_month == before.by_month
 

@@ -81,20 +81,24 @@ def _decision_rows(html: str) -> list[str]:
 
 def test_decisions_are_listed_newest_first(client: TestClient) -> None:
     rows = _decision_rows(client.get("/transparency").text)
-    # Published at 3 a.m. UTC on the 25th: the 24th in Riverton.
-    assert "24 February 2026 (corrected)" in rows[0]
-    assert "Southfield" in rows[0]
+    # Published at 9 p.m. on the 24th in Riverton: the month is given, never the day.
+    assert "February 2026 (corrected)" in rows[0] and "24 February" not in rows[0]
+    # Southfield's one report is "other districts" in the figures, and so beside its decision.
+    assert "Southfield" not in rows[0]
+    assert "Other districts or not known" in rows[0]
     assert "Officer misconduct" in rows[0]
     assert "A corrected summary: the agency will publish its stop data monthly." in rows[0]
     assert "Riverton Police Department" in rows[0]
     assert "publish its stop data.<" not in rows[0]  # the first version is not listed
-    assert "20 February 2026" in rows[1] and "(corrected)" not in rows[1]
+    assert "February 2026" in rows[1] and "(corrected)" not in rows[1]
+    # Northside is shown; use of force is withheld in February, so not named.
+    assert "Northside" in rows[1] and "Use of force" not in rows[1] and "not published" in rows[1]
     assert "Council members, Police liaison" in rows[1]
 
 
 def test_decisions_in_spanish_name_the_parties_in_spanish(client: TestClient) -> None:
     rows = _decision_rows(client.get("/transparency?lang=es").text)
-    assert "24 de febrero de 2026 (corregida)" in rows[0]
+    assert "febrero de 2026 (corregida)" in rows[0] and "24 de" not in rows[0]
     assert "Departamento de Policía de Riverton" in rows[0]
     assert "Miembros del consejo, Enlace policial" in rows[1]
     assert "Mala conducta policial" in rows[0]
@@ -128,6 +132,31 @@ def test_in_the_web_process_a_stale_snapshot_answers_while_the_next_is_computed(
     assert report.snapshot() is first  # answered at once from the previous minute
     report.wait_for_refresh()
     assert report.snapshot().decisions[0].summary == "Budget review"
+
+
+def test_in_the_web_process_a_snapshot_idle_for_minutes_is_computed_before_answering(
+    seeded: Store, city: CityConfig, clock: FixedClock
+) -> None:
+    report = TransparencyReport(
+        store=seeded,
+        city=city,
+        decisions=seeded.decisions.published_decisions,
+        refresh_in_background=True,
+    )
+    first = report.snapshot()
+    filed = first_report(seeded, "praise", "d2")
+    publish_decision(seeded, filed, summary="Budget review", parties=["council-members"])
+    clock.advance(timedelta(minutes=5))  # nobody asked for the page meanwhile
+    fresh = report.snapshot()
+    assert fresh is not first
+    assert fresh.decisions[0].summary == "Budget review"
+
+
+def test_browsers_keep_a_response_ten_seconds_at_most(client: TestClient) -> None:
+    for path in ("/transparency", "/transparency/data.csv", "/transparency/decisions.json"):
+        control = client.get(path).headers["cache-control"]
+        [max_age] = re.findall(r"max-age=(\d+)", control)
+        assert int(max_age) <= 10
 
 
 def test_only_lang_is_accepted(client: TestClient) -> None:
