@@ -66,4 +66,7 @@ def asgi() -> FastAPI:
     """The ASGI factory each worker of `cpps web` (the Procfile's web process) builds."""
     settings = Settings()
     configure_logging(settings.cpps_log_level)
-    return create_app(services=build_services(settings=settings))
+    services = build_services(settings=settings)
+    # The figures are computed once per settled month: not by the first visitor's request.
+    services.transparency.warm()
+    return create_app(services=services)

@@ -22,7 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, extract, func, literal, or_, select
+from sqlalchemy import (
+    Boolean,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -74,54 +87,54 @@ class MonthMedians:
     days_to_resolve: float | None
 
 
+@dataclass(frozen=True)
+class MonthCounts:
+    reports: list[ReportCount]
+    medians: dict[int, MonthMedians]
+    answers: list[AnswerCount]
+
+
 class TransparencyQueries(QueryGroup):
-    def report_counts(self, window: Window) -> list[ReportCount]:
-        """Reports filed in the window by month, category, district and whether acknowledged /
-        resolved, each as of its month's cut-off."""
-        counted = _counted(window)
+    def month_counts(self, window: Window) -> MonthCounts:
+        """Everything the page counts, in one statement (one round trip) over one pass of the
+        reports counted (`_counted`, a CTE the three parts share; PostgreSQL materialises it
+        once):
+
+        - reports filed in the window by month, category, district and whether acknowledged /
+          resolved, each as of its month's cut-off;
+        - per month, the median days from filing to the first acknowledgement and to
+          resolution, of the reports acknowledged / resolved by the cut-off (computed by the
+          database on PostgreSQL; SQLite, which has no percentile, returns the days of each
+          report and the medians are taken here);
+        - check-in answers given by the cut-off, for the reports counted, by kind and answer.
+        """
+        counted = _counted(window).cte("counted")
         acknowledged = counted.c.acknowledged_at.is_not(None)
         resolved = counted.c.resolved_at.is_not(None)
         keys = (counted.c.month, counted.c.category, counted.c.district, acknowledged, resolved)
-        query = select(*keys, func.count()).group_by(*keys)
-        with self._db.reading() as session:
-            rows = session.execute(query).all()
-        return [ReportCount(int(m), c, d, bool(a), bool(r), int(n)) for m, c, d, a, r, n in rows]
-
-    def medians(self, window: Window) -> dict[int, MonthMedians]:
-        """Per month, the median days from filing to the first acknowledgement and to
-        resolution, of the reports acknowledged / resolved by the cut-off (computed by the
-        database on PostgreSQL)."""
-        counted = _counted(window)
-        ack = _days(counted.c.acknowledged_at, counted.c.created_at, self._db.dialect)
-        res = _days(counted.c.resolved_at, counted.c.created_at, self._db.dialect)
-        with self._db.reading() as session:
-            if self._db.dialect == "postgresql":
-                rows = session.execute(
-                    select(
-                        counted.c.month,
-                        func.percentile_cont(0.5).within_group(ack),
-                        func.percentile_cont(0.5).within_group(res),
-                    ).group_by(counted.c.month)
-                ).all()
-                return {int(m): MonthMedians(_float(a), _float(r)) for m, a, r in rows}
-            values = session.execute(select(counted.c.month, ack, res)).all()
-        acks: dict[int, list[float]] = defaultdict(list)
-        ress: dict[int, list[float]] = defaultdict(list)
-        for m, a, r in values:
-            if a is not None:
-                acks[int(m)].append(float(a))
-            if r is not None:
-                ress[int(m)].append(float(r))
-        return {
-            m: MonthMedians(_median(acks.get(m)), _median(ress.get(m)))
-            for m in set(acks) | set(ress)
-        }
-
-    def answer_counts(self, window: Window) -> list[AnswerCount]:
-        """Check-in answers given by the cut-off, for the reports counted, by kind and answer."""
-        counted = _counted(window)
-        query = (
-            select(counted.c.month, col(Checkin.kind), col(Checkin.answer), func.count())
+        reports = select(
+            literal(REPORTS).label("part"),
+            counted.c.month,
+            _text(counted.c.category),
+            _text(counted.c.district),
+            _flag(acknowledged),
+            _flag(resolved),
+            func.count(),
+            _number(None),
+            _number(None),
+        ).group_by(*keys)
+        answers = (
+            select(
+                literal(ANSWERS),
+                counted.c.month,
+                _text(col(Checkin.kind)),
+                _text(col(Checkin.answer)),
+                _flag(None),
+                _flag(None),
+                func.count(),
+                _number(None),
+                _number(None),
+            )
             .select_from(Checkin)
             .join(counted, counted.c.id == Checkin.report_id)
             .where(
@@ -130,9 +143,70 @@ class TransparencyQueries(QueryGroup):
             )
             .group_by(counted.c.month, col(Checkin.kind), col(Checkin.answer))
         )
+        ack = _days(counted.c.acknowledged_at, counted.c.created_at, self._db.dialect)
+        res = _days(counted.c.resolved_at, counted.c.created_at, self._db.dialect)
+        if self._db.dialect == "postgresql":
+            days = select(
+                literal(MEDIANS),
+                counted.c.month,
+                _text(None),
+                _text(None),
+                _flag(None),
+                _flag(None),
+                literal(0),
+                _number(func.percentile_cont(0.5).within_group(ack)),
+                _number(func.percentile_cont(0.5).within_group(res)),
+            ).group_by(counted.c.month)
+        else:
+            days = select(
+                literal(DAYS),
+                counted.c.month,
+                _text(None),
+                _text(None),
+                _flag(None),
+                _flag(None),
+                literal(0),
+                _number(ack),
+                _number(res),
+            ).where(or_(acknowledged, resolved))
         with self._db.reading() as session:
-            rows = session.execute(query).all()
-        return [AnswerCount(int(m), k, a or "", int(n)) for m, k, a, n in rows]
+            rows = session.execute(union_all(reports, answers, days)).all()
+        found = MonthCounts([], {}, [])
+        acks: dict[int, list[float]] = defaultdict(list)
+        ress: dict[int, list[float]] = defaultdict(list)
+        for part, m, a, b, ack_, res_, n, x, y in rows:
+            month = int(m)
+            if part == REPORTS:
+                found.reports.append(ReportCount(month, a, b, bool(ack_), bool(res_), int(n)))
+            elif part == ANSWERS:
+                found.answers.append(AnswerCount(month, a, b or "", int(n)))
+            elif part == MEDIANS:
+                found.medians[month] = MonthMedians(_float(x), _float(y))
+            else:
+                if x is not None:
+                    acks[month].append(float(x))
+                if y is not None:
+                    ress[month].append(float(y))
+        for month in set(acks) | set(ress):
+            found.medians[month] = MonthMedians(_median(acks.get(month)), _median(ress.get(month)))
+        return found
+
+
+# Which part of `month_counts`'s statement a row comes from.
+REPORTS, ANSWERS, MEDIANS, DAYS = "reports", "answers", "medians", "days"
+
+
+# The parts of a UNION must agree on each column's type, NULLs included (PostgreSQL).
+def _text(value: Any) -> Any:
+    return cast(value, String)
+
+
+def _flag(value: Any) -> Any:
+    return cast(value, Boolean)
+
+
+def _number(value: Any) -> Any:
+    return cast(value, Float)
 
 
 def _counted(window: Window) -> Any:
@@ -170,7 +244,6 @@ def _counted(window: Window) -> Any:
             filed < window.starts[-1],
             or_(events.c.spam_at.is_(None), events.c.spam_at >= cutoff),
         )
-        .subquery()
     )
 
 

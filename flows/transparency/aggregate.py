@@ -83,9 +83,8 @@ def _previous(year: int, month: int) -> tuple[int, int]:
 
 def aggregate(*, store: Store, city: CityConfig, now: datetime) -> Figures:
     months, labels = window(now, city=city)
-    counts = store.transparency.report_counts(months)
-    medians = store.transparency.medians(months)
-    answers = store.transparency.answer_counts(months)
+    found = store.transparency.month_counts(months)
+    counts, medians, answers = found.reports, found.medians, found.answers
     k = city.transparency.min_count
     categories = tuple(city.city.categories) + (() if OTHER in city.city.categories else (OTHER,))
     districts = (*(d.id for d in city.districts), OTHER)
