@@ -265,7 +265,9 @@ def _by_month(window: Window, filed: Any, values: Sequence[Any], *, typed: bool)
 
 
 def _first_events(window: Window) -> Any:
-    """Per report filed in the window: when it was first taken up, resolved, marked spam."""
+    """Per report with events in the window: when it was first taken up, resolved, marked
+    spam (NULL if not before the last cut-off: `_counted` counts none of these after its own
+    month's cut-off)."""
     to = col(ReportEvent.detail)["to"].as_string()
     status = col(ReportEvent.action) == "status"
     taken_up = or_(
@@ -282,11 +284,13 @@ def _first_events(window: Window) -> Any:
             ),
             func.min(case((and_(status, to == ReportState.SPAM.value), at))).label("spam_at"),
         )
-        .join(Report, col(Report.id) == ReportEvent.report_id)
         # Only the events that can matter (not "filed", relays, check-ins…): fewer to group.
+        # A report filed in the window has no event before the window starts, and none after
+        # the last cut-off is counted; bounding the events so spares joining the reports
+        # (`_counted` keeps only those filed in the window).
         .where(
-            col(Report.created_at) >= window.starts[0],
-            col(Report.created_at) < window.starts[-1],
+            col(ReportEvent.at) >= window.starts[0],
+            col(ReportEvent.at) < window.cutoffs[-1],
             col(ReportEvent.action).in_(("acknowledged", "status")),
         )
         .group_by(col(ReportEvent.report_id))
