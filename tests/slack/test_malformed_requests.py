@@ -205,6 +205,21 @@ def test_an_answer_that_cannot_be_delivered_is_logged_without_its_content(
     assert stored_rows(bench.store.engine) == before
 
 
+def test_a_refused_click_without_a_response_url_is_not_answered_and_logs_no_error(
+    bench: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the probes' rerun: a signed click with no response_url (Slack always sends one)
+    whose moderation is refused made Bolt's respond() raise, an ERROR line per request."""
+    caplog.set_level(logging.DEBUG)
+    before = stored_rows(bench.store.engine)
+    payload = {k: v for k, v in _action().items() if k != "response_url"}
+    response = _post(bench, _interactive(payload), content_type=FORM, timestamp=_now())
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert MARK not in caplog.text and MODERATOR not in caplog.text
+    assert stored_rows(bench.store.engine) == before
+
+
 @pytest.mark.parametrize("timestamp", ["abc", "1e3", "", " 17", "-1", "9" * 40, MARK])
 def test_a_malformed_timestamp_is_refused_and_not_logged(
     bench: Harness, caplog: pytest.LogCaptureFixture, timestamp: str

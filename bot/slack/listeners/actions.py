@@ -37,7 +37,10 @@ def register(
         try:
             immediate[action_id](report_id, actor=str(body["user"]["id"]))
         except ModerationError as exc:
-            respond(text=str(exc), response_type="ephemeral", replace_original=False)
+            # Slack always sends a response_url with a button press; a body without one was
+            # not sent by Slack and gets no answer (Bolt's respond() would raise).
+            if body.get("response_url"):
+                respond(text=str(exc), response_type="ephemeral", replace_original=False)
 
     def on_open_modal(ack: Ack, body: dict[str, Any]) -> None:
         ack()

@@ -55,7 +55,8 @@ def register(
         report = desk.report(report_id)
         refusal = decisions.why_not(report_id)
         if report is None or report.id is None or refusal is not None:
-            respond(text=refusal or "No such report.", response_type="ephemeral")
+            if body.get("response_url"):  # Slack always sends one; see listeners/actions.py
+                respond(text=refusal or "No such report.", response_type="ephemeral")
             return
         latest = decisions.latest(report.id)
         view = decision_modal(
