@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.slack.cards import escape
-from bot.slack.modals import BLOCK_TEXT, INPUT, MAX_INPUT_CHARS, View, metadata
+from bot.slack.modals import BLOCK_TEXT, INPUT, MAX_INPUT_CHARS, View, metadata, modal_view
 
 VIEW_DECISION = "cpps_decision_submit"
 VIEW_DECISION_PUBLISH = "cpps_decision_publish"
@@ -80,8 +80,9 @@ def decision_modal(
                 "element": checkboxes,
             }
         )
-    return _modal(
+    return modal_view(
         VIEW_DECISION,
+        close="Close",
         title="Correct decision" if correcting else "Record decision",
         submit="Review",
         private_metadata=metadata(report_id, destination),
@@ -106,8 +107,9 @@ def review_view(
         if published
         else "Recorded, *not published*. Publish it, or close this to keep it internal."
     )
-    return _modal(
+    return modal_view(
         VIEW_DECISION_PUBLISH,
+        close="Close",
         title="Publish decision",
         submit="Publish",
         private_metadata=metadata(report_id, destination),
@@ -125,20 +127,6 @@ def submitted_options(view: dict[str, Any], block_id: str) -> list[str]:
     state = view.get("state", {}).get("values", {}).get(block_id, {}).get(INPUT, {})
     selected = state.get("selected_options") or []
     return [str(o["value"]) for o in selected if isinstance(o, dict) and "value" in o]
-
-
-def _modal(
-    callback_id: str, *, title: str, submit: str, private_metadata: str, blocks: list[Any]
-) -> View:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": title[:24]},
-        "submit": {"type": "plain_text", "text": submit[:24]},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": blocks,
-    }
 
 
 def _section(text: str) -> dict[str, Any]:

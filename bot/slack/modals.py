@@ -58,7 +58,7 @@ def reroute_modal(
     }
     if current_category is not None and current_category in categories:
         category_select["initial_option"] = _option(label(current_category), current_category)
-    return _modal(
+    return modal_view(
         VIEW_REROUTE,
         title="Reroute",
         submit="Reroute",
@@ -132,7 +132,7 @@ def _text_modal(
     intro: str,
     label_text: str,
 ) -> View:
-    return _modal(
+    return modal_view(
         callback_id,
         title=title,
         submit=submit,
@@ -154,16 +154,23 @@ def _text_modal(
     )
 
 
-def _modal(
-    callback_id: str, *, title: str, submit: str, private_metadata: str, blocks: list[Any]
+def modal_view(
+    callback_id: str,
+    *,
+    title: str,
+    submit: str,
+    private_metadata: str,
+    blocks: list[Any],
+    close: str = "Cancel",
 ) -> View:
+    """A Slack modal view; titles and button labels cut to Slack's 24 characters."""
     return {
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": private_metadata,
         "title": {"type": "plain_text", "text": title[:24]},
         "submit": {"type": "plain_text", "text": submit[:24]},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "close": {"type": "plain_text", "text": close},
         "blocks": blocks,
     }
 
