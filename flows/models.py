@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
@@ -20,6 +20,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from flows.statuses import (
     CheckinState,
     InboundState,
+    JobState,
     OutboundStatus,
     ReportState,
     SlackPostStatus,
@@ -274,3 +275,41 @@ class Decision(SQLModel, table=True):
     corrects_id: int | None = Field(default=None, foreign_key="decision.id")
     action_key: str | None = Field(default=None, max_length=128, unique=True)
     created_at: datetime = _utc()
+
+
+class ModelJob(SQLModel, table=True):
+    """One piece of model work (analyse, answer, screen, redact) for the worker process (issue 15).
+
+    Web processes enqueue it and read its result; a worker claims it under a lease. `key` is the
+    vault's keyed HMAC of the text (`Vault.text_key`), so equal texts make one job. The text is
+    sealed under the master keys and dropped (`payload_enc` NULL) once the job is done or has
+    failed: the raw words live no longer than the job.
+    """
+
+    __tablename__ = "model_job"
+    # The claim: queued (or running with a passed lease) jobs in (priority, id) order.
+    __table_args__ = (Index("ix_model_job_claim", "state", "priority", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # What to do (the queue does not interpret it): "analyse", "answer", "screen", "redact".
+    kind: str = Field(max_length=16)
+    key: str = Field(max_length=64, unique=True)
+    # Lower first.
+    priority: int = 1
+    payload_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Whose text (screen jobs) and which inbound message, for the callers.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    inbound_id: int | None = None
+    # Not indexed alone: the claim index leads with it.
+    state: JobState = _status(JobState.QUEUED)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _utc(nullable=True)
+    # none_as_null: a job without a result has SQL NULL here, not the JSON `null`.
+    result: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    # An exception's class name, never a text.
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()

@@ -5,6 +5,9 @@
 - Each reporter gets a random data key; it is stored wrapped (encrypted) by a `MultiFernet` of the
   master keys (newest first encrypts, any decrypts), and everything they wrote is encrypted under
   it. Deleting the wrapped key ("shredding") makes all their tokens unreadable at once.
+- Text the service holds for itself, with no reporter's key (a model job's payload), is sealed
+  under the master keys directly; equal texts are found by a keyed HMAC of them (`text_key`),
+  never by a plain hash of a resident's words.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 _PSEUDONYM_CONTEXT = b"cpps-pseudonym-v1"
+_TEXT_KEY_CONTEXT = b"cpps-text-key-v1"
 
 
 class ShreddedError(LookupError):
@@ -32,6 +36,11 @@ class Vault:
             hmac.new(base64.urlsafe_b64decode(key), _PSEUDONYM_CONTEXT, hashlib.sha256).digest()
             for key in keys
         ]
+        # Only the newest key: every process must derive the same key for the same text now;
+        # after a rotation new keys differ from old ones, which only costs a recomputation.
+        self._text_key = hmac.new(
+            base64.urlsafe_b64decode(keys[0]), _TEXT_KEY_CONTEXT, hashlib.sha256
+        ).digest()
 
     def pseudonyms(self, channel: str, address: str) -> list[str]:
         """The address's pseudonym under every key, newest first (the first is the one to store)."""
@@ -61,3 +70,21 @@ class Vault:
             return self._data_key(wrapped_key).decrypt(token.encode()).decode("utf-8")
         except InvalidToken:
             raise ShreddedError("token unreadable with this data key") from None
+
+    def seal(self, plaintext: str) -> str:
+        """Encrypt service-held text under the master keys (the newest encrypts)."""
+        return self._master.encrypt(plaintext.encode("utf-8")).decode()
+
+    def unseal(self, token: str) -> str:
+        try:
+            return self._master.decrypt(token.encode()).decode("utf-8")
+        except InvalidToken:
+            raise ShreddedError("token unreadable with the configured master keys") from None
+
+    def text_key(self, text: str, *, context: str) -> str:
+        """A stable key for `text` within `context` (e.g. the model job's kind): hex
+        HMAC-SHA256 under a key derived from the newest master key, the same in every process."""
+        if "\x00" in context:
+            raise ValueError("a text key's context cannot contain NUL")
+        message = f"{context}\x00{text}".encode()
+        return hmac.new(self._text_key, message, hashlib.sha256).hexdigest()

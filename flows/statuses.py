@@ -87,3 +87,13 @@ class SlackPostStatus(StrEnum):
     POSTING = "posting"
     POSTED = "posted"
     FAILED = "failed"
+
+
+class JobState(StrEnum):
+    """`ModelJob.state`: queued → running → done | failed; running → queued again when an
+    attempt fails (or its worker's lease runs out) before the last allowed attempt."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

@@ -31,6 +31,7 @@ pytest_plugins = ["tests.support.vendor_fixtures"]
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DATA = Path(os.environ.get("CPPS_EVAL_DATA", REPO.parent / "shared" / "eval-data"))
 TABLES = [
+    "model_job",
     "decision",
     "moderatorcorrection",
     "slackpost",

@@ -2,9 +2,10 @@
 
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
-check-in answers, Slack posts, decisions, upkeep, transparency); callers get one `Store` passed
-in and never build queries themselves. `store.transaction()` and `store.reading()` open a unit
-of work whose session a group's methods take as `session=` when a change spans groups.
+check-in answers, Slack posts, decisions, upkeep, transparency, model jobs); callers get one
+`Store` passed in and never build queries themselves. `store.transaction()` and
+`store.reading()` open a unit of work whose session a group's methods take as `session=` when a
+change spans groups.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flows.store.conversations import ConversationQueries, SavedConversation
 from flows.store.db import make_engine, normalise_url
 from flows.store.decisions import DecisionQueries, PublishedDecision, RecordedDecision
 from flows.store.inbound import InboundQueries, ProviderIdTaken, RecordedInbound
+from flows.store.model_jobs import ClaimedJob, ModelJobQueries
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
@@ -50,6 +52,7 @@ class Store:
         self.decisions = DecisionQueries(self.db)
         self.upkeep = UpkeepQueries(self.db)
         self.transparency = TransparencyQueries(self.db)
+        self.model_jobs = ModelJobQueries(self.db)
 
     @property
     def dialect(self) -> str:
@@ -74,6 +77,7 @@ class Store:
 
 __all__ = [
     "ClaimedCheckin",
+    "ClaimedJob",
     "ClaimedMessage",
     "ClaimedPost",
     "DigestInputs",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -37,3 +39,30 @@ def test_shredded_key_makes_tokens_unreadable() -> None:
         vault.decrypt(None, token)
     with pytest.raises(ShreddedError):
         vault.decrypt(vault.new_wrapped_key(), token)  # another contact's key cannot read it
+
+
+def test_sealed_text_is_readable_under_any_master_key_and_not_in_the_clear() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    token = Vault(keys=[old]).seal("the lift is broken again")
+    assert "lift" not in token
+    assert Vault(keys=[new, old]).unseal(token) == "the lift is broken again"
+    with pytest.raises(ShreddedError):
+        Vault(keys=[new]).unseal(token)  # the key it was sealed under is gone
+    with pytest.raises(ShreddedError):
+        Vault(keys=[new]).unseal("not a token")
+
+
+def test_text_key_is_stable_keyed_by_the_newest_key_and_separates_contexts() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    vault = Vault(keys=[new, old])
+    key = vault.text_key("no heating", context="analyse")
+    assert key == Vault(keys=[new]).text_key("no heating", context="analyse")  # any process
+    assert key != Vault(keys=[old]).text_key("no heating", context="analyse")
+    assert key != vault.text_key("no heating", context="screen")
+    assert key != vault.text_key("no heating!", context="analyse")
+    # Neither a plain hash of the words nor the pseudonym key under another name.
+    assert key != hashlib.sha256(b"analyse\x00no heating").hexdigest()
+    assert key not in vault.pseudonyms("analyse", "no heating")
+    assert len(key) == 64 and int(key, 16) >= 0
+    with pytest.raises(ValueError):
+        vault.text_key("x", context="a\x00b")
