@@ -14,6 +14,7 @@ from flows.privacy import Vault
 from flows.statuses import OPEN_CHECKIN_STATES, CheckinState, OutboundStatus
 from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
+from flows.store.model_jobs import forget_contact_jobs
 
 
 class ContactQueries(QueryGroup):
@@ -87,6 +88,8 @@ class ContactQueries(QueryGroup):
             contact_id=contact_id,
             states=(*OPEN_CHECKIN_STATES, CheckinState.SENT),
         )
+        # Their texts waiting for the worker are sealed under the master keys, not their own.
+        forget_contact_jobs(session, contact_id=contact_id, now=now)
         contact.wrapped_key = None
         contact.address_enc = None
         contact.pseudonym = "erased-" + secrets.token_hex(16)

@@ -247,3 +247,20 @@ class ModelJobQueries(QueryGroup):
                 .select_from(ModelJob)
                 .where(col(ModelJob.state).in_(_UNFINISHED))
             ).one()
+
+
+def forget_contact_jobs(session: Session, *, contact_id: int, now: datetime) -> None:
+    """Erasure: the contact's jobs are failed with their text and result dropped (a result is
+    derived from their words). Failed, not deleted: a caller waiting on one stops waiting."""
+    session.connection().execute(
+        update(ModelJob)
+        .where(col(ModelJob.contact_id) == contact_id)
+        .values(
+            state=JobState.FAILED,
+            payload_enc=None,
+            result=None,
+            lease_until=None,
+            error="erased",
+            updated_at=now,
+        )
+    )

@@ -243,3 +243,27 @@ def test_racing_workers_claim_every_job_exactly_once(store: Store, database_url:
     assert {key: result["by"] for key, result in results.items()} == {
         key: worker for worker, taken in claimed.items() for key in taken
     }
+
+
+def test_erasing_a_contact_drops_the_texts_and_results_of_their_jobs(store: Store) -> None:
+    contact = store.contacts.get_or_create(channel="sms", address="+15551234567")
+    other = store.contacts.get_or_create(channel="sms", address="+15557654321")
+    keys = [store.vault.text_key(f"{WORDS} {n}", context="screen") for n in range(3)]
+    for n, key in enumerate(keys):
+        store.model_jobs.enqueue(kind="screen", key=key, text=f"{WORDS} {n}", contact_id=contact.id)
+    theirs = store.vault.text_key(WORDS, context="screen")
+    store.model_jobs.enqueue(kind="screen", key=theirs, text=WORDS, contact_id=other.id)
+    done, running = store.model_jobs.claim(worker="w1", limit=2, lease=LEASE)
+    store.model_jobs.complete(done.id, worker="w1", result={"place": "flat 12"})
+    with store.transaction() as session:
+        store.contacts.erase(contact.id or 0, session=session)
+    assert store.model_jobs.states([*keys, theirs]) == {
+        **dict.fromkeys(keys, "failed"),
+        theirs: "queued",
+    }
+    assert "flat 12" not in _raw_rows(store) and store.model_jobs.results(keys) == {}
+    assert all(_job(store, key).payload_enc is None for key in keys)
+    assert not store.model_jobs.complete(running.id, worker="w1", result={})
+    assert [job.key for job in store.model_jobs.claim(worker="w1", limit=5, lease=LEASE)] == [
+        theirs
+    ]
