@@ -89,7 +89,7 @@ class ModelJobQueries(QueryGroup):
         concurrent claimers skip each other's rows; on SQLite writers are serialised."""
         if lease <= timedelta(0):
             raise ValueError("a claim's lease must be positive")
-        now = now or self._db.clock.now()
+        now = self._db.clock.now() if now is None else now
         claimable = (col(ModelJob.state) == JobState.QUEUED) | (
             (col(ModelJob.state) == JobState.RUNNING) & (col(ModelJob.lease_until) <= now)
         )
