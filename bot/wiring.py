@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.background import BackgroundWork
 from bot.clock import Job
@@ -37,6 +38,9 @@ from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
 from flows.store import Store, make_engine
 from flows.transparency.service import TransparencyReport
+
+if TYPE_CHECKING:
+    from nlp.light_screen import LightScreener
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,14 @@ class Services:
         if not self.store.is_writable():
             return "database cannot be written"
         return None
+
+
+def load_light_screener(city: CityConfig) -> LightScreener:
+    """The model-free screen for the city's districts and languages: what a web process runs
+    before the first reply (it loads no model; see `nlp.light_screen`)."""
+    from nlp.light_screen import LightScreener
+
+    return LightScreener.for_city(districts=city.gazetteer_entries(), languages=city.city.languages)
 
 
 def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:

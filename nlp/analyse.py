@@ -2,21 +2,24 @@
 
 Models load once per process (`Analyser.load`), and an `Analyser` holds no mutable state, so
 calls are thread-safe. Each text is parsed by spaCy once; the parse feeds redaction and places,
-and the sentence embedding feeds the classifier. `screen()` is the cheap part (language,
-urgency, district by gazetteer) that runs on the webhook's hot path before the first reply.
+and the sentence embedding feeds the classifier. `screen()` is the reading every inbound text gets
+early: the model-free `nlp.light_screen` (what a web process can do without models), with urgency
+from the learned detector and the category the classifier is sure of.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from spacy.language import Language as SpacyLanguage
 
 from nlp.classify import Classifier, Prediction, get_default_classifier
 from nlp.language import detect_language
+from nlp.light_screen import MAX_CHARS, LightScreener
 from nlp.officers import find_officers
-from nlp.places import Gazetteer, find_places, match_district
+from nlp.places import Gazetteer, find_places
 from nlp.redaction.contact_details import text_for_classification
 from nlp.redaction.redact import Redactor, apply_redaction
 from nlp.runtime.spacy_model import load_spacy
@@ -25,9 +28,6 @@ from nlp.types import Analysis, Screening
 from nlp.urgency import UrgencyDetector, get_default_detector
 from nlp.urgency_lexicon import lexicon_urgency
 
-# Beyond this, text is analysed in its first part only: an SMS is at most 1,600 characters and a
-# Slack message 40,000; nobody's report needs spaCy to read a book.
-MAX_CHARS = 20_000
 # What an analysis without the classifier says of categories: none, so a human decides.
 UNCATEGORISED: Prediction = ((), True)
 # How much of a crisis text's category evidence the urgency screen's verdict carries, for texts
@@ -72,33 +72,38 @@ class Analyser:
 
         `place_names` are more names never to redact, such as the city's own name.
         """
-        gazetteer = Gazetteer.from_districts(districts)
+        light = LightScreener.for_city(districts=districts, languages=languages)
         analyzer = cls(
             nlp=load_spacy(),
             redactor=Redactor(
-                default_region=default_region, gazetteer=gazetteer, place_names=place_names
+                default_region=default_region, gazetteer=light.gazetteer, place_names=place_names
             ),
             classifier=classifier or get_default_classifier(),
-            gazetteer=gazetteer,
-            languages=tuple(languages),
+            gazetteer=light.gazetteer,
+            languages=light.languages,
             urgency_detector=urgency_detector or get_default_detector(),
             crisis_category=crisis_category,
         )
         analyzer.analyse("warm up: the models load their weights on first use")
         return analyzer
 
+    @cached_property
+    def light_screener(self) -> LightScreener:
+        """The model-free part of `screen`, on this analyser's gazetteer and languages."""
+        return LightScreener(gazetteer=self.gazetteer, languages=self.languages)
+
     def screen(self, text: str) -> Screening:
-        """The reading every inbound text gets before the first reply: language, urgency,
-        district by gazetteer, whether there is a story at all and, for a story, the category
-        the classifier is sure of."""
+        """The full screen of an inbound text: the light screen (language, district by
+        gazetteer, whether there is a story at all), with urgency from the learned detector
+        instead of the lexicon alone and, for a story, the category the classifier is sure of."""
         text = text[:MAX_CHARS]
-        language = detect_language(text, languages=self.languages)
-        screening = Screening(
-            language=language,
-            # The learned detector costs one USE pass: the price of not missing a crisis.
+        light = self.light_screener.screen(text)
+        language = light.language
+        screening = replace(
+            light,
+            # The learned detector (the lexicon and a head over USE) replaces the lexicon's
+            # verdict; its USE pass is the price of not missing a crisis.
             urgency=self.urgency_detector.detect(text, language=language),
-            district=match_district(text, gazetteer=self.gazetteer),
-            no_story=not has_story(text),
         )
         if screening.no_story:
             return screening

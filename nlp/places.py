@@ -16,13 +16,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
-from spacy.tokens import Doc
 
 from nlp.redaction.common_words import is_common_word
 from nlp.textnorm import words
 from nlp.types import PlaceMention
+
+if TYPE_CHECKING:
+    # An annotation only: importing spaCy at run time would load torch into the web processes,
+    # which use `match_district` without any model (issue #15).
+    from spacy.tokens import Doc
 
 # Street words in both languages, folded to one canonical form.
 _STREET_WORDS = {

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS as _ENGLISH_STOP_WORDS
-from spacy.lang.es.stop_words import STOP_WORDS as _SPANISH_STOP_WORDS
-
-from nlp.textnorm import fold, words
+from nlp import stop_words
+from nlp.textnorm import words
 
 # Links, e-mail addresses and @handles say where to look, not what happened.
 _LINK = re.compile(
@@ -45,7 +43,6 @@ _FILLERS = frozenset(
         stop start help info ayuda unsubscribe"""
     )
 )
-_STOP_WORDS = frozenset(fold(w) for w in (*_ENGLISH_STOP_WORDS, *_SPANISH_STOP_WORDS))
 
 
 def _looks_like_a_word(word: str) -> bool:
@@ -68,7 +65,7 @@ def substance_words(text: str) -> list[str]:
     return [
         word
         for word, _start, _end in words(cleaned)
-        if word not in _STOP_WORDS and word not in _FILLERS and _looks_like_a_word(word)
+        if word not in stop_words.FOLDED and word not in _FILLERS and _looks_like_a_word(word)
     ]
 
 

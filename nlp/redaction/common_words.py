@@ -7,9 +7,7 @@ verbs and nouns of police reports.
 
 from __future__ import annotations
 
-from spacy.lang.en.stop_words import STOP_WORDS as _ENGLISH_STOP_WORDS
-from spacy.lang.es.stop_words import STOP_WORDS as _SPANISH_STOP_WORDS
-
+from nlp import stop_words
 from nlp.textnorm import fold
 
 _REPORT_WORDS = """
@@ -35,9 +33,7 @@ _REPORT_WORDS = """
     sobrino sobrina vecino vecina novio novia
 """
 
-COMMON_WORDS: frozenset[str] = frozenset(
-    fold(word) for word in (*_ENGLISH_STOP_WORDS, *_SPANISH_STOP_WORDS, *_REPORT_WORDS.split())
-)
+COMMON_WORDS: frozenset[str] = stop_words.FOLDED | {fold(word) for word in _REPORT_WORDS.split()}
 
 
 def is_common_word(word: str) -> bool:
