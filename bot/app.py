@@ -41,8 +41,9 @@ def create_app(*, services: Services) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        # Models are loaded before the app exists, so only the database can be down here; a
-        # database that answers but cannot be written cannot persist a text either.
+        # Only the database can be down here (models live in the worker processes, or are
+        # loaded before the app exists); a database that answers but cannot be written cannot
+        # persist a text either.
         problem = services.database_problem()
         if problem is not None:
             return JSONResponse({"status": problem}, status_code=503)
@@ -66,7 +67,8 @@ def asgi() -> FastAPI:
     """The ASGI factory each worker of `cpps web` (the Procfile's web process) builds."""
     settings = Settings()
     configure_logging(settings.cpps_log_level)
-    services = build_services(settings=settings)
+    # No models here: the worker processes do the model work (`cpps worker`).
+    services = build_services(settings=settings, models_in_worker=True)
     # The figures are computed once per settled month: not by the first visitor's request.
     services.transparency.warm()
     return create_app(services=services)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -44,19 +46,28 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the web service (and, on the embedded default, the scheduler too)."""
+    """Run the whole service in one process: the web app, the worker (models) and, on the
+    embedded default, the scheduler."""
     import uvicorn
 
     from bot.app import create_app
     from bot.clock import build_scheduler
-    from bot.wiring import build_services
+    from bot.wiring import build_model_worker, build_services, load_analyser
     from flows.store.db import upgrade
 
     settings = _settings()
     embedded = settings.effective_database_url.startswith("sqlite")
     if embedded:
         upgrade(settings.effective_database_url)  # one command is a working system
-    services = build_services(settings=settings)
+    # The same path as the production processes: model work through the database queue, done
+    # here by a worker thread.
+    services = build_services(settings=settings, models_in_worker=True)
+    analyser = load_analyser(services.city, nlp_threads=settings.cpps_nlp_threads)
+    stop = threading.Event()
+    worker = build_model_worker(services, analyser=analyser)
+    threading.Thread(
+        target=worker.run_forever, kwargs={"stop": stop}, name="model-worker", daemon=True
+    ).start()
     scheduler = None
     if clock if clock is not None else embedded:
         scheduler = build_scheduler(jobs=services.jobs(), blocking=False)
@@ -64,8 +75,42 @@ def serve(
     try:
         uvicorn.run(create_app(services=services), host=host, port=port, log_level="info")
     finally:
+        stop.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+@app.command("worker")
+def worker_command(
+    threads: Annotated[
+        int, typer.Option(envvar="CPPS_WORKER_THREADS", min=1, help="Worker threads.")
+    ] = 1,
+) -> None:
+    """The model process (the Procfile's `worker`): loads the models once and does the model
+    work the web and clock processes queue in the database. Run as many as the load needs."""
+    from bot.wiring import build_model_worker, build_services, load_analyser
+
+    settings = _settings()
+    services = build_services(settings=settings, models_in_worker=True)
+    analyser = load_analyser(services.city, nlp_threads=settings.cpps_nlp_threads)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    workers = [
+        threading.Thread(
+            target=build_model_worker(services, analyser=analyser).run_forever,
+            kwargs={"stop": stop},
+            name=f"model-worker-{n}",
+        )
+        for n in range(threads)
+    ]
+    for thread in workers:
+        thread.start()
+    try:
+        while any(thread.is_alive() for thread in workers):
+            for thread in workers:
+                thread.join(timeout=1)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @app.command("web")
@@ -103,7 +148,8 @@ def clock_command(
     if now is not None and not once:
         raise typer.BadParameter("--now only goes with --once")
     fixed = FixedClock(_parse_time(now)) if now else None
-    services = build_services(settings=settings, clock=fixed)
+    # Model work (a report filed on a timeout) goes to the worker processes.
+    services = build_services(settings=settings, clock=fixed, models_in_worker=True)
     if once:
         for job_id, result in run_once(services.jobs()).items():
             typer.echo(f"{job_id}: {result}")

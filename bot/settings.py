@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     cpps_log_level: str = "INFO"
     # Threads for the MiniLM encoder (torch); 0 lets `nlp.runtime.encoders` choose.
     cpps_nlp_threads: int = Field(default=0, ge=0)
+    # How long filing a report waits for the worker's analysis before it files without it
+    # (the destination then follows by text): seconds.
+    cpps_filing_wait_seconds: float = Field(default=0.5, ge=0, le=10)
 
     @field_validator("public_base_url")
     @classmethod

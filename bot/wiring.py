@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -28,11 +31,14 @@ from flows.handling.analysis_ahead import PrefetchingAnalyser
 from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
-from flows.handling.runner import ConversationRunner
+from flows.handling.model_worker import ModelWorker
+from flows.handling.queued_analysis import QueuedAnalyser
+from flows.handling.runner import ConversationRunner, Prefetch
 from flows.handling.sender_limits import SenderGate
 from flows.privacy import Vault
 from flows.reports.decisions import Decisions
 from flows.reports.desk import ModeratorDesk
+from flows.reports.late_filing import LateFiling
 from flows.reports.moderation import Moderation
 from flows.reports.notices import ModeratorNotifier
 from flows.reports.retention import Retention
@@ -43,6 +49,11 @@ if TYPE_CHECKING:
     from nlp.light_screen import LightScreener
 
 log = logging.getLogger(__name__)
+
+# How long the worker's analyses are kept for the filings that may need them.
+MODEL_RESULTS_KEPT = timedelta(days=1)
+# How long a moderator's summary waits for the worker's redaction (Slack allows 3 s).
+REDACTION_WAIT = 2.0
 
 
 @dataclass
@@ -88,7 +99,13 @@ class Services:
             Job(id="retention", run=self.retention.erase_old_raw_texts, every_seconds=86400),
             # Cards and thread lines that Slack refused for now (rate limits, outages, channels).
             Job(id="slack-posts", run=self._post_to_slack, every_seconds=15),
+            Job(id="model-jobs", run=self._purge_model_jobs, every_seconds=3600),
         ]
+
+    def _purge_model_jobs(self) -> int:
+        # A result serves the filing of a draft that may sit idle until its timeout: a day.
+        finished_before = self.store.clock.now() - MODEL_RESULTS_KEPT
+        return self.store.model_jobs.purge(finished_before=finished_before)
 
     def _post_to_slack(self) -> None:
         self.slack.poster.queue_missing_cards()
@@ -107,6 +124,28 @@ class Services:
         if not self.store.is_writable():
             return "database cannot be written"
         return None
+
+
+def build_model_worker(services: Services, *, analyser: Analyser) -> ModelWorker:
+    """The worker of `services` (built with `models_in_worker`): `analyser` holds the models.
+    Its name is unique per process and thread (a lease names its holder)."""
+    name = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    return ModelWorker(
+        store=services.store,
+        analyser=analyser,
+        screener=services.analyser,
+        on_screened=lambda contact_id, screening: services.runner.screened(
+            contact_id=contact_id, screening=screening
+        ),
+        late_filing=LateFiling(
+            store=services.store,
+            city=services.city,
+            catalog=services.catalog,
+            followups=services.followups,
+            on_report_filed=[services.slack.poster.report_filed],
+        ),
+        name=name[:64],
+    )
 
 
 def load_light_screener(city: CityConfig) -> LightScreener:
@@ -146,13 +185,29 @@ def build_services(
     clock: Clock | None = None,
     analyser: Analyser | None = None,
     notifier: ModeratorNotifier | None = None,
+    models_in_worker: bool = False,
 ) -> Services:
+    """The service, its models in this process (`analyser`, or the real one loaded here) or,
+    with `models_in_worker`, in the worker process: this one then loads no model, screens
+    without them and queues the model work (`build_model_worker` does it)."""
     secrets = resolve_secrets(settings)
     city = _load_city(settings)
     store = build_store(settings, secrets=secrets, clock=clock)
     catalog = load_catalog(DEFAULT_CATALOG_DIR, languages=city.city.languages)
     flow = load_flow(DEFAULT_FLOW, catalog=catalog)
-    analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
+    queue: QueuedAnalyser | None = None
+    redactor: Analyser
+    if models_in_worker:
+        screener = load_light_screener(city)
+        queue = QueuedAnalyser(
+            store=store, screener=screener, wait_seconds=settings.cpps_filing_wait_seconds
+        )
+        # A moderator's summary is redacted before Slack's 3 s are up, or refused for now.
+        redactor = QueuedAnalyser(store=store, screener=screener, wait_seconds=REDACTION_WAIT)
+        analyser = queue
+    else:
+        analyser = analyser or load_analyser(city, nlp_threads=settings.cpps_nlp_threads)
+        redactor = analyser
     dispatcher, senders = _build_outbox(settings, secrets=secrets, store=store)
     desk = ModeratorDesk(store=store)
     # Without a bot token the cards (and these notices) go to the console.
@@ -175,6 +230,7 @@ def build_services(
         flow=flow,
         catalog=catalog,
         analyser=analyser,
+        queue=queue,
         followups=followups,
         slack_core=slack_core,
         background=background,
@@ -194,7 +250,7 @@ def build_services(
         store=store,
         city=city,
         catalog=catalog,
-        redactor=analyser,
+        redactor=redactor,
         on_changed=[slack_core.poster.report_changed],
     )
     slack = build_slack_app_parts(
@@ -256,13 +312,21 @@ def _build_runner(
     flow: Flow,
     catalog: Catalog,
     analyser: Analyser,
+    queue: QueuedAnalyser | None,
     followups: FollowUps,
     slack_core: SlackCore,
     background: BackgroundWork,
     notifier: ModeratorNotifier,
 ) -> ConversationRunner:
-    # Reports are analysed while their last questions are asked, so filing need not wait.
-    prefetching = PrefetchingAnalyser(analyser=analyser)
+    # Reports are analysed while their last questions are asked, so filing need not wait: by
+    # the worker (`queue`), or in this process.
+    ahead: Analyser
+    prefetch: Prefetch
+    if queue is None:
+        prefetching = PrefetchingAnalyser(analyser=analyser)
+        ahead, prefetch = prefetching, prefetching.prefetch
+    else:
+        ahead, prefetch = queue, queue.prefetch
     # A sender past the city's limits: one line for the triage desk (after the reply).
     desk_channel = city.routing.triage if city.routing else city.destinations[0].id
     gate = SenderGate(
@@ -278,12 +342,13 @@ def _build_runner(
         city=city,
         flow=flow,
         catalog=catalog,
-        analyser=prefetching,
+        analyser=ahead,
         followups=followups,
         on_report_filed=[slack_core.poster.report_filed],
         on_report_updated=[slack_core.poster.report_changed],
         background=background.submit,
-        prefetch=prefetching.prefetch,
+        prefetch=prefetch,
+        full_screening=queue.request_full_screen if queue is not None else None,
         gate=gate,
     )
 

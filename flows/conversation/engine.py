@@ -2,7 +2,8 @@
 
 No database, no HTTP, no NLP, no clock: the service screens each text, applies the effects in
 order, feeds their results back in (FileReport → ReportFiled, LookUpStatus → StatusFound,
-EraseContact → ContactErased) and sends the replies, which are final strings in the person's
+EraseContact → ContactErased), hands it the full screening of a text the worker's models read
+after the reply (Screened), and sends the replies, which are final strings in the person's
 language, one SMS each.
 
 Order of precedence for an inbound text:
@@ -44,6 +45,7 @@ from flows.conversation.events import (
     ContactErased,
     Event,
     ReportFiled,
+    Screened,
     StatusFound,
     TextReceived,
     Tick,
@@ -54,6 +56,7 @@ from flows.conversation.intake import (
     greeting_language,
     on_idle_text,
     on_intake_text,
+    on_screened,
     raise_urgency,
 )
 from flows.conversation.keywords import Keyword, parse_keyword
@@ -96,6 +99,8 @@ def step(
         case AnswerExpected():
             # Nothing to say: the service relays the question itself (flows.reports.moderation).
             new_state = replace(state, awaiting_answer=event.ref, awaiting_since=event.at)
+        case Screened():
+            new_state = on_screened(state, event, turn)
         case Tick():
             new_state = _on_tick(state, event, turn)
         case _:
@@ -124,7 +129,7 @@ def _on_text(state: ConversationState, event: TextReceived, turn: Turn) -> Conve
         if not is_substantive(event.text, turn.flow.bare):
             turn.reask(state)
             return state
-    state = raise_urgency(state, event, turn)
+    state = raise_urgency(state, event.screening, turn)
     if state.phase == "intake":
         return on_intake_text(state, event, turn)
     # A moderator's open question takes any text except a numbered answer to an open check-in.

@@ -19,6 +19,7 @@ __all__ = [
     "Event",
     "ReportFiled",
     "ReportStatus",
+    "Screened",
     "Screening",
     "StatusFound",
     "TextReceived",
@@ -104,6 +105,16 @@ class AnswerExpected:
 
 
 @dataclass(frozen=True)
+class Screened:
+    """The full screening of a text answered earlier, from the worker's models (the web process
+    answers with the model-free part: the lexicon, the gazetteer). Sent only when it adds
+    something: a more urgent reading, or a category the classifier is sure of."""
+
+    screening: Screening
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Tick:
     """Periodic wake-up for idle timeouts."""
 
@@ -111,4 +122,6 @@ class Tick:
 
 
 # A closed union: `engine.step` matches every member, and mypy (assert_never) finds a forgotten one.
-Event: TypeAlias = TextReceived | ReportFiled | StatusFound | ContactErased | AnswerExpected | Tick
+Event: TypeAlias = (
+    TextReceived | ReportFiled | StatusFound | ContactErased | AnswerExpected | Screened | Tick
+)

@@ -22,7 +22,7 @@ from typing import Any
 
 from flows.conversation.answers import bare_words, is_skip, is_substantive, normalise, parse_number
 from flows.conversation.effects import AppendToReport, FileReport
-from flows.conversation.events import TextReceived
+from flows.conversation.events import Screened, Screening, TextReceived
 from flows.conversation.flowdef import FlowStep
 from flows.conversation.state import ConversationState, FilingReason, most_urgent
 from flows.conversation.turn import Turn
@@ -98,20 +98,31 @@ def file_report(state: ConversationState, reason: FilingReason, turn: Turn) -> C
     return replace(cleared, phase="filing", filing_reason=reason)
 
 
-def raise_urgency(state: ConversationState, event: TextReceived, turn: Turn) -> ConversationState:
+def raise_urgency(state: ConversationState, screening: Screening, turn: Turn) -> ConversationState:
     """Safety first: a new emergency or crisis gets its message before anything else is said."""
-    urgency = event.screening.urgency
+    urgency = screening.urgency
     if urgency == "none":
         return state
     if urgency not in state.warned:
         key = "safety_emergency" if urgency == "emergency" else "safety_crisis"
         # In the language of the text that raised it (a Spanish crisis text in an English
         # conversation), and also in the conversation's when they differ (mixed texts).
-        for language in dict.fromkeys((event.screening.language, turn.language(state))):
+        for language in dict.fromkeys((screening.language, turn.language(state))):
             if language in turn.catalog.languages:
                 turn.say_text(turn.catalog.render(key, language))
         state = replace(state, warned=(*state.warned, urgency))
     return replace(state, urgency=most_urgent(state.urgency, urgency))
+
+
+def on_screened(state: ConversationState, event: Screened, turn: Turn) -> ConversationState:
+    """A text's full screening, after its reply (the worker's models): a crisis or emergency
+    the lexicon missed gets its safety message now, and a category the classifier is sure of
+    lets a story still being told skip the questions that do not fit it."""
+    state = raise_urgency(state, event.screening, turn)
+    category = event.screening.category
+    if state.phase == "intake" and state.story_category is None and category is not None:
+        state = replace(state, story_category=category)
+    return state
 
 
 def _on_choice(

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from flows.conversation.events import Screening
 from flows.handling.effect_prep import Analyser
 from nlp.types import Analysis
@@ -106,8 +108,17 @@ class PrefetchingAnalyser:
                 results.extend(retry)
         return results
 
-    def prefetch(self, texts: Iterable[str], *, categorise: bool = True) -> None:
-        """Start analysing `texts` in the background, unless already started or too busy."""
+    def prefetch(
+        self,
+        texts: Iterable[str],
+        *,
+        categorise: bool = True,
+        session: Session | None = None,
+        contact_id: int | None = None,
+    ) -> None:
+        """Start analysing `texts` in the background, unless already started or too busy.
+
+        (`session`: the run's transaction, which an analysis kept in memory does not need.)"""
         for text in texts:
             key = _key(text, categorise)
             with self._lock:

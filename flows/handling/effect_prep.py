@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol, assert_never
 
 from sqlmodel import Session
@@ -29,11 +29,11 @@ from flows.conversation.events import (
     Screening,
     StatusFound,
 )
-from flows.conversation.state import most_urgent
+from flows.handling.queued_analysis import AnalysisNotReady
 from flows.models import Contact, Decision, Report
+from flows.reports.filing import analyse_report, record_routing, route_report
+from flows.reports.late_filing import PendingReport, queue_late_filing, unanalysed
 from flows.reports.refs import new_ref
-from flows.reports.routing import RoutingInput, route
-from flows.statuses import ReportState
 from flows.store import NewReport, Store
 from nlp.types import Analysis
 
@@ -204,39 +204,20 @@ class EffectPreparer:
 
     def _prepare_report(self, contact: Contact, effect: fx.FileReport, plan: Plan) -> Event:
         store = self._store
-        # The place and time answers are read for personal data and the district only: their
-        # category would be noise, and classifying them cost more than the story itself.
-        extras = [t for t in (effect.place_text, effect.when_text) if t]
-        [analysis] = self._analyser.analyse_batch([effect.story])
-        answers = self._analyser.analyse_batch(extras, categorise=False) if extras else []
-        place = answers.pop(0) if effect.place_text else None
-        when = answers.pop(0) if effect.when_text else None
-        district = analysis.district or (place.district if place else None) or effect.district
-        urgency = most_urgent(analysis.urgency, effect.urgency)
-        decision = route(
-            RoutingInput(
-                category=analysis.top_category,
-                district=district,
-                urgency=urgency,
-                triage=analysis.triage,
-                scores=tuple((c.label, c.score) for c in analysis.categories),
-            ),
-            city=self._city,
+        try:
+            analysed = analyse_report(
+                self._analyser,
+                story=effect.story,
+                place_text=effect.place_text,
+                when_text=effect.when_text,
+            )
+        except AnalysisNotReady:
+            # Filing never waits long: filed now, routed by the worker when the analysis lands.
+            return self._file_before_analysis(contact, effect, plan)
+        routed = route_report(
+            analysed, district=effect.district, urgency=effect.urgency, city=self._city
         )
-        destination_ids = [d.id for d in decision.destinations]
-        final = replace(analysis, district=district, urgency=urgency)
         ref = new_ref()
-        new = NewReport(
-            channel=contact.channel,
-            language=effect.language,
-            raw_text=effect.story,
-            anonymous=effect.anonymous,
-            contact_ok=effect.contact_ok,
-            consent_checkins=effect.consent_checkins,
-            urgent=urgency != "none",
-            place_text=effect.place_text,
-            when_text=effect.when_text,
-        )
         filed_ids: list[int] = []
 
         def file(session: Session) -> None:
@@ -244,24 +225,19 @@ class EffectPreparer:
                 session=session,
                 contact=contact,
                 ref=ref,
-                new=new,
-                analysis=final,
-                destinations=destination_ids,
-                redacted_place=place.redacted if place else None,
-                redacted_when=when.redacted if when else None,
+                new=self._new_report(contact, effect, urgent=routed.analysis.urgency != "none"),
+                analysis=routed.analysis,
+                destinations=routed.destination_ids,
+                redacted_place=routed.redacted_place,
+                redacted_when=routed.redacted_when,
             )
-            store.reports.add_event(
+            record_routing(
+                store=store,
+                followups=self._followups,
                 session=session,
                 report=report,
-                actor="system",
-                action="routed",
-                detail={"destinations": destination_ids, "reasons": list(decision.reasons)},
+                routed=routed,
             )
-            store.reports.set_status(
-                session=session, report=report, status=ReportState.ROUTED, actor="system"
-            )
-            if self._followups is not None:
-                self._followups.schedule_for_new_report(session=session, report=report)
             assert report.id is not None
             filed_ids.append(report.id)
 
@@ -273,11 +249,57 @@ class EffectPreparer:
                     hook(report_id)
 
         plan.notices.append(announce)
-        names = tuple(d.name_in(effect.language) for d in decision.destinations)
+        destinations = routed.decision.destinations
+        names = tuple(d.name_in(effect.language) for d in destinations)
         notes = tuple(
-            note for d in decision.destinations if (note := d.note_in(effect.language)) is not None
+            note for d in destinations if (note := d.note_in(effect.language)) is not None
         )
         return ReportFiled(ref=ref, destinations=names, at=store.clock.now(), notes=notes)
+
+    def _file_before_analysis(self, contact: Contact, effect: fx.FileReport, plan: Plan) -> Event:
+        """The report with its reference and the conversation's readings, not yet routed (no
+        moderator sees it); its analysis and routing are queued for the worker in the same
+        transaction, so a process dying after this commit loses nothing."""
+        store = self._store
+        ref = new_ref()
+        pending = PendingReport(
+            ref=ref,
+            story=effect.story,
+            place_text=effect.place_text,
+            when_text=effect.when_text,
+        )
+
+        def file(session: Session) -> None:
+            store.reports.create(
+                session=session,
+                contact=contact,
+                ref=ref,
+                new=self._new_report(contact, effect, urgent=effect.urgency != "none"),
+                analysis=unanalysed(
+                    effect.language, urgency=effect.urgency, district=effect.district
+                ),
+                destinations=[],
+                redacted_place=None,
+                redacted_when=None,
+            )
+            queue_late_filing(store, pending, contact_id=contact.id, session=session)
+
+        plan.writes.append(file)
+        return ReportFiled(ref=ref, destinations=(), at=store.clock.now())
+
+    @staticmethod
+    def _new_report(contact: Contact, effect: fx.FileReport, *, urgent: bool) -> NewReport:
+        return NewReport(
+            channel=contact.channel,
+            language=effect.language,
+            raw_text=effect.story,
+            anonymous=effect.anonymous,
+            contact_ok=effect.contact_ok,
+            consent_checkins=effect.consent_checkins,
+            urgent=urgent,
+            place_text=effect.place_text,
+            when_text=effect.when_text,
+        )
 
     def _prepare_checkin_answer(
         self, contact: Contact, effect: fx.AnswerCheckin, plan: Plan

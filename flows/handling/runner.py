@@ -17,12 +17,20 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig
 from flows.conversation.catalog import Catalog
 from flows.conversation.engine import ConversationState, Flow, Step, step
-from flows.conversation.events import AnswerExpected, Event, TextReceived, Tick
+from flows.conversation.events import (
+    AnswerExpected,
+    Event,
+    Screened,
+    Screening,
+    TextReceived,
+    Tick,
+)
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
 from flows.handling.incoming import IncomingMessage, RefusedMessage
 from flows.handling.sender_limits import SenderGate
@@ -54,9 +62,27 @@ def _run_now(task: Callable[[], None]) -> None:
 
 
 class Prefetch(Protocol):
-    """Starts analysing texts that filing will analyse (see flows/handling/analysis_ahead.py)."""
+    """Starts analysing texts that filing will analyse (flows/handling/analysis_ahead.py in the
+    process, or queued for the worker in the run's transaction: flows/handling/queued_analysis.py).
+    """
 
-    def __call__(self, texts: Sequence[str], *, categorise: bool = True) -> None: ...
+    def __call__(
+        self,
+        texts: Sequence[str],
+        *,
+        categorise: bool = True,
+        session: Session | None = None,
+        contact_id: int | None = None,
+    ) -> None: ...
+
+
+class FullScreening(Protocol):
+    """Queues, in the run's transaction, the full screening of a text answered with the
+    model-free one (`QueuedAnalyser.request_full_screen`)."""
+
+    def __call__(
+        self, session: Session, *, contact_id: int, inbound_id: int, text: str, screening: Screening
+    ) -> None: ...
 
 
 class _VersionConflict(Exception):
@@ -81,9 +107,11 @@ class ConversationRunner:
         followups: FollowUps | None = None,
         background: Callable[[Callable[[], None]], None] = _run_now,
         prefetch: Prefetch | None = None,
+        full_screening: FullScreening | None = None,
         gate: SenderGate | None = None,
     ) -> None:
         self._store = store
+        self._full_screening = full_screening
         self._gate = gate
         self._prefetch = prefetch
         self._background = background
@@ -154,6 +182,11 @@ class ConversationRunner:
         """A moderator's question on `ref` was relayed: the reporter's next text answers it."""
         self._wake(contact_id, AnswerExpected(ref=ref, at=self._store.clock.now()))
 
+    def screened(self, *, contact_id: int, screening: Screening) -> None:
+        """The full screening of a text answered earlier adds to what the reply knew (the
+        worker's models, see `Screened`): the conversation takes it, its replies by the outbox."""
+        self._wake(contact_id, Screened(screening=screening, at=self._store.clock.now()))
+
     def _wake(self, contact_id: int, event: Event) -> None:
         contact = self._store.contacts.get(contact_id)
         if contact is None or contact.wrapped_key is None:
@@ -219,6 +252,7 @@ class ConversationRunner:
             if contact.opted_out and plan.opted_out is None:
                 # An opted-out number gets no texts at all until START (the carrier rule).
                 plan.replies.clear()
+            self._queue_model_work(plan, contact, event, inbound_id)
             try:
                 with self._store.transaction() as session:
                     if not plan.erased:
@@ -252,15 +286,45 @@ class ConversationRunner:
                     log.exception("after-commit action failed")
             for notice in plan.notices:
                 self._background(notice)
-            if self._prefetch is not None and (ahead := plan.state.texts_to_analyse()):
-                # The story is complete: analyse it while the remaining questions are asked
-                # (the answers after it for personal data and places only, as filing will).
-                story, *answers = ahead
-                self._prefetch([story])
-                if answers:
-                    self._prefetch(answers, categorise=False)
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
+
+    def _queue_model_work(
+        self, plan: Plan, contact: Contact, event: Event, inbound_id: int | None
+    ) -> None:
+        """Model work that follows this run, queued by its transaction (nothing is lost, or
+        done, if the run does not commit)."""
+        prefetch, full_screening = self._prefetch, self._full_screening
+        if prefetch is not None and (ahead := plan.state.texts_to_analyse()):
+            # The story is complete: analyse it while the remaining questions are asked (the
+            # answers after it for personal data and places only, as filing will).
+            story, *answers = ahead
+            owner = contact.id
+
+            def analyse_ahead(session: Session) -> None:
+                prefetch([story], session=session, contact_id=owner)
+                if answers:
+                    prefetch(answers, categorise=False, session=session, contact_id=owner)
+
+            plan.writes.append(analyse_ahead)
+        if (
+            full_screening is not None
+            and isinstance(event, TextReceived)
+            and inbound_id is not None
+            and not contact.opted_out
+        ):
+            contact_id = contact.id or 0
+
+            def screen_fully(session: Session) -> None:
+                full_screening(
+                    session,
+                    contact_id=contact_id,
+                    inbound_id=inbound_id,
+                    text=event.text,
+                    screening=event.screening,
+                )
+
+            plan.writes.append(screen_fully)
 
     def _wake_at(self, state: ConversationState) -> datetime | None:
         """When an unfinished conversation should get a Tick (its idle timeout), if ever."""

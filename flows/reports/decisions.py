@@ -118,7 +118,14 @@ class Decisions:
         unknown = sorted(set(parties) - allowed)
         if unknown:
             raise ModerationError(f"Unknown parties {unknown} for this council or agency.")
-        redacted = self._redactor.analyse_batch([text], categorise=False)[0].redacted
+        try:
+            redacted = self._redactor.analyse_batch([text], categorise=False)[0].redacted
+        except TimeoutError:
+            # The worker's models did not answer within Slack's 3 s (flows/handling/
+            # queued_analysis.py): nothing is stored unredacted, the moderator submits again.
+            raise ModerationError(
+                "The redactor is busy. Please submit again in a moment."
+            ) from None
 
         def change(session: Session, report: Report) -> Decision:
             recorded = self._store.decisions.record(

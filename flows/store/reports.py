@@ -153,6 +153,46 @@ class ReportQueries(QueryGroup):
         """The report, read in the caller's transaction (which is about to change it)."""
         return session.exec(select(Report).where(Report.ref == ref.upper())).first()
 
+    def unrouted_to_route(self, ref: str, *, session: Session) -> Report | None:
+        """The report `ref` if it is filed and not routed yet (its analysis came late), locked
+        for the caller's transaction; None if routed already, or being routed by another
+        worker this moment (on PostgreSQL its row is skipped, not waited for)."""
+        query = select(Report).where(
+            Report.ref == ref.upper(), col(Report.status) == ReportState.NEW
+        )
+        return session.exec(self._db.claiming(query)).first()
+
+    def record_analysis(
+        self,
+        *,
+        session: Session,
+        report: Report,
+        analysis: Analysis,
+        destinations: list[str],
+        redacted_place: str | None,
+        redacted_when: str | None,
+    ) -> None:
+        """The analysis of a report filed before it was ready (see `unrouted_to_route`)."""
+        report.redacted_text = analysis.redacted
+        report.analysis = analysis.to_dict()
+        report.destinations = destinations
+        report.top_category = analysis.top_category
+        report.triage = analysis.triage
+        report.urgency = analysis.urgency
+        report.urgent = report.urgent or analysis.urgency != "none"
+        report.district = analysis.district
+        report.place_text = redacted_place
+        report.when_text = redacted_when
+        report.updated_at = self._db.clock.now()
+        session.add(report)
+        self.add_event(
+            session=session,
+            report=report,
+            actor="system",
+            action="analysed",
+            detail={"category": analysis.top_category, "urgency": analysis.urgency},
+        )
+
     def of_contact(self, contact_id: int) -> list[Report]:
         with self._db.reading() as session:
             return list(

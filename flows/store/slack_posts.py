@@ -227,7 +227,8 @@ class SlackPostQueries(QueryGroup):
         )
 
     def reports_without_cards(self, *, since: datetime, limit: int = 100) -> list[int]:
-        """Reports filed since `since` whose cards were never queued (a crash after filing)."""
+        """Reports routed since `since` whose cards were never queued (a crash after filing).
+        A report still `new` is not routed yet (its analysis comes late): no card is due."""
         has_card = (
             select(SlackPost.id)
             .where(col(SlackPost.report_id) == col(Report.id), col(SlackPost.kind) == "card")
@@ -238,7 +239,7 @@ class SlackPostQueries(QueryGroup):
                 select(Report.id)
                 .where(
                     col(Report.created_at) >= since,
-                    col(Report.status) != ReportState.SPAM,
+                    col(Report.status).not_in([ReportState.SPAM, ReportState.NEW]),
                     ~has_card,
                 )
                 .order_by(col(Report.id))

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
 from bot.outbox import OutboxDispatcher
 from flows.checkins.jobs import FollowUps
@@ -15,9 +16,12 @@ from flows.city import CityConfig, load_city_config
 from flows.clocks import FixedClock
 from flows.conversation.catalog import Catalog, load_catalog
 from flows.conversation.flowdef import Flow, load_flow
+from flows.handling.model_worker import ModelWorker
+from flows.handling.queued_analysis import QueuedAnalyser
 from flows.handling.runner import ConversationRunner
 from flows.handling.sender_limits import SenderGate
 from flows.privacy import Vault
+from flows.reports.late_filing import LateFiling
 from flows.store import Store, make_engine
 from tests.fakes.notifier import RecordingNotifier
 from tests.flows.resident import START, Resident
@@ -62,25 +66,79 @@ def sqlite_store(
 def resident(
     sqlite_store: Store, clock: FixedClock, city: CityConfig, flow: Flow, catalog: Catalog
 ) -> Resident:
-    store = sqlite_store
+    return _resident(sqlite_store, clock, city, flow, catalog, queued=False)
+
+
+@pytest.fixture
+def queued_resident(
+    sqlite_store: Store, clock: FixedClock, city: CityConfig, flow: Flow, catalog: Catalog
+) -> Resident:
+    """A resident of a web process without models: its model work goes to the database queue,
+    for the `worker` fixture to do (`resident.analyser`: what the worker's models read)."""
+    return _resident(sqlite_store, clock, city, flow, catalog, queued=True)
+
+
+@pytest.fixture
+def worker(queued_resident: Resident, city: CityConfig, catalog: Catalog) -> ModelWorker:
+    """The worker process of `queued_resident`'s service (its cards recorded in `.filed`)."""
+    resident = queued_resident
+    store = resident.store
+    return ModelWorker(
+        store=store,
+        analyser=resident.analyser,
+        screener=resident.screening,
+        on_screened=lambda contact_id, s: resident.runner.screened(
+            contact_id=contact_id, screening=s
+        ),
+        late_filing=LateFiling(
+            store=store,
+            city=city,
+            catalog=catalog,
+            followups=resident.followups,
+            on_report_filed=[resident.cards.append],
+        ),
+        name="test-worker",
+    )
+
+
+def _resident(
+    store: Store,
+    clock: FixedClock,
+    city: CityConfig,
+    flow: Flow,
+    catalog: Catalog,
+    *,
+    queued: bool,
+) -> Resident:
     screening = KeywordAnalyser(city=city)
     analyser = RecordingAnalyser(screening)
     notifier = RecordingNotifier()
     followups = FollowUps(store=store, city=city, catalog=catalog, notifier=notifier)
     sender = RecordingSender()
     prefetched: list[tuple[str, ...]] = []
+    cards: list[int] = []
 
-    def prefetch(texts: Sequence[str], *, categorise: bool = True) -> None:
+    def prefetch(
+        texts: Sequence[str],
+        *,
+        categorise: bool = True,
+        session: Session | None = None,
+        contact_id: int | None = None,
+    ) -> None:
         prefetched.append(tuple(texts))
 
+    # Waits a moment only: the tests run the worker themselves, when they choose.
+    queue = QueuedAnalyser(store=store, screener=screening, wait_seconds=0.05)
     runner = ConversationRunner(
         store=store,
         city=city,
         flow=flow,
         catalog=catalog,
-        analyser=analyser,
+        analyser=queue if queued else analyser,
         followups=followups,
-        prefetch=prefetch,
+        prefetch=queue.prefetch if queued else prefetch,
+        full_screening=queue.request_full_screen if queued else None,
+        on_report_filed=[cards.append],
         gate=SenderGate(
             store=store,
             limits=city.limits,
@@ -101,4 +159,5 @@ def resident(
         sender=sender,
         prefetched=prefetched,
         notifier=notifier,
+        cards=cards,
     )

@@ -69,6 +69,8 @@ class Resident:
     phone: str = PHONE
     # What moderators were told outside report threads (sender limits).
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    # Reports whose cards were announced (the runner's or the worker's `on_report_filed`).
+    cards: list[int] = field(default_factory=list)
     _read: int = 0  # how many of sender.sent this resident has read
 
     # -- what the resident does -----------------------------------------------------------------
@@ -105,6 +107,20 @@ class Resident:
         """A moderator's question on `ref` was relayed to the resident (Moderation does this)."""
         self.clock.advance(after)
         self.runner.expect_answer(contact_id=self.contact_id, ref=ref)
+        return self.texts_received()
+
+    def screened(
+        self,
+        *,
+        after: float = 1,
+        language: Language = "en",
+        urgency: Urgency = "none",
+        category: str | None = None,
+    ) -> list[str]:
+        """The worker's full screening of the last text adds this; what reaches the resident."""
+        self.clock.advance(timedelta(seconds=after))
+        screening = Screening(language=language, urgency=urgency, category=category)
+        self.runner.screened(contact_id=self.contact_id, screening=screening)
         return self.texts_received()
 
     def checkins_sent(self, *, after: timedelta) -> list[str]:

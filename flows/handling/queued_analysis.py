@@ -1,0 +1,172 @@
+"""The analyser of a process without models (a web process): model work goes through the
+database to the worker process, and the answer comes back the same way.
+
+- `screen` is the model-free screening (`nlp.light_screen`: the lexicon, the gazetteer, the
+  language): the reply to every text goes out without waiting for a model. When that text has
+  words of substance, `request_full_screen` queues the full screening in the transaction that
+  answers it; the worker feeds anything it adds (a crisis in indirect words, a sure category)
+  back to the conversation (`ConversationRunner.screened`), its reply by the outbox.
+- `prefetch` queues a story's analysis once the story is complete (in the same transaction),
+  so that whichever web process files the report finds it done.
+- `analyse_batch` queues what is not queued yet, ahead of the analyses nobody waits for, and
+  waits for the results up to `wait_seconds`; past that it raises `AnalysisNotReady` and the
+  caller decides (filing goes on without it: `flows/handling/effect_prep.py`).
+
+Jobs are keyed by an HMAC of the text (`Vault.text_key`), so equal texts are analysed once and
+no plain hash of a resident's words is stored; the text itself is sealed in the job and dropped
+when the job is done (`flows/store/model_jobs.py`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from sqlmodel import Session
+
+from flows.conversation.events import Screening
+from flows.store import Store
+from nlp.types import Analysis
+
+# What a job is for: the worker analyses "analyse" jobs with categories, "answer" jobs for
+# personal data and places only (place and time answers, additions), and screens "screen" jobs.
+ANALYSE, ANSWER, SCREEN = "analyse", "answer", "screen"
+# Someone is waiting for these (a filing, a redaction): before any analysis ahead.
+WAITED_FOR, AHEAD = 0, 1
+# How long a caller waits for an analysis it asked for. Under Twilio's 15 s webhook timeout with
+# room to spare; filing waits less (see effect_prep.FILING_WAIT_SECONDS).
+WAIT_SECONDS = 8.0
+POLL_SECONDS = 0.02
+
+
+class AnalysisNotReady(TimeoutError):
+    """The worker has not analysed these texts in time (busy, or no worker is running)."""
+
+
+class Screener(Protocol):
+    def screen(self, text: str) -> Screening: ...
+
+
+def job_kind(categorise: bool) -> str:
+    return ANALYSE if categorise else ANSWER
+
+
+class QueuedAnalyser:
+    """An `Analyser` (flows/handling/effect_prep.py) whose models run in the worker process."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        screener: Screener,
+        wait_seconds: float = WAIT_SECONDS,
+        poll_seconds: float = POLL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._store = store
+        self._screener = screener
+        self._wait_seconds = wait_seconds
+        self._poll_seconds = poll_seconds
+        self._monotonic = monotonic
+        self._sleep = sleep
+
+    def screen(self, text: str) -> Screening:
+        return self._screener.screen(text)
+
+    def request_full_screen(
+        self, session: Session, *, contact_id: int, inbound_id: int, text: str, screening: Screening
+    ) -> None:
+        """Queue the full screening of an inbound text, in the transaction answering it. A text
+        with no word of substance ("1", "ok", an emoji) has nothing for the models to find."""
+        if screening.no_story:
+            return
+        self._store.model_jobs.enqueue(
+            kind=SCREEN,
+            key=self.key(str(inbound_id), kind=SCREEN),
+            text=text,
+            priority=WAITED_FOR,
+            contact_id=contact_id,
+            inbound_id=inbound_id,
+            session=session,
+        )
+
+    def prefetch(
+        self,
+        texts: Sequence[str],
+        *,
+        categorise: bool = True,
+        session: Session | None = None,
+        contact_id: int | None = None,
+    ) -> None:
+        """Queue the analysis of `texts` for later (nobody waits for it yet). `contact_id`:
+        whose words they are (erasing them drops the job)."""
+        self._enqueue(
+            texts,
+            kind=job_kind(categorise),
+            priority=AHEAD,
+            session=session,
+            contact_id=contact_id,
+        )
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_batch([text])[0]
+
+    def analyse_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        categorise: bool = True,
+        wait_seconds: float | None = None,
+    ) -> list[Analysis]:
+        if not texts:
+            return []
+        kind = job_kind(categorise)
+        keys = [self.key(text, kind=kind) for text in texts]
+        found = self._store.model_jobs.results(keys)
+        if len(found) < len(set(keys)):
+            self._enqueue(texts, kind=kind, priority=WAITED_FOR)
+            found = self._wait(keys, found, wait_seconds)
+        return [Analysis.from_dict(found[key]) for key in keys]
+
+    def key(self, text: str, *, kind: str) -> str:
+        return self._store.vault.text_key(text, context=kind)
+
+    def _enqueue(
+        self,
+        texts: Sequence[str],
+        *,
+        kind: str,
+        priority: int,
+        session: Session | None = None,
+        contact_id: int | None = None,
+    ) -> None:
+        jobs = self._store.model_jobs
+        for text in dict.fromkeys(texts):
+            # A job queued ahead and now waited for keeps its place: the worker takes it soon.
+            jobs.enqueue(
+                kind=kind,
+                key=self.key(text, kind=kind),
+                text=text,
+                priority=priority,
+                contact_id=contact_id,
+                session=session,
+            )
+
+    def _wait(
+        self, keys: Sequence[str], found: dict[str, dict[str, object]], wait: float | None
+    ) -> dict[str, dict[str, object]]:
+        deadline = self._monotonic() + (self._wait_seconds if wait is None else wait)
+        wanted = set(keys)
+        while True:
+            missing = wanted - found.keys()
+            if not missing:
+                return found
+            if self._monotonic() >= deadline:
+                raise AnalysisNotReady(f"{len(missing)} of {len(wanted)} analyses not ready")
+            states = self._store.model_jobs.states(sorted(missing))
+            if any(state == "failed" for state in states.values()):
+                raise AnalysisNotReady("the worker could not analyse a text")
+            self._sleep(self._poll_seconds)
+            found = {**found, **self._store.model_jobs.results(sorted(missing))}

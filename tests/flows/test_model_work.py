@@ -1,0 +1,169 @@
+"""Model work through the database: a process without models (`QueuedAnalyser`) queues it, a
+worker (`ModelWorker`) does it, on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from flows.city import CityConfig, load_city_config
+from flows.conversation.catalog import load_catalog
+from flows.handling.effect_prep import Analyser
+from flows.handling.model_worker import ModelWorker, adds_to
+from flows.handling.queued_analysis import AnalysisNotReady, QueuedAnalyser
+from flows.models import ModelJob
+from flows.reports.late_filing import LateFiling
+from flows.store import Store
+from nlp.types import Screening
+from tests.recording_analyser import RecordingAnalyser
+from tests.support.analyser import KeywordAnalyser
+
+STORY = "An officer pushed my brother against the car on Water Street"
+ANSWER = "near the Water Street bus stop"
+
+
+@pytest.fixture(scope="module")
+def city() -> CityConfig:
+    return load_city_config()
+
+
+@pytest.fixture
+def models(city: CityConfig) -> RecordingAnalyser:
+    """What the worker's models would find (deterministic), recording what they read."""
+    return RecordingAnalyser(KeywordAnalyser(city=city))
+
+
+def _web(store: Store, city: CityConfig, *, wait: float = 5.0) -> QueuedAnalyser:
+    # The web process's screening: the same keyword reader, with no urgency of its own.
+    return QueuedAnalyser(store=store, screener=KeywordAnalyser(city=city), wait_seconds=wait)
+
+
+def _worker(
+    store: Store,
+    models: Analyser,
+    screened: list[tuple[int, Screening]],
+    name: str,
+) -> ModelWorker:
+    city = load_city_config()
+    return ModelWorker(
+        store=store,
+        analyser=models,
+        screener=KeywordAnalyser(city=city),
+        on_screened=lambda contact_id, s: screened.append((contact_id, s)),
+        late_filing=LateFiling(store=store, city=city, catalog=load_catalog(), followups=None),
+        name=name,
+    )
+
+
+@contextmanager
+def running(worker: ModelWorker) -> Iterator[None]:
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run_forever, kwargs={"stop": stop, "idle_seconds": 0.01}
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_a_web_process_gets_the_worker_s_analysis(
+    store: Store, city: CityConfig, models: RecordingAnalyser
+) -> None:
+    with running(_worker(store, models, [], "w1")):
+        [analysis] = _web(store, city).analyse_batch([STORY])
+    assert analysis == KeywordAnalyser(city=city).analyse(STORY)
+    assert analysis.top_category == "use_of_force"
+
+
+def test_an_analysis_ahead_serves_whichever_web_process_files(
+    store: Store, city: CityConfig, models: RecordingAnalyser
+) -> None:
+    first, second = _web(store, city), _web(store, city)
+    with store.transaction() as session:
+        first.prefetch([STORY], session=session)
+        first.prefetch([ANSWER], categorise=False, session=session)
+    worker = _worker(store, models, [], "w1")
+    assert worker.run_once() == 2
+    [story] = second.analyse_batch([STORY])
+    [answer] = second.analyse_batch([ANSWER], categorise=False)
+    assert story.categories and not answer.categories
+    # Analysed once each, by the worker: the second process only read the results.
+    assert sorted(text for text, _ in models.calls) == sorted([STORY, ANSWER])
+    assert models.uncategorised == [ANSWER]
+    assert worker.run_once() == 0
+
+
+def test_the_words_leave_the_queue_with_the_job(
+    store: Store, city: CityConfig, models: RecordingAnalyser
+) -> None:
+    _web(store, city).prefetch([STORY])
+    with store.reading() as session:
+        (job,) = session.query(ModelJob).all()
+        assert job.payload_enc is not None and "Water Street" not in job.payload_enc
+        assert "Water" not in job.key
+    _worker(store, models, [], "w1").run_once()
+    with store.reading() as session:
+        (job,) = session.query(ModelJob).all()
+        assert job.payload_enc is None and job.state == "done"
+
+
+def test_without_a_worker_the_wait_is_bounded(store: Store, city: CityConfig) -> None:
+    with pytest.raises(AnalysisNotReady):
+        _web(store, city, wait=0.2).analyse_batch([STORY])
+
+
+def test_a_text_the_models_cannot_read_is_not_waited_for_forever(
+    store: Store, city: CityConfig
+) -> None:
+    broken = RecordingAnalyser(KeywordAnalyser(city=city), fail=True)
+    worker = _worker(store, broken, [], "w1")
+    _web(store, city).prefetch([STORY])
+    while worker.run_once():
+        pass  # retried until the queue gives up on it
+    with pytest.raises(AnalysisNotReady, match="could not"):
+        _web(store, city, wait=5).analyse_batch([STORY])
+
+
+def test_the_full_screening_reaches_the_conversation_only_when_it_adds(
+    store: Store, city: CityConfig
+) -> None:
+    contact = store.contacts.get_or_create(channel="sms", address="+15555550101")
+    assert contact.id is not None
+    keywords = KeywordAnalyser(city=city)
+    crisis = "Since the raid I have been giving my things away"
+    plain = "The streetlight on my block has been out for weeks"
+    keywords.dictate(crisis, Screening(language="en", urgency="crisis"))
+    web = _web(store, city)
+    with store.transaction() as session:
+        for inbound_id, text in enumerate((crisis, plain), start=1):
+            web.request_full_screen(
+                session,
+                contact_id=contact.id,
+                inbound_id=inbound_id,
+                text=text,
+                screening=web.screen(text),
+            )
+        bare = Screening(language="en", no_story=True)
+        web.request_full_screen(
+            session, contact_id=contact.id, inbound_id=3, text="1", screening=bare
+        )
+    screened: list[tuple[int, Screening]] = []
+    worker = _worker(store, keywords, screened, "w1")
+    # "1" has no words of substance: nothing to queue.
+    assert worker.run_once() == 2
+    assert [(cid, s.urgency) for cid, s in screened] == [(contact.id, "crisis")]
+
+
+def test_what_a_full_screening_adds() -> None:
+    light = Screening(language="en")
+    assert adds_to(Screening(language="en", urgency="crisis"), light)
+    assert adds_to(Screening(language="en", category="praise"), light)
+    assert not adds_to(Screening(language="en"), light)
+    emergency = Screening(language="en", urgency="emergency")
+    assert not adds_to(emergency, emergency)
