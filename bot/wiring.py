@@ -134,8 +134,8 @@ def build_model_worker(services: Services, *, analyser: Analyser) -> ModelWorker
         store=services.store,
         analyser=analyser,
         screener=services.analyser,
-        on_screened=lambda contact_id, screening: services.runner.screened(
-            contact_id=contact_id, screening=screening
+        on_screened=lambda contact_id, screening, corrected: services.runner.screened(
+            contact_id=contact_id, screening=screening, language_corrected=corrected
         ),
         late_filing=LateFiling(
             store=services.store,
@@ -153,7 +153,10 @@ def load_light_screener(city: CityConfig) -> LightScreener:
     before the first reply (it loads no model; see `nlp.light_screen`)."""
     from nlp.light_screen import LightScreener
 
-    return LightScreener.for_city(districts=city.gazetteer_entries(), languages=city.city.languages)
+    # The language by the lexicon alone: n-gram tables would double the process's memory.
+    return LightScreener.for_city(
+        districts=city.gazetteer_entries(), languages=city.city.languages, ngrams=False
+    )
 
 
 def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:

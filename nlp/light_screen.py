@@ -33,6 +33,8 @@ class LightScreener:
 
     gazetteer: Gazetteer
     languages: tuple[str, ...] = ("en", "es")
+    # False in web processes: the language by the lexicon alone (see `detect_language`).
+    ngrams: bool = True
 
     @classmethod
     def for_city(
@@ -40,16 +42,21 @@ class LightScreener:
         *,
         districts: Iterable[tuple[str, Iterable[str]]] = (),
         languages: Sequence[str] = ("en", "es"),
+        ngrams: bool = True,
     ) -> LightScreener:
         """From the city's districts (id, every name of it) and languages; loads no model."""
-        return cls(gazetteer=Gazetteer.from_districts(districts), languages=tuple(languages))
+        return cls(
+            gazetteer=Gazetteer.from_districts(districts),
+            languages=tuple(languages),
+            ngrams=ngrams,
+        )
 
     def screen(self, text: str) -> Screening:
         """Language, urgency by the lexicon, district by the gazetteer, whether there is a
         story; never a category."""
         text = text[:MAX_CHARS]
         return Screening(
-            language=detect_language(text, languages=self.languages),
+            language=detect_language(text, languages=self.languages, ngrams=self.ngrams),
             urgency=lexicon_urgency(text),
             district=match_district(text, gazetteer=self.gazetteer),
             no_story=not has_story(text),

@@ -112,6 +112,8 @@ class Screened:
 
     screening: Screening
     at: datetime
+    # The full screening read another language than the reply's model-free one did.
+    language_corrected: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flows.conversation.answers import bare_words, is_skip, is_substantive, normalise, parse_number
-from flows.conversation.effects import AppendToReport, FileReport
+from flows.conversation.effects import AppendToReport, FileReport, SetLanguage
 from flows.conversation.events import Screened, Screening, TextReceived
 from flows.conversation.flowdef import FlowStep
 from flows.conversation.state import ConversationState, FilingReason, most_urgent
@@ -116,9 +116,23 @@ def raise_urgency(state: ConversationState, screening: Screening, turn: Turn) ->
 
 def on_screened(state: ConversationState, event: Screened, turn: Turn) -> ConversationState:
     """A text's full screening, after its reply (the worker's models): a crisis or emergency
-    the lexicon missed gets its safety message now, and a category the classifier is sure of
-    lets a story still being told skip the questions that do not fit it."""
+    the lexicon missed gets its safety message now (safety first); a story still being told
+    goes on in the language the full screening reads, if the reply guessed another; a category
+    the classifier is sure of lets the story skip the questions that do not fit it."""
     state = raise_urgency(state, event.screening, turn)
+    language = event.screening.language
+    if (
+        event.language_corrected
+        and state.phase == "intake"
+        and state.story_open
+        and state.language_source == "detected"
+        and language in turn.catalog.languages
+        and language != state.language
+    ):
+        # Only before the first answer: the language was then read from the story itself.
+        state = replace(state, language=language)
+        turn.do(SetLanguage(language))
+        turn.reask(state, full=True)
     category = event.screening.category
     if state.phase == "intake" and state.story_category is None and category is not None:
         state = replace(state, story_category=category)

@@ -44,13 +44,15 @@ BATCH_SIZE = 8
 LEASE = timedelta(seconds=60)
 IDLE_SECONDS = 0.05
 
-ScreenedHook = Callable[[int, Screening], None]
+# (contact id, the full screening, whether it reads another language than the light one)
+ScreenedHook = Callable[[int, Screening, bool], None]
 
 
 def adds_to(full: Screening, light: Screening) -> bool:
-    """Whether the full screening tells the conversation something its reply did not know."""
+    """Whether the full screening tells the conversation something its reply did not know: a
+    more urgent reading, a sure category, another language (n-grams over the lexicon)."""
     more_urgent = most_urgent(light.urgency, full.urgency) != light.urgency
-    return more_urgent or full.category is not None
+    return more_urgent or full.category is not None or full.language != light.language
 
 
 class ModelWorker:
@@ -124,6 +126,7 @@ class ModelWorker:
 
     def _screen(self, job: ClaimedJob) -> dict[str, Any]:
         full = self._analyser.screen(job.text)
-        if job.contact_id is not None and adds_to(full, self._screener.screen(job.text)):
-            self._on_screened(job.contact_id, full)
+        light = self._screener.screen(job.text)
+        if job.contact_id is not None and adds_to(full, light):
+            self._on_screened(job.contact_id, full, full.language != light.language)
         return {"urgency": full.urgency, "category": full.category}

@@ -182,10 +182,14 @@ class ConversationRunner:
         """A moderator's question on `ref` was relayed: the reporter's next text answers it."""
         self._wake(contact_id, AnswerExpected(ref=ref, at=self._store.clock.now()))
 
-    def screened(self, *, contact_id: int, screening: Screening) -> None:
+    def screened(
+        self, *, contact_id: int, screening: Screening, language_corrected: bool = False
+    ) -> None:
         """The full screening of a text answered earlier adds to what the reply knew (the
         worker's models, see `Screened`): the conversation takes it, its replies by the outbox."""
-        self._wake(contact_id, Screened(screening=screening, at=self._store.clock.now()))
+        at = self._store.clock.now()
+        event = Screened(screening=screening, at=at, language_corrected=language_corrected)
+        self._wake(contact_id, event)
 
     def _wake(self, contact_id: int, event: Event) -> None:
         contact = self._store.contacts.get(contact_id)

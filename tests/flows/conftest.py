@@ -87,8 +87,8 @@ def worker(queued_resident: Resident, city: CityConfig, catalog: Catalog) -> Mod
         store=store,
         analyser=resident.analyser,
         screener=resident.screening,
-        on_screened=lambda contact_id, s: resident.runner.screened(
-            contact_id=contact_id, screening=s
+        on_screened=lambda contact_id, s, corrected: resident.runner.screened(
+            contact_id=contact_id, screening=s, language_corrected=corrected
         ),
         late_filing=LateFiling(
             store=store,

@@ -116,11 +116,14 @@ class Resident:
         language: Language = "en",
         urgency: Urgency = "none",
         category: str | None = None,
+        language_corrected: bool = False,
     ) -> list[str]:
         """The worker's full screening of the last text adds this; what reaches the resident."""
         self.clock.advance(timedelta(seconds=after))
         screening = Screening(language=language, urgency=urgency, category=category)
-        self.runner.screened(contact_id=self.contact_id, screening=screening)
+        self.runner.screened(
+            contact_id=self.contact_id, screening=screening, language_corrected=language_corrected
+        )
         return self.texts_received()
 
     def checkins_sent(self, *, after: timedelta) -> list[str]:

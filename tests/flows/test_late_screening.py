@@ -61,3 +61,38 @@ def test_without_the_late_category_every_question_is_asked(
 ) -> None:
     resident.send("The city should spend less on patrol cars and more on youth centers")
     assert resident.send("1") == [msg(catalog, "ask_place")]
+
+
+def test_a_story_misread_as_english_goes_on_in_spanish(
+    resident: Resident, catalog: Catalog
+) -> None:
+    # The reply's model-free screen read English; the worker's n-grams read Spanish.
+    story = "Anoche dos agentes revisaron mi carro sin permiso en Millbrook"
+    assert resident.send(story, language="en") == [msg(catalog, "ask_anonymity")]
+    corrected = resident.screened(language="es", language_corrected=True)
+    assert corrected == [msg(catalog, "ask_anonymity", "es")]
+    assert resident.state.language == "es"
+    assert resident.contact.language == "es"
+    resident.send("1")
+    assert resident.send("skip") == [msg(catalog, "ask_when", "es")]
+
+
+def test_the_language_is_not_changed_after_the_first_answer_or_a_choice(
+    resident: Resident, catalog: Catalog
+) -> None:
+    resident.send("Two officers searched my car last night without asking")
+    resident.send("1")
+    assert resident.screened(language="es", language_corrected=True) == []
+    assert resident.state.language == "en"
+    resident.send("NEW")
+    resident.send("ESPAÑOL")
+    resident.send("Two officers searched my car last night without asking", language="es")
+    assert resident.screened(language="en", language_corrected=True) == []
+    assert resident.state.language == "es"
+
+
+def test_a_reading_that_agrees_with_the_reply_changes_no_language(resident: Resident) -> None:
+    resident.send("Anoche dos agentes revisaron mi carro sin permiso", language="es")
+    # Another language in the full screening of a later text, not a correction of the story's.
+    resident.screened(language="en", category="stop_search_arrest")
+    assert resident.state.language == "es"

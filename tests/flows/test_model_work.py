@@ -52,7 +52,7 @@ def _worker(
         store=store,
         analyser=models,
         screener=KeywordAnalyser(city=city),
-        on_screened=lambda contact_id, s: screened.append((contact_id, s)),
+        on_screened=lambda contact_id, s, _: screened.append((contact_id, s)),
         late_filing=LateFiling(store=store, city=city, catalog=load_catalog(), followups=None),
         name=name,
     )

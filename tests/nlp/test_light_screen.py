@@ -146,3 +146,28 @@ def test_the_full_screen_agrees_on_the_model_free_part(
         light.district,
         light.no_story,
     )
+
+
+def test_a_web_process_reads_languages_without_the_ngram_model() -> None:
+    # A fresh interpreter, as a web process: its screener never loads py3langid's tables
+    # (~75 MB); the lexicon reads the language of long texts in both languages.
+    code = (
+        "import json\n"
+        "from bot.wiring import load_light_screener\n"
+        "from flows.city import load_city_config\n"
+        "import nlp.language\n"
+        "screener = load_light_screener(load_city_config())\n"
+        "texts = ['Two officers stopped my son on his way home from school and searched him',\n"
+        "         'Dos agentes pararon a mi hijo cuando volvía de la escuela y lo revisaron']\n"
+        "languages = [screener.screen(t).language for t in texts]\n"
+        "print(json.dumps([languages, nlp.language._identifier.cache_info().currsize]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(out.stdout) == [["en", "es"], 0]
