@@ -1,11 +1,14 @@
 """Runs conversations: persistence and NLP around the pure engine.
 
-For each inbound message: find the contact, persist the message (once per provider id), screen
-the text, step the engine, prepare each effect (`flows/handling/effect_prep.py`: NLP, routing,
-reference codes — outside any transaction), then commit the new state and every write in one
-transaction guarded by a compare-and-swap on the conversation's version. Work that must follow
-the commit runs after it; telling moderators (Slack cards) goes to the `background` runner, so
-that the reply does not wait for it.
+For each inbound message: find the contact, screen the text, step the engine, prepare each
+effect (`flows/handling/effect_prep.py`: NLP, routing, reference codes — outside any
+transaction), then commit in ONE transaction, guarded by a compare-and-swap on the
+conversation's version: the new state, every write, the message stored with its reply (once per
+provider id) and the model work it leaves (`flows/handling/run_writes.py`). A new sender's first
+text, a provider's retry and a text past the sender limits are stored first, in a transaction
+of their own, then answered the same way; so is a text whose run fails, before the failure goes
+on. Work that must follow the commit runs after it; telling moderators (Slack cards) goes to the
+`background` runner, so that the reply does not wait for it.
 """
 
 from __future__ import annotations
@@ -14,10 +17,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig
@@ -33,6 +34,14 @@ from flows.conversation.events import (
 )
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
 from flows.handling.incoming import IncomingMessage, RefusedMessage
+from flows.handling.run_writes import (
+    AnsweredElsewhere,
+    FullScreening,
+    ModelWorkAfterRun,
+    Prefetch,
+    StoredAlready,
+    record_answer,
+)
 from flows.handling.sender_limits import SenderGate
 from flows.models import Contact, InboundMessage
 from flows.statuses import InboundState
@@ -61,36 +70,8 @@ def _run_now(task: Callable[[], None]) -> None:
         log.exception("after-commit notice failed")
 
 
-class Prefetch(Protocol):
-    """Starts analysing texts that filing will analyse (flows/handling/analysis_ahead.py in the
-    process, or queued for the worker in the run's transaction: flows/handling/queued_analysis.py).
-    """
-
-    def __call__(
-        self,
-        texts: Sequence[str],
-        *,
-        categorise: bool = True,
-        session: Session | None = None,
-        contact_id: int | None = None,
-    ) -> None: ...
-
-
-class FullScreening(Protocol):
-    """Queues, in the run's transaction, the full screening of a text answered with the
-    model-free one (`QueuedAnalyser.request_full_screen`)."""
-
-    def __call__(
-        self, session: Session, *, contact_id: int, inbound_id: int, text: str, screening: Screening
-    ) -> None: ...
-
-
 class _VersionConflict(Exception):
     pass
-
-
-class _AnsweredElsewhere(Exception):
-    """Another handler answered this message first (a takeover raced a slow first handler)."""
 
 
 class ConversationRunner:
@@ -111,9 +92,8 @@ class ConversationRunner:
         gate: SenderGate | None = None,
     ) -> None:
         self._store = store
-        self._full_screening = full_screening
+        self._model_work = ModelWorkAfterRun(prefetch=prefetch, full_screening=full_screening)
         self._gate = gate
-        self._prefetch = prefetch
         self._background = background
         self._followups = followups
         self._city = city
@@ -136,6 +116,9 @@ class ConversationRunner:
 
         Raises `RefusedMessage` (nothing stored) when the provider id is another sender's.
         """
+        answered = self._answer_at_once(message)
+        if answered is not None:
+            return answered
         try:
             recorded = self._store.inbound.receive(
                 channel=message.channel,
@@ -156,6 +139,32 @@ class ConversationRunner:
             if held is not None:
                 return held
         return self._answer(contact, recorded.message.id, message.body)
+
+    def _answer_at_once(self, message: IncomingMessage) -> tuple[str, ...] | None:
+        """The usual text, from a known sender: stored and answered in ONE transaction (the
+        one that commits its effects), so it is stored before it is answered and costs one
+        write. None when it must be received first, in a transaction of its own: a new
+        sender, a provider's retry (or another sender's id), a sender past the limits."""
+        contact = self._store.contacts.find(channel=message.channel, address=message.sender)
+        if contact is None or contact.wrapped_key is None:
+            return None
+        if self._gate is not None and self._gate.would_hold(contact, body=message.body):
+            return None
+        try:
+            return self._answer(contact, message, message.body)
+        except StoredAlready:
+            return None
+        except Exception:
+            # Nothing of the text is stored: store it before the failure goes on, so that the
+            # clock's sweep answers it (ABANDONED_AFTER), as for a process that died.
+            self._store.inbound.receive(
+                channel=message.channel,
+                address=message.sender,
+                provider_id=message.provider_id,
+                body=message.body,
+                media_urls=list(message.media_urls),
+            )
+            raise
 
     def answer_abandoned(self) -> int:
         """Answer, by the outbox, messages whose handler died before answering (the clock's
@@ -195,7 +204,7 @@ class ConversationRunner:
         contact = self._store.contacts.get(contact_id)
         if contact is None or contact.wrapped_key is None:
             return
-        self._send_later(contact, self._run(contact, event, inbound_id=None))
+        self._send_later(contact, self._run(contact, event, inbound=None))
 
     def _send_later(self, contact: Contact, replies: Sequence[str]) -> None:
         """Replies no webhook will carry: through the outbox."""
@@ -208,7 +217,10 @@ class ConversationRunner:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _answer(self, contact: Contact, inbound_id: int, body: str) -> tuple[str, ...]:
+    def _answer(
+        self, contact: Contact, inbound: int | IncomingMessage, body: str
+    ) -> tuple[str, ...]:
+        """`inbound`: the stored message's id, or the message to store with its answer."""
         screening = self._analyser.screen(body)
         checkin = (
             self._followups.open_checkin(contact.id or 0) if self._followups is not None else None
@@ -220,7 +232,7 @@ class ConversationRunner:
             checkin=checkin,
             opted_out=contact.opted_out,
         )
-        return tuple(self._run(contact, event, inbound_id=inbound_id))
+        return tuple(self._run(contact, event, inbound=inbound))
 
     def _replay(self, message: InboundMessage, contact: Contact) -> tuple[str, ...]:
         """A provider retry: the stored reply, once the first delivery has been answered."""
@@ -248,7 +260,9 @@ class ConversationRunner:
         reply = self._store.inbound.stored_reply(message, contact) if message else None
         return [r for r in (reply or "").split("\x1e") if r]
 
-    def _run(self, contact: Contact, event: Event, *, inbound_id: int | None) -> list[str]:
+    def _run(
+        self, contact: Contact, event: Event, *, inbound: int | IncomingMessage | None
+    ) -> list[str]:
         for _ in range(5):
             saved = self._store.conversations.load(contact)
             state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
@@ -256,7 +270,6 @@ class ConversationRunner:
             if contact.opted_out and plan.opted_out is None:
                 # An opted-out number gets no texts at all until START (the carrier rule).
                 plan.replies.clear()
-            self._queue_model_work(plan, contact, event, inbound_id)
             try:
                 with self._store.transaction() as session:
                     if not plan.erased:
@@ -269,20 +282,23 @@ class ConversationRunner:
                         )
                         if not saved_ok:
                             raise _VersionConflict
-                    if inbound_id is not None and not self._store.inbound.mark_answered(
-                        inbound_id=inbound_id,
-                        contact=contact,
-                        reply="\x1e".join(plan.replies),
-                        session=session,
-                    ):
-                        raise _AnsweredElsewhere
+                    inbound_id = record_answer(
+                        self._store, session, contact=contact, inbound=inbound, replies=plan.replies
+                    )
                     for write in plan.writes:
                         write(session)
+                    self._model_work.queue(
+                        session,
+                        state=plan.state,
+                        contact=contact,
+                        event=event,
+                        inbound_id=inbound_id,
+                    )
             except (_VersionConflict, IntegrityError):
                 continue  # another message of this contact won the race (or a ref collided)
-            except _AnsweredElsewhere:
-                assert inbound_id is not None
-                return self._stored_replies(inbound_id, contact)
+            except AnsweredElsewhere:
+                assert isinstance(inbound, int)
+                return self._stored_replies(inbound, contact)
             for action in plan.after_commit:
                 try:
                     action()
@@ -292,43 +308,6 @@ class ConversationRunner:
                 self._background(notice)
             return plan.replies
         raise RuntimeError("conversation kept changing under us")
-
-    def _queue_model_work(
-        self, plan: Plan, contact: Contact, event: Event, inbound_id: int | None
-    ) -> None:
-        """Model work that follows this run, queued by its transaction (nothing is lost, or
-        done, if the run does not commit)."""
-        prefetch, full_screening = self._prefetch, self._full_screening
-        if prefetch is not None and (ahead := plan.state.texts_to_analyse()):
-            # The story is complete: analyse it while the remaining questions are asked (the
-            # answers after it for personal data and places only, as filing will).
-            story, *answers = ahead
-            owner = contact.id
-
-            def analyse_ahead(session: Session) -> None:
-                prefetch([story], session=session, contact_id=owner)
-                if answers:
-                    prefetch(answers, categorise=False, session=session, contact_id=owner)
-
-            plan.writes.append(analyse_ahead)
-        if (
-            full_screening is not None
-            and isinstance(event, TextReceived)
-            and inbound_id is not None
-            and not contact.opted_out
-        ):
-            contact_id = contact.id or 0
-
-            def screen_fully(session: Session) -> None:
-                full_screening(
-                    session,
-                    contact_id=contact_id,
-                    inbound_id=inbound_id,
-                    text=event.text,
-                    screening=event.screening,
-                )
-
-            plan.writes.append(screen_fully)
 
     def _wake_at(self, state: ConversationState) -> datetime | None:
         """When an unfinished conversation should get a Tick (its idle timeout), if ever."""

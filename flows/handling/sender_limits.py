@@ -44,12 +44,16 @@ def check_sender(
     contact_id: int,
     now: datetime,
     starting_report: bool,
+    unstored: int = 0,
 ) -> Limited | None:
     """Whether the text just received (and counted) from `contact_id` passes a limit.
 
-    `starting_report`: no intake is under way, so the text would open a new report."""
+    `starting_report`: no intake is under way, so the text would open a new report.
+    `unstored`: 1 when the text is not stored yet (asked before the one transaction that
+    stores and answers it), so that it counts."""
     kind: LimitKind | None = None
-    if store.inbound.count_from(contact_id, since=now - _MINUTE) > limits.texts_per_minute:
+    texts = store.inbound.count_from(contact_id, since=now - _MINUTE) + unstored
+    if texts > limits.texts_per_minute:
         kind = "texts_per_minute"
     elif (
         starting_report
@@ -92,21 +96,16 @@ class SenderGate:
         self._catalog = catalog
         self._on_limited = list(on_limited)
 
+    def would_hold(self, contact: Contact, *, body: str) -> bool:
+        """Whether `hold` would keep this text, asked before it is stored (it counts as if it
+        were). The runner then stores it on its own, for `hold` to keep."""
+        return self._limited(contact, body=body, unstored=1) is not None
+
     def hold(self, contact: Contact, *, inbound_id: int, body: str) -> tuple[str, ...] | None:
-        if parse_keyword(body) is not None:
-            return None  # STOP, HELP, STATUS … always work
-        saved = self._store.conversations.load(contact)
-        state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
-        limited = check_sender(
-            store=self._store,
-            limits=self._limits,
-            contact_id=contact.id or 0,
-            now=self._store.clock.now(),
-            # A moderator's question waiting for its answer: the text answers it, files nothing.
-            starting_report=state.phase != "intake" and state.awaiting_answer is None,
-        )
-        if limited is None:
+        found = self._limited(contact, body=body, unstored=0)
+        if found is None:
             return None
+        limited, state = found
         told = limited.first and not contact.opted_out
         language = state.language or contact.language
         if language not in self._catalog.languages:
@@ -121,3 +120,21 @@ class SenderGate:
                 except Exception:
                     log.exception("sender-limit notice failed")
         return (reply,) if reply else ()
+
+    def _limited(
+        self, contact: Contact, *, body: str, unstored: int
+    ) -> tuple[Limited, ConversationState] | None:
+        if parse_keyword(body) is not None:
+            return None  # STOP, HELP, STATUS … always work
+        saved = self._store.conversations.load(contact)
+        state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
+        limited = check_sender(
+            store=self._store,
+            limits=self._limits,
+            contact_id=contact.id or 0,
+            now=self._store.clock.now(),
+            # A moderator's question waiting for its answer: the text answers it, files nothing.
+            starting_report=state.phase != "intake" and state.awaiting_answer is None,
+            unstored=unstored,
+        )
+        return None if limited is None else (limited, state)

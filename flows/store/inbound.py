@@ -71,21 +71,9 @@ class InboundQueries(QueryGroup):
         body: str,
         media_urls: list[str],
     ) -> RecordedInbound:
-        assert contact.id is not None
-        values: dict[str, Any] = {
-            "channel": channel,
-            "provider_id": provider_id,
-            "contact_id": contact.id,
-            "body_enc": self._db.vault.encrypt(contact.wrapped_key, body),
-            "media_enc": (
-                self._db.vault.encrypt(contact.wrapped_key, json.dumps(media_urls))
-                if media_urls
-                else None
-            ),
-            "num_media": len(media_urls),
-            "state": InboundState.RECEIVED,
-            "received_at": self._db.clock.now(),
-        }
+        values = self._values(
+            channel=channel, provider_id=provider_id, contact=contact, body=body, media=media_urls
+        )
         new_id = self._db.insert_returning_key(session, InboundMessage, values)
         if new_id is not None:
             return RecordedInbound(
@@ -100,6 +88,49 @@ class InboundQueries(QueryGroup):
             raise ProviderIdTaken
         # (An erased sender's message is shredded: a retry of it finds nothing to read.)
         return RecordedInbound(message=first, contact=contact, created=False)
+
+    def insert_answered(
+        self,
+        session: Session,
+        *,
+        channel: str,
+        provider_id: str,
+        contact: Contact,
+        body: str,
+        media_urls: list[str],
+        reply: str,
+    ) -> int | None:
+        """A new message and its reply in the caller's transaction (the one that acts on it:
+        one write per text). None when the provider id is already stored (a retry, or another
+        sender's id): the caller rolls back and receives it the usual way."""
+        values = self._values(
+            channel=channel, provider_id=provider_id, contact=contact, body=body, media=media_urls
+        )
+        now = values["received_at"]
+        values.update(
+            state=InboundState.ANSWERED,
+            reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
+            answered_at=now,
+        )
+        new_id = self._db.insert_returning_key(session, InboundMessage, values)
+        return None if new_id is None else int(new_id)
+
+    def _values(
+        self, *, channel: str, provider_id: str, contact: Contact, body: str, media: list[str]
+    ) -> dict[str, Any]:
+        """A new `received` row's columns, the words encrypted under the sender's key."""
+        assert contact.id is not None
+        vault = self._db.vault
+        return {
+            "channel": channel,
+            "provider_id": provider_id,
+            "contact_id": contact.id,
+            "body_enc": vault.encrypt(contact.wrapped_key, body),
+            "media_enc": vault.encrypt(contact.wrapped_key, json.dumps(media)) if media else None,
+            "num_media": len(media),
+            "state": InboundState.RECEIVED,
+            "received_at": self._db.clock.now(),
+        }
 
     def get(self, inbound_id: int) -> InboundMessage | None:
         with self._db.reading() as session:

@@ -1,0 +1,78 @@
+"""Receiving a text is one write transaction (issue #15): a known sender's text is stored and
+answered in the transaction that commits its effects; the other paths still store it first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+from sqlmodel import Session
+
+from flows.conversation.catalog import Catalog
+from flows.handling.incoming import IncomingMessage
+from flows.models import InboundMessage
+from flows.statuses import InboundState
+from tests.flows.resident import Resident, msg
+
+
+@pytest.fixture
+def writes(resident: Resident, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many write transactions the store opened, counted as they open."""
+    opened: list[int] = []
+    original = resident.store.db.transaction
+
+    @contextmanager
+    def counted() -> Iterator[Session]:
+        opened.append(1)
+        with original() as session:
+            yield session
+
+    def transaction() -> AbstractContextManager[Session]:
+        return counted()
+
+    monkeypatch.setattr(resident.store.db, "transaction", transaction)
+    return opened
+
+
+def test_a_known_sender_s_text_is_one_write(resident: Resident, writes: list[int]) -> None:
+    resident.send("An officer pushed my brother on Water Street")  # a new sender: 2
+    writes.clear()
+    resident.send("1")
+    assert len(writes) == 1
+    (stored,) = [m for m in _messages(resident) if m.received_at == resident.clock.now()]
+    assert stored.state == InboundState.ANSWERED and stored.reply_enc is not None
+
+
+def test_a_retry_of_a_text_answered_at_once_gets_the_same_reply(
+    resident: Resident, catalog: Catalog
+) -> None:
+    resident.send("An officer pushed my brother on Water Street")
+    message = IncomingMessage(
+        channel="sms", provider_id="SM" + "7" * 32, sender=resident.phone, body="1"
+    )
+    first = resident.runner.handle(message)
+    assert first == (msg(catalog, "ask_place"),)
+    assert resident.runner.handle(message) == first
+    assert len([m for m in _messages(resident) if m.provider_id == message.provider_id]) == 1
+    assert resident.state.step == "place"  # acted on once
+
+
+def test_a_text_that_fails_is_still_stored(
+    resident: Resident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resident.send("An officer pushed my brother on Water Street")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the engine failed")
+
+    monkeypatch.setattr(resident.runner, "_plan", broken)
+    with pytest.raises(RuntimeError):
+        resident.send("1")
+    # Stored, unanswered: the clock's sweep answers it (flows/handling/runner.py).
+    assert [m.state for m in _messages(resident)][-1] == InboundState.RECEIVED
+
+
+def _messages(resident: Resident) -> list[InboundMessage]:
+    with resident.store.reading() as session:
+        return list(session.query(InboundMessage).order_by(InboundMessage.id).all())
