@@ -98,15 +98,22 @@ def seed(store: Store, n: int) -> None:
                 "district": rng.choice(districts),
                 "created_at": filed,
                 "updated_at": filed,
+                # What the store keeps with the status events below (flows/store/milestones.py).
+                "first_taken_up_at": None,
+                "first_resolved_at": None,
+                "first_spam_at": None,
             }
         )
         events.append(_event(i, filed, "filed", {}))
         if status in ("acknowledged", "resolved", "closed"):
             taken = filed + timedelta(hours=rng.uniform(2, 120))
             events.append(_event(i, taken, "status", {"from": "routed", "to": "acknowledged"}))
+            reports[-1]["first_taken_up_at"] = taken
             if status != "acknowledged":
                 done = taken + timedelta(days=rng.uniform(1, 30))
                 events.append(_event(i, done, "status", {"from": "acknowledged", "to": status}))
+                if status == "resolved":
+                    reports[-1]["first_resolved_at"] = done
                 published = done + timedelta(days=2) < NOW  # both versions before now
                 if status == "resolved" and published and rng.random() < 0.02:
                     decisions.extend(_decisions(i, done, rng.sample(parties, 2), len(decisions)))

@@ -150,6 +150,12 @@ class Report(SQLModel, table=True):
     # Indexed: the transparency figures read only the reports filed in the published months.
     created_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
+    # When the audit trail first shows it taken up, resolved, marked spam (whatever happened
+    # since): kept by the store with each such event (flows/store/milestones.py), read by the
+    # transparency figures.
+    first_taken_up_at: datetime | None = _utc(nullable=True)
+    first_resolved_at: datetime | None = _utc(nullable=True)
+    first_spam_at: datetime | None = _utc(nullable=True)
 
 
 class ReportEvent(SQLModel, table=True):

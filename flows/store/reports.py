@@ -17,6 +17,7 @@ from flows.models import Contact, ModeratorCorrection, Report, ReportEvent
 from flows.statuses import CLOSED_REPORT_STATUSES, OPEN_REPORT_STATUSES, ReportState
 from flows.store.base import QueryGroup
 from flows.store.checkins import cancel_open_checkins
+from flows.store.milestones import milestones, record
 from nlp.types import Analysis
 
 
@@ -134,6 +135,8 @@ class ReportQueries(QueryGroup):
         action: str,
         detail: dict[str, Any] | None = None,
     ) -> ReportEvent:
+        """An entry of the report's audit trail; a take-up, resolution or spam mark also sets
+        the report's first time of it (flows/store/milestones.py)."""
         assert report.id is not None
         event = ReportEvent(
             report_id=report.id,
@@ -143,6 +146,9 @@ class ReportQueries(QueryGroup):
             detail=detail or {},
         )
         session.add(event)
+        reached = milestones(action, event.detail)
+        if reached:
+            record(session, report, reached, event.at)
         return event
 
     def by_ref(self, ref: str) -> Report | None:

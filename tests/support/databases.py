@@ -20,9 +20,11 @@ POSTGRES_URL = os.environ.get(
 
 
 @contextmanager
-def private_postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A schema of its own on the PostgreSQL at `base_url`, migrated; dropped afterwards. Yields
-    the URL whose connections use it."""
+def private_postgres_schema(
+    base_url: str = POSTGRES_URL, *, revision: str = "head"
+) -> Iterator[str]:
+    """A schema of its own on the PostgreSQL at `base_url`, migrated (to `revision`); dropped
+    afterwards. Yields the URL whose connections use it."""
     schema = f"cpps_test_{os.getpid()}_{secrets.token_hex(3)}"
     admin = make_engine(base_url, pool_size=1)
     try:
@@ -30,7 +32,7 @@ def private_postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         sep = "&" if "?" in base_url else "?"
         url = f"{base_url}{sep}options=-csearch_path%3D{schema}"
-        upgrade(url)
+        upgrade(url, revision)
         yield url
     finally:
         with admin.begin() as connection:
@@ -38,8 +40,8 @@ def private_postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
         admin.dispose()
 
 
-def migrated_sqlite(path: Path) -> str:
-    """A SQLite database file of the project's schema; its URL."""
+def migrated_sqlite(path: Path, *, revision: str = "head") -> str:
+    """A SQLite database file of the project's schema (as of `revision`); its URL."""
     url = f"sqlite:///{path}"
-    upgrade(url)
+    upgrade(url, revision)
     return url
