@@ -2,7 +2,7 @@
 (the transparency figures read them instead of grouping report events; issue 14)
 
 Revision ID: e5a8c3f1b9d2
-Revises: d4f7a2c9e1b5
+Revises: e7a3b5c1f9d2
 Create Date: 2026-12-02 09:10:00.000000
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import flows.models
 
 
 revision: str = 'e5a8c3f1b9d2'
-down_revision: str | None = 'd4f7a2c9e1b5'
+down_revision: str | None = 'e7a3b5c1f9d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,7 @@ from tests.support.databases import migrated_sqlite, private_postgres_schema
 FILED = datetime(2026, 2, 10, 16, 0)  # naive UTC, as stored
 HOUR = timedelta(hours=1)
 # The revision before report milestones (first taken up, resolved, marked spam).
-BEFORE_MILESTONES = "d4f7a2c9e1b5"
+BEFORE_MILESTONES = "e7a3b5c1f9d2"
 MILESTONES = ("first_taken_up_at", "first_resolved_at", "first_spam_at")
 
 report = sa.table(
