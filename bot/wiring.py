@@ -151,8 +151,12 @@ def build_model_worker(services: Services, *, analyser: Analyser) -> ModelWorker
 def load_light_screener(city: CityConfig) -> LightScreener:
     """The model-free screen for the city's districts and languages: what a web process runs
     before the first reply (it loads no model; see `nlp.light_screen`)."""
+    from nlp.language import language_model
     from nlp.light_screen import LightScreener
 
+    # The language detector's n-gram table (about a second to load), here at start: not in the
+    # first texts' replies.
+    language_model()
     return LightScreener.for_city(districts=city.gazetteer_entries(), languages=city.city.languages)
 
 
