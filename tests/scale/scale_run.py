@@ -52,7 +52,7 @@ THINK = (0.2, 1.0)
 # Residents start texting at random moments over this many seconds: the first ones while the
 # workers are still loading their models (their reports are filed unrouted, and routed later),
 # the last ones once the workers are up (routed at filing, when the workers keep up).
-ARRIVALS = 40.0
+ARRIVALS = 80.0
 # After the last text: the workers finish loading and catch up, the clock sends what they
 # queued (every 5 s).
 SETTLE_SECONDS = 180

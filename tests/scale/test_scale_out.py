@@ -70,7 +70,8 @@ def test_two_webs_two_workers_file_every_report_once_and_send_every_reply_once(
         f"{statistics.median(seconds) * 1000:.0f} ms, p99 "
         f"{seconds[int(len(seconds) * 0.99)] * 1000:.0f} ms; settled "
         f"{run.settle_seconds:.1f} s after the last text; reports routed at filing "
-        f"{RESIDENTS - late}, routed later {late}\n{queue}"
+        f"{RESIDENTS - late}, routed later {late}; texts through the API "
+        f"{len(twilio.created)}\n{queue}"
     )
 
 
