@@ -11,6 +11,7 @@ Runs on the web hot path: no spaCy, one n-gram pass at most (well under a millis
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from functools import cache
 
@@ -69,9 +70,21 @@ _TIE_BREAK_SHARE = 0.7
 _OTHER_CONFIDENCE = 0.9
 
 
+_LOADING = threading.Lock()
+
+
+def language_model() -> LanguageIdentifier:
+    """The full py3langid model, loaded once per process (read-only afterwards, so safe across
+    threads). Its load takes about a second of CPU; threads asking meanwhile wait for that one
+    load. Without the lock each of them loaded it again (`functools.cache` does not lock): a
+    process's first 16 texts, read at once, took 11 s, and 20-30 s beside workers loading
+    their models (seen in tests/scale/test_scale_out.py when web processes still loaded it)."""
+    with _LOADING:
+        return _load()
+
+
 @cache
-def _identifier() -> LanguageIdentifier:
-    """The full py3langid model (load-once cache; read-only afterwards, so safe across threads)."""
+def _load() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
@@ -121,13 +134,13 @@ def detect_language(
             return _served("en", languages)
         if letters >= _TIE_BREAK_LETTERS and ngrams:
             # No lexicon verdict ("me pegaron"): trust n-grams only when they are clear.
-            probabilities = dict(_identifier().rank(text.lower()))
+            probabilities = dict(language_model().rank(text.lower()))
             p_es, p_en = probabilities.get("es", 0.0), probabilities.get("en", 0.0)
             if max(p_es, p_en) >= _TIE_BREAK_SHARE * (p_es + p_en):
                 return _served("es" if p_es > p_en else "en", languages)
         return default
 
-    ranked = _identifier().rank(fold(text) if text.isupper() else text)
+    ranked = language_model().rank(fold(text) if text.isupper() else text)
     probabilities = dict(ranked)
     top_language, top_probability = ranked[0]
     if (

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from py3langid.langid import LanguageIdentifier
+
+from nlp import language
 from nlp.language import detect_language
 
 ENGLISH = [
@@ -101,3 +106,26 @@ def test_text_in_no_language_gets_the_first_language(text: str) -> None:
 
 def test_keyboard_mash_is_not_spanish() -> None:
     assert detect_language("asdkjh zxmcnv lkjhg qwrt") == "en"
+
+
+def test_the_model_is_loaded_once_when_many_threads_need_it_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A web process's first texts are screened at once, each on a thread of its own.
+    loads: list[int] = []
+    model = language.language_model()
+
+    def slow_load(*_args: object, **_kwargs: object) -> LanguageIdentifier:
+        loads.append(1)
+        time.sleep(0.2)
+        return model
+
+    monkeypatch.setattr(language.LanguageIdentifier, "from_model_file", slow_load)
+    language._load.cache_clear()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            found = list(pool.map(lambda _: language.language_model(), range(8)))
+    finally:
+        language._load.cache_clear()  # the next caller loads the real one again
+    assert loads == [1]
+    assert all(f is model for f in found)

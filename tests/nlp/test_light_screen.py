@@ -160,7 +160,7 @@ def test_a_web_process_reads_languages_without_the_ngram_model() -> None:
         "texts = ['Two officers stopped my son on his way home from school and searched him',\n"
         "         'Dos agentes pararon a mi hijo cuando volvía de la escuela y lo revisaron']\n"
         "languages = [screener.screen(t).language for t in texts]\n"
-        "print(json.dumps([languages, nlp.language._identifier.cache_info().currsize]))"
+        "print(json.dumps([languages, nlp.language._load.cache_info().currsize]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
