@@ -31,7 +31,7 @@ from typing import Any
 from flows.conversation.events import Screening
 from flows.conversation.state import most_urgent
 from flows.handling.effect_prep import Analyser
-from flows.handling.queued_analysis import ANALYSE, ANSWER, SCREEN, Screener
+from flows.handling.queued_analysis import ANALYSE, ANSWER, SCREEN, ResultsFirst, Screener
 from flows.reports.late_filing import FILE, LateFiling
 from flows.store import Store
 from flows.store.model_jobs import ClaimedJob
@@ -73,6 +73,7 @@ class ModelWorker:
         self._screener = screener
         self._on_screened = on_screened
         self._late_filing = late_filing
+        self._results_first = ResultsFirst(store=store, models=analyser)
         self._name = name
         self._batch_size = batch_size
         self._lease = lease
@@ -114,7 +115,7 @@ class ModelWorker:
             self._store.model_jobs.complete_many(done, worker=self._name)
         elif kind == FILE:
             for job in jobs:
-                routed = self._late_filing.complete(job.text, analyser=self._analyser)
+                routed = self._late_filing.complete(job.text, analyser=self._results_first)
                 self._store.model_jobs.complete(
                     job.id, worker=self._name, result={"routed": routed}
                 )

@@ -32,8 +32,11 @@ from nlp.types import Analysis
 # What a job is for: the worker analyses "analyse" jobs with categories, "answer" jobs for
 # personal data and places only (place and time answers, additions), and screens "screen" jobs.
 ANALYSE, ANSWER, SCREEN = "analyse", "answer", "screen"
-# Someone is waiting for these (a filing, a redaction): before any analysis ahead.
-WAITED_FOR, AHEAD = 0, 1
+# A request is waiting for these (a filing's short wait, a moderator's redaction): first.
+# Everything else, in the order it was queued: a screening, an analysis ahead and a late
+# filing are all waited for by the outbox, not a request, and the order keeps an analysis
+# ahead before the filing that reads it (a late filing first would analyse its story itself).
+WAITED_FOR, IN_TURN = 0, 1
 # How long a caller waits for an analysis it asked for. Under Twilio's 15 s webhook timeout with
 # room to spare; filing waits less (see effect_prep.FILING_WAIT_SECONDS).
 WAIT_SECONDS = 8.0
@@ -46,6 +49,10 @@ class AnalysisNotReady(TimeoutError):
 
 class Screener(Protocol):
     def screen(self, text: str) -> Screening: ...
+
+
+class Analyser(Protocol):
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]: ...
 
 
 def job_kind(categorise: bool) -> str:
@@ -86,7 +93,7 @@ class QueuedAnalyser:
             kind=SCREEN,
             key=self.key(str(inbound_id), kind=SCREEN),
             text=text,
-            priority=WAITED_FOR,
+            priority=IN_TURN,
             contact_id=contact_id,
             inbound_id=inbound_id,
             session=session,
@@ -105,7 +112,7 @@ class QueuedAnalyser:
         self._enqueue(
             texts,
             kind=job_kind(categorise),
-            priority=AHEAD,
+            priority=IN_TURN,
             session=session,
             contact_id=contact_id,
         )
@@ -127,6 +134,8 @@ class QueuedAnalyser:
         found = self._store.model_jobs.results(keys)
         if len(found) < len(set(keys)):
             self._enqueue(texts, kind=kind, priority=WAITED_FOR)
+            # Queued ahead and not started yet: waited for now, so it goes first.
+            self._store.model_jobs.hasten([k for k in keys if k not in found])
             found = self._wait(keys, found, wait_seconds)
         return [Analysis.from_dict(found[key]) for key in keys]
 
@@ -170,3 +179,20 @@ class QueuedAnalyser:
                 raise AnalysisNotReady("the worker could not analyse a text")
             self._sleep(self._poll_seconds)
             found = {**found, **self._store.model_jobs.results(sorted(missing))}
+
+
+class ResultsFirst:
+    """The worker's analyser for work that needs a text's analysis (a late filing): one that
+    another job made already is read from the queue, not redone with `models`."""
+
+    def __init__(self, *, store: Store, models: Analyser) -> None:
+        self._store = store
+        self._models = models
+
+    def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
+        kind = job_kind(categorise)
+        keys = [self._store.vault.text_key(text, context=kind) for text in texts]
+        found = self._store.model_jobs.results(keys)
+        missing = [text for text, key in zip(texts, keys, strict=True) if key not in found]
+        fresh = iter(self._models.analyse_batch(missing, categorise=categorise) if missing else [])
+        return [Analysis.from_dict(found[key]) if key in found else next(fresh) for key in keys]

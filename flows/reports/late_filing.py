@@ -22,7 +22,7 @@ from sqlmodel import Session
 from flows.checkins.jobs import FollowUps
 from flows.city import CityConfig
 from flows.conversation.catalog import Catalog
-from flows.handling.queued_analysis import WAITED_FOR
+from flows.handling.queued_analysis import IN_TURN
 from flows.models import Report
 from flows.reports.filing import (
     ReportAnalyser,
@@ -64,7 +64,7 @@ def queue_late_filing(
         kind=FILE,
         key=store.vault.text_key(pending.ref, context=FILE),
         text=json.dumps(asdict(pending)),
-        priority=WAITED_FOR,
+        priority=IN_TURN,
         contact_id=contact_id,
         session=session,
     )

@@ -228,6 +228,23 @@ class ModelJobQueries(QueryGroup):
             ).all()
         return {key: str(state) for key, state in rows}
 
+    def hasten(self, keys: Sequence[str], *, priority: int = 0) -> int:
+        """Move still-queued jobs among `keys` up to `priority` (someone now waits for them);
+        how many moved."""
+        if not keys:
+            return 0
+        with self._db.transaction() as session:
+            outcome = session.connection().execute(
+                update(ModelJob)
+                .where(
+                    col(ModelJob.key).in_(list(keys)),
+                    col(ModelJob.state) == JobState.QUEUED,
+                    col(ModelJob.priority) > priority,
+                )
+                .values(priority=priority, updated_at=self._db.clock.now())
+            )
+        return int(getattr(outcome, "rowcount", 0) or 0)
+
     def purge(self, *, finished_before: datetime) -> int:
         """Delete the done and failed jobs last changed before `finished_before`; how many."""
         with self._db.transaction() as session:

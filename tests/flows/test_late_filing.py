@@ -78,6 +78,9 @@ def test_a_report_filed_before_its_analysis_is_routed_by_the_worker(
     assert actions[:1] == ["filed"] and {"analysed", "routed", "status"} <= set(actions)
     # Consented to check-ins: scheduled once routed.
     assert resident.checkins(routed.ref)
+    # The analysis queued ahead (before the filing, so done before it) served the late
+    # filing: the story was read once.
+    assert [text for text, _ in resident.analyser.calls].count(STORY) == 1
 
 
 def test_a_late_filing_done_twice_routes_once(

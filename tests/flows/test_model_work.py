@@ -167,3 +167,24 @@ def test_what_a_full_screening_adds() -> None:
     assert not adds_to(Screening(language="en"), light)
     emergency = Screening(language="en", urgency="emergency")
     assert not adds_to(emergency, emergency)
+
+
+def test_an_analysis_waited_for_goes_before_the_queue(
+    store: Store, city: CityConfig, models: RecordingAnalyser
+) -> None:
+    web = _web(store, city, wait=0.05)
+    web.prefetch(["the first story ahead", "the second story ahead"])
+    web.prefetch([STORY])
+    with pytest.raises(AnalysisNotReady):
+        web.analyse_batch([STORY])  # a filing's short wait: no worker yet
+    worker = ModelWorker(
+        store=store,
+        analyser=models,
+        screener=KeywordAnalyser(city=city),
+        on_screened=lambda *_: None,
+        late_filing=LateFiling(store=store, city=city, catalog=load_catalog(), followups=None),
+        name="w1",
+        batch_size=1,
+    )
+    assert worker.run_once() == 1
+    assert [text for text, _ in models.calls] == [STORY]
