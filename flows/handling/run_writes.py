@@ -94,18 +94,25 @@ class ModelWorkAfterRun:
         self,
         session: Session,
         *,
+        before: ConversationState,
         state: ConversationState,
         contact: Contact,
         event: Event,
         inbound_id: int | None,
     ) -> None:
+        """`before`, `state`: the conversation before and after the run (what was queued
+        before is not queued again)."""
         if self._prefetch is not None and (ahead := state.texts_to_analyse()):
             # The story is complete: analyse it while the remaining questions are asked (the
             # answers after it for personal data and places only, as filing will).
             story, *answers = ahead
-            self._prefetch([story], session=session, contact_id=contact.id)
-            if answers:
-                self._prefetch(answers, categorise=False, session=session, contact_id=contact.id)
+            queued = set(before.texts_to_analyse())
+            if story not in queued:
+                self._prefetch([story], session=session, contact_id=contact.id)
+            if new_answers := [text for text in answers if text not in queued]:
+                self._prefetch(
+                    new_answers, categorise=False, session=session, contact_id=contact.id
+                )
         if (
             self._full_screening is not None
             and isinstance(event, TextReceived)

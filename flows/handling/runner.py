@@ -289,6 +289,7 @@ class ConversationRunner:
                         write(session)
                     self._model_work.queue(
                         session,
+                        before=state,
                         state=plan.state,
                         contact=contact,
                         event=event,
