@@ -1,0 +1,162 @@
+"""The load client of benchmarks/sms_webhook.py: Twilio-signed webhooks from simulated residents,
+run in a process of its own so that the client never shares an interpreter with the server.
+
+    python -m benchmarks.sms_load '<json spec>'   → one JSON line on stdout
+
+Two kinds of load (the spec's "mode"):
+- "residents": `concurrency` residents, each on its own keep-alive connection, each walking
+  through `intakes` intakes of INTAKE (the first `texts` texts of it: 6 files a report, 5 leaves
+  it unfiled), one number per intake; `pause` seconds (±20 %, so that residents drift apart)
+  before each text, as a person reads and types. Records every text's start time, latency,
+  turn in the intake and HTTP status.
+- "flood": `texts` texts from one number, each with its own MessageSid, over `connections`
+  connections sending back to back. Records each answer: its status and reply.
+
+A plain asyncio HTTP/1.1 client, every request signed before the clock starts: an HTTP library's
+per-request overhead made the load process, not the server under test, the bottleneck at
+concurrency 32.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import secrets
+import sys
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from twilio.request_validator import RequestValidator
+
+TOKEN = "benchmark-auth-token"
+OUR_NUMBER = "+15550000000"
+# Each resident's texts differ ({n}: the resident's number), as real reports do: the service
+# keeps analyses by text, and identical stories would all be analysed once.
+INTAKE = [
+    "The officer at the traffic stop on the {n} block of Millbrook Avenue yelled at me and "
+    "searched my car without asking.",
+    "It happened after school, my kids were in the back seat and they were scared.",
+    "1",
+    "Millbrook Avenue near number {n}",
+    "last Tuesday around {n} in the afternoon",
+    "2",
+]
+FILING_TURN = len(INTAKE) - 1
+_MESSAGE = re.compile(rb"<Message>(.*?)</Message>", re.DOTALL)
+
+
+def number(n: int) -> str:
+    """A resident's phone number (a 555 number of the city's region)."""
+    return f"+1555{n % 10**7:07d}"
+
+
+class Signer:
+    """Webhooks as Twilio signs them for the service at `url` (its PUBLIC_BASE_URL)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._host = urlsplit(url).netloc
+        self._validator = RequestValidator(TOKEN)
+
+    def request(self, sender: str, body: str) -> bytes:
+        form = {
+            "MessageSid": "SM" + secrets.token_hex(16),
+            "AccountSid": "AC" + "0" * 32,
+            "From": sender,
+            "To": OUR_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+        }
+        encoded = urlencode(form).encode()
+        head = (
+            f"POST /sms HTTP/1.1\r\nHost: {self._host}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"X-Twilio-Signature: {self._validator.compute_signature(self._url + '/sms', form)}"
+            f"\r\nContent-Length: {len(encoded)}\r\n\r\n"
+        )
+        return head.encode() + encoded
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    """One request on a keep-alive connection: the status code and the body."""
+    writer.write(request)
+    status = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    body = await reader.readexactly(length)
+    parts = status.split()
+    return (int(parts[1]) if len(parts) > 1 else 0), body
+
+
+async def residents(
+    url: str, *, concurrency: int, intakes: int, texts: int, pause: float, first_number: int
+) -> dict[str, Any]:
+    """Resident r's intake i comes from number(first_number + r * intakes + i)."""
+    signer = Signer(url)
+    plans = [
+        [
+            signer.request(number(n), INTAKE[turn].format(n=n % 10**7))
+            for i in range(intakes)
+            for n in [first_number + r * intakes + i]
+            for turn in range(texts)
+        ]
+        for r in range(concurrency)
+    ]
+    records: list[tuple[float, float, int, int]] = []  # start (epoch s), latency s, turn, status
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    jitter = random.Random(first_number)
+
+    async def resident(requests: list[bytes]) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        if pause:  # residents start apart, as they would
+            await asyncio.sleep(jitter.uniform(0, pause))
+        for k, request in enumerate(requests):
+            if pause and k:
+                await asyncio.sleep(pause * jitter.uniform(0.8, 1.2))
+            started, clock = time.time(), time.perf_counter()
+            status, _ = await _exchange(reader, writer, request)
+            records.append((started, time.perf_counter() - clock, k % texts, status))
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(resident(plan) for plan in plans))
+    return {"elapsed": time.perf_counter() - started, "records": records}
+
+
+async def flood(url: str, *, sender: int, texts: int, connections: int) -> dict[str, Any]:
+    """`texts` texts from one number at once; every answer as (status, first reply)."""
+    signer = Signer(url)
+    requests = [signer.request(number(sender), f"{INTAKE[0]} ({k})") for k in range(texts)]
+    answers: list[tuple[int, str]] = []
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+
+    async def connection(mine: list[bytes]) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        for request in mine:
+            status, body = await _exchange(reader, writer, request)
+            found = _MESSAGE.search(body)
+            answers.append((status, found.group(1).decode()[:70] if found else ""))
+        writer.close()
+
+    started, clock = time.time(), time.perf_counter()
+    await asyncio.gather(*(connection(requests[c::connections]) for c in range(connections)))
+    return {"start": started, "elapsed": time.perf_counter() - clock, "answers": answers}
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    mode = spec.pop("mode")
+    run = residents if mode == "residents" else flood
+    print(json.dumps(asyncio.run(run(**spec))))
+
+
+if __name__ == "__main__":
+    main()
