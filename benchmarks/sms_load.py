@@ -80,20 +80,41 @@ class Signer:
         return head.encode() + encoded
 
 
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[int, bytes]:
-    """One request on a keep-alive connection: the status code and the body."""
-    writer.write(request)
-    status = await reader.readline()
-    length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    body = await reader.readexactly(length)
-    parts = status.split()
-    return (int(parts[1]) if len(parts) > 1 else 0), body
+class Connection:
+    """A keep-alive connection that opens again after the server dropped it (a web worker that
+    died or was killed): that request counts as status 0, and the load goes on."""
+
+    def __init__(self, url: str) -> None:
+        self._host, self._port = urlsplit(url).hostname, urlsplit(url).port
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes]:
+        """One request: the status code and the body."""
+        try:
+            if self._streams is None:
+                self._streams = await asyncio.open_connection(self._host, self._port)
+            reader, writer = self._streams
+            writer.write(request)
+            status = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            body = await reader.readexactly(length)
+        except (OSError, asyncio.IncompleteReadError):
+            self.close()
+            return 0, b""
+        parts = status.split()
+        if len(parts) < 2:  # closed before an answer
+            self.close()
+            return 0, b""
+        return int(parts[1]), body
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
 
 
 async def residents(
@@ -111,20 +132,19 @@ async def residents(
         for r in range(concurrency)
     ]
     records: list[tuple[float, float, int, int]] = []  # start (epoch s), latency s, turn, status
-    host, port = urlsplit(url).hostname, urlsplit(url).port
     jitter = random.Random(first_number)
 
     async def resident(requests: list[bytes]) -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+        connection = Connection(url)
         if pause:  # residents start apart, as they would
             await asyncio.sleep(jitter.uniform(0, pause))
         for k, request in enumerate(requests):
             if pause and k:
                 await asyncio.sleep(pause * jitter.uniform(0.8, 1.2))
             started, clock = time.time(), time.perf_counter()
-            status, _ = await _exchange(reader, writer, request)
+            status, _ = await connection.exchange(request)
             records.append((started, time.perf_counter() - clock, k % texts, status))
-        writer.close()
+        connection.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(resident(plan) for plan in plans))
@@ -136,18 +156,17 @@ async def flood(url: str, *, sender: int, texts: int, connections: int) -> dict[
     signer = Signer(url)
     requests = [signer.request(number(sender), f"{INTAKE[0]} ({k})") for k in range(texts)]
     answers: list[tuple[int, str]] = []
-    host, port = urlsplit(url).hostname, urlsplit(url).port
 
-    async def connection(mine: list[bytes]) -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+    async def send(mine: list[bytes]) -> None:
+        connection = Connection(url)
         for request in mine:
-            status, body = await _exchange(reader, writer, request)
+            status, body = await connection.exchange(request)
             found = _MESSAGE.search(body)
             answers.append((status, found.group(1).decode()[:70] if found else ""))
-        writer.close()
+        connection.close()
 
     started, clock = time.time(), time.perf_counter()
-    await asyncio.gather(*(connection(requests[c::connections]) for c in range(connections)))
+    await asyncio.gather(*(send(requests[c::connections]) for c in range(connections)))
     return {"start": started, "elapsed": time.perf_counter() - clock, "answers": answers}
 
 

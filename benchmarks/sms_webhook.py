@@ -188,24 +188,32 @@ def measure_service(
     engine = make_engine(url, pool_size=1)
     f = figures.figures
 
-    def residents(**kwargs: Any) -> dict[str, Any]:
-        return _result(_load(residents_spec(public, numbers, **kwargs)))
+    def web_workers() -> set[int]:
+        return {pid for role, pid, _ in rss_tree(web.pid) if role == "web worker"}
+
+    def residents(during: str, **kwargs: Any) -> dict[str, Any]:
+        before = web_workers()
+        result = _result(_load(residents_spec(public, numbers, **kwargs)))
+        if web_workers() != before:
+            # uvicorn's supervisor kills a worker that does not answer its ping within 5 s.
+            figures.notes.append(f"a web worker was replaced during {during}")
+        return result
 
     # A few intakes, a second apart (each web worker's first story loads py3langid), and their
     # model work done: the worker has its models.
-    residents(concurrency=4, intakes=1, texts=len(INTAKE), pause=PAUSE)
+    residents("the warm-up", concurrency=4, intakes=1, texts=len(INTAKE), pause=PAUSE)
     _drain(engine, figures, "the first measure")
     processes.check("worker")
     f["rss_first"] = max(mb for role, _, mb in rss_tree(web.pid) if role == "web worker")
 
     for key, texts in (("nonfiling", FILING_TURN), ("mix", len(INTAKE))):
         _drain(engine, figures, f"saturated ({key})")
-        result = residents(concurrency=SATURATED, intakes=4, texts=texts, pause=0)
+        result = residents(key, concurrency=SATURATED, intakes=4, texts=texts, pause=0)
         f[f"{key}_rps"] = len(result["records"]) / result["elapsed"]
         f[f"{key}_p99"] = _percentile(_latencies(result), 0.99)
         f["failures"] = f.get("failures", 0) + _failures(result)
     _drain(engine, figures, "typing")
-    result = residents(concurrency=TYPING, intakes=3, texts=len(INTAKE), pause=PAUSE)
+    result = residents("typing", concurrency=TYPING, intakes=3, texts=len(INTAKE), pause=PAUSE)
     f["typing_p50"] = _percentile(_latencies(result), 0.5)
     f["typing_p99"] = _percentile(_latencies(result), 0.99)
     f["filing_p99"] = _percentile(_latencies(result, turn=FILING_TURN), 0.99)
@@ -213,8 +221,9 @@ def measure_service(
 
     _drain(engine, figures, "the flood's baseline")
     calm = dict(concurrency=FLOOD_RESIDENTS, intakes=3, texts=len(INTAKE), pause=PAUSE)
-    f["calm_p99"] = _percentile(_latencies(residents(**calm)), 0.99)
+    f["calm_p99"] = _percentile(_latencies(residents("the flood's baseline", **calm)), 0.99)
     _drain(engine, figures, "the flood")
+    before = web_workers()
     others = _load(residents_spec(public, numbers, **calm))  # type: ignore[arg-type]
     time.sleep(3)
     spec = {
@@ -226,6 +235,9 @@ def measure_service(
     }
     flood = _result(_load(spec))
     result = _result(others)
+    if web_workers() != before:
+        figures.notes.append("a web worker was replaced during the flood")
+    f["failures"] += _failures(result) + sum(1 for status, _ in flood["answers"] if status != 200)
     end = flood["start"] + flood["elapsed"]
     during = [r[1] for r in result["records"] if r[0] < end and r[0] + r[1] > flood["start"]]
     f["flood_p99"] = _percentile(during, 0.99)
@@ -238,6 +250,14 @@ def measure_service(
         + "; ".join(f"{count}× {answer}" for answer, count in answers.most_common())
     )
     _drain(engine, figures, "the end")
+    # The flood's number is the one with the most texts: how its texts were kept.
+    states = (
+        "SELECT state, count(*) FROM inboundmessage WHERE contact_id = (SELECT contact_id FROM "
+        "inboundmessage GROUP BY contact_id ORDER BY count(*) DESC LIMIT 1) GROUP BY state"
+    )
+    with engine.connect() as connection:
+        kept = ", ".join(f"{n} {state}" for state, n in connection.execute(text(states)))
+    figures.notes.append(f"the flood's texts as stored: {kept}")
     tree = rss_tree(web.pid)
     f["rss_last"] = max(mb for role, _, mb in tree if role == "web worker")
     for name in ("worker", "clock"):
@@ -261,8 +281,10 @@ def database(kind: str, tmp: Path) -> Iterator[tuple[str, str]]:
 
 def run(kind: str) -> Figures:
     figures = Figures()
+    logs = Path(tempfile.mkdtemp(prefix=f"sms_webhook_{kind}_"))  # kept: the servers' output
+    figures.notes.append(f"logs: {logs}")
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        processes = Processes(Path(tmp))
+        processes = Processes(logs)
         stack.callback(processes.stop_all)
         url, floor_database = stack.enter_context(database(kind, Path(tmp)))
         numbers = Numbers()
