@@ -12,6 +12,9 @@ Two kinds of load (the spec's "mode"):
 - "flood": `texts` texts from one number, each with its own MessageSid, over `connections`
   connections sending back to back. Records each answer: its status and reply.
 
+The driver's side (`start`, `result_of`, the records' latencies) is here too: a load is a spec,
+run in a process of its own.
+
 A plain asyncio HTTP/1.1 client, every request signed before the clock starts: an HTTP library's
 per-request overhead made the load process, not the server under test, the bottleneck at
 concurrency 32.
@@ -24,8 +27,11 @@ import json
 import random
 import re
 import secrets
+import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -45,6 +51,7 @@ INTAKE = [
     "2",
 ]
 FILING_TURN = len(INTAKE) - 1
+REPO = Path(__file__).resolve().parent.parent
 _MESSAGE = re.compile(rb"<Message>(.*?)</Message>", re.DOTALL)
 
 
@@ -168,6 +175,63 @@ async def flood(url: str, *, sender: int, texts: int, connections: int) -> dict[
     started, clock = time.time(), time.perf_counter()
     await asyncio.gather(*(send(requests[c::connections]) for c in range(connections)))
     return {"start": started, "elapsed": time.perf_counter() - clock, "answers": answers}
+
+
+# The driver's side: a load as a spec, run in a process of its own, and its records read.
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def start(spec: dict[str, Any]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.sms_load", json.dumps(spec)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def result_of(process: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"load process failed ({process.returncode})")
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+@dataclass
+class Numbers:
+    """Phone numbers never used twice in one database (a number's limits and intakes persist)."""
+
+    next: int = 1_000_000
+
+    def take(self, count: int) -> int:
+        first, self.next = self.next, self.next + count
+        return first
+
+
+def residents_spec(
+    url: str, numbers: Numbers, *, concurrency: int, intakes: int, texts: int, pause: float
+) -> dict[str, Any]:
+    return {
+        "mode": "residents",
+        "url": url,
+        "concurrency": concurrency,
+        "intakes": intakes,
+        "texts": texts,
+        "pause": pause,
+        "first_number": numbers.take(concurrency * intakes),
+    }
+
+
+def latencies(result: dict[str, Any], *, turn: int | None = None) -> list[float]:
+    return [r[1] for r in result["records"] if turn is None or r[2] == turn]
+
+
+def failures(result: dict[str, Any]) -> int:
+    return sum(1 for r in result["records"] if r[3] != 200)
 
 
 def main() -> None:
