@@ -1,4 +1,5 @@
-"""The baseline for benchmarks/sms_webhook.py: validate Twilio's signature, return static TwiML."""
+"""A bare webhook: validate Twilio's signature, return static TwiML. The persisting floor of
+benchmarks/sms_webhook.py (`persisting_sms_app.py`) is this plus what keeping a message costs."""
 
 from __future__ import annotations
 
