@@ -45,8 +45,10 @@ class AnsweredElsewhere(Exception):
     """Another handler answered this message first (a takeover raced a slow first handler)."""
 
 
-class StoredAlready(Exception):
-    """The message's provider id is stored already (a retry, or another sender's id)."""
+class ReceiveFirst(Exception):
+    """The text cannot be stored with its answer: its provider id is stored already (a retry,
+    or another sender's id), or another text of the sender is being answered this moment. It
+    is received first, in a transaction of its own, and answered the usual way."""
 
 
 def record_answer(
@@ -78,7 +80,7 @@ def record_answer(
         reply=reply,
     )
     if stored is None:
-        raise StoredAlready
+        raise ReceiveFirst
     return stored
 
 

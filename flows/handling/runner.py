@@ -39,7 +39,7 @@ from flows.handling.run_writes import (
     FullScreening,
     ModelWorkAfterRun,
     Prefetch,
-    StoredAlready,
+    ReceiveFirst,
     record_answer,
 )
 from flows.handling.sender_limits import SenderGate
@@ -152,7 +152,7 @@ class ConversationRunner:
             return None
         try:
             return self._answer(contact, message, message.body)
-        except StoredAlready:
+        except ReceiveFirst:
             return None
         except Exception:
             # Nothing of the text is stored: store it before the failure goes on, so that the
@@ -295,8 +295,15 @@ class ConversationRunner:
                         event=event,
                         inbound_id=inbound_id,
                     )
-            except (_VersionConflict, IntegrityError):
-                continue  # another message of this contact won the race (or a ref collided)
+            except _VersionConflict:
+                if isinstance(inbound, IncomingMessage):
+                    # Texts sent together: stored first, this one is answered in its turn the
+                    # usual way, and the sender limits count it (a flood must not pass them by
+                    # racing its own uncommitted texts).
+                    raise ReceiveFirst from None
+                continue  # another message of this contact won the race
+            except IntegrityError:
+                continue  # a reference collided
             except AnsweredElsewhere:
                 assert isinstance(inbound, int)
                 return self._stored_replies(inbound, contact)

@@ -76,3 +76,26 @@ def test_a_text_that_fails_is_still_stored(
 def _messages(resident: Resident) -> list[InboundMessage]:
     with resident.store.reading() as session:
         return list(session.query(InboundMessage).order_by(InboundMessage.id).all())
+
+
+def test_a_text_racing_another_of_its_sender_is_received_first(
+    resident: Resident, writes: list[int], catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resident.send("An officer pushed my brother on Water Street")
+    save = resident.store.conversations.save
+    lost: list[bool] = []
+
+    def another_text_committed_first(**kwargs: object) -> bool:
+        if not lost:
+            lost.append(True)
+            return False  # the conversation's version moved under this run
+        return save(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resident.store.conversations, "save", another_text_committed_first)
+    writes.clear()
+    assert resident.send("1") == [msg(catalog, "ask_place")]
+    # The one-write attempt rolled back; then received on its own, then answered.
+    assert len(writes) == 3
+    last = _messages(resident)[-1]
+    assert last.state == InboundState.ANSWERED
+    assert len(_messages(resident)) == 2
