@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from flows.conversation.catalog import Catalog
 from flows.handling.incoming import IncomingMessage
+from flows.handling.runner import ABANDONED_AFTER
 from flows.models import InboundMessage
 from flows.statuses import InboundState
 from tests.flows.resident import Resident, msg
@@ -99,3 +100,16 @@ def test_a_text_racing_another_of_its_sender_is_received_first(
     last = _messages(resident)[-1]
     assert last.state == InboundState.ANSWERED
     assert len(_messages(resident)) == 2
+
+
+def test_a_text_whose_conversation_never_settles_is_left_for_the_sweep(
+    resident: Resident, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new sender's first text is received first; every attempt to answer it loses its race.
+    with monkeypatch.context() as patch:
+        patch.setattr(resident.store.conversations, "save", lambda **_: False)
+        assert resident.send("An officer pushed my brother on Water Street") == []
+    assert _messages(resident)[-1].state == InboundState.RECEIVED
+    resident.clock.advance(ABANDONED_AFTER)
+    assert resident.runner.answer_abandoned() == 1
+    assert resident.texts_received() == [msg(catalog, "ask_anonymity")]
