@@ -34,6 +34,7 @@ from flows.conversation.events import (
 )
 from flows.handling.effect_prep import Analyser, EffectPreparer, Plan, ReportHook
 from flows.handling.incoming import IncomingMessage, RefusedMessage
+from flows.handling.queued_analysis import AnalysisNotReady
 from flows.handling.run_writes import (
     AnsweredElsewhere,
     FullScreening,
@@ -144,12 +145,11 @@ class ConversationRunner:
                 return held
         try:
             return self._answer(contact, recorded.message.id, message.body)
-        except ConversationBusy:
-            # Many texts of one sender at once (a flood the limits are still counting): this
-            # one is stored; the clock's sweep answers it by the outbox (ABANDONED_AFTER).
-            log.warning(
-                "a %s text was left for the sweep: its conversation kept changing", message.channel
-            )
+        except (ConversationBusy, AnalysisNotReady) as exc:
+            # Stored, not answerable now: many texts of one sender at once (a flood the limits
+            # are still counting), or the worker behind on a redaction this text needs. The
+            # clock's sweep answers it by the outbox (ABANDONED_AFTER), the reply empty now.
+            log.warning("a %s text was left for the sweep: %s", message.channel, type(exc).__name__)
             return ()
 
     def _answer_at_once(self, message: IncomingMessage) -> tuple[str, ...] | None:
@@ -164,7 +164,9 @@ class ConversationRunner:
             return None
         try:
             return self._answer(contact, message, message.body)
-        except ReceiveFirst:
+        except (ReceiveFirst, AnalysisNotReady):
+            # (A text the worker has not redacted in time, e.g. more words for a filed report:
+            # received first, it waits its turn in the usual way below.)
             return None
         except Exception:
             # Nothing of the text is stored: store it before the failure goes on, so that the
@@ -190,7 +192,10 @@ class ConversationRunner:
                 continue
             assert message.body_enc is not None
             body = self._store.vault.decrypt(contact.wrapped_key, message.body_enc)
-            replies = self._answer(contact, inbound_id, body)
+            try:
+                replies = self._answer(contact, inbound_id, body)
+            except AnalysisNotReady:
+                continue  # the worker is behind: the next sweep
             self._send_later(contact, replies)
             answered += 1
         return answered

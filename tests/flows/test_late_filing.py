@@ -10,6 +10,7 @@ from dataclasses import asdict
 from flows.city import CityConfig
 from flows.conversation.catalog import Catalog
 from flows.handling.model_worker import ModelWorker
+from flows.handling.runner import ABANDONED_AFTER
 from flows.reports.late_filing import LateFiling, PendingReport
 from flows.statuses import ReportState
 from tests.flows.resident import Resident, msg
@@ -99,3 +100,22 @@ def test_a_late_filing_done_twice_routes_once(
     events = resident.store.reports.events(report.id or 0)
     assert [e.action for e in events].count("routed") == 1
     assert resident.texts_received() == []
+
+
+def test_more_words_the_worker_has_not_redacted_yet_are_answered_by_the_sweep(
+    queued_resident: Resident, worker: ModelWorker, catalog: Catalog
+) -> None:
+    resident = queued_resident
+    _intake(resident, worker)
+    ref = resident.last_ref()
+    resident.texts_received()
+    # More words soon after filing: appended once redacted, and the worker is busy.
+    assert resident.send("and he took my phone too", after=60) == []
+    stored = resident.store.inbound.unanswered(received_before=resident.clock.now())
+    assert len(stored) == 1
+    while worker.run_once():
+        pass
+    resident.clock.advance(ABANDONED_AFTER)
+    assert resident.runner.answer_abandoned() == 1
+    assert resident.texts_received() == [msg(catalog, "appended", ref=ref)]
+    assert resident.trail(ref, "added_text") == ["and he took my phone too"]
