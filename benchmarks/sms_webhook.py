@@ -42,6 +42,10 @@ flood: others' p99 ms        1238 / 1384             745 / 819
   without it                 36 / 37                 23 / 27
   ratio                      34 / 37                 33 / 30                 ≤ 2     FAIL
 
+Run C, the worker at niceness 10 (`cpps worker --nice`, the default since): floor 1208 / 949;
+saturated non-filing 115.0 = 0.10× / 134.9 = 0.14× (FAIL); typing every reply p99 / filing p99
+47 / 46 ms and 44 / 60 ms (pass); web 140 / 142 MB (pass); flood 1196/34 ms = 35× and
+604/22 ms = 27× (FAIL); no failures.
 (Run B's PostgreSQL typing overlapped a test run of a few seconds.) Failures: A, 50 on
 PostgreSQL during the flood (25 HTTP 500 "conversation kept changing", then closed
 connections), since fixed (texts racing their sender's are received first; a stored text that

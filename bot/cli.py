@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -85,11 +86,18 @@ def worker_command(
     threads: Annotated[
         int, typer.Option(envvar="CPPS_WORKER_THREADS", min=1, help="Worker threads.")
     ] = 1,
+    nice: Annotated[
+        int,
+        typer.Option(envvar="CPPS_WORKER_NICE", min=0, max=19, help="CPU niceness to add."),
+    ] = 10,
 ) -> None:
     """The model process (the Procfile's `worker`): loads the models once and does the model
     work the web and clock processes queue in the database. Run as many as the load needs."""
     from bot.wiring import build_model_worker, build_services, load_analyser
 
+    # Where it shares cores with web processes, a resident's reply goes before analysis
+    # (nothing a request waits for longer than CPPS_FILING_WAIT_SECONDS is done here).
+    os.nice(nice)
     settings = _settings()
     services = build_services(settings=settings, models_in_worker=True)
     analyser = load_analyser(services.city, nlp_threads=settings.cpps_nlp_threads)
