@@ -105,7 +105,7 @@ def worker_command(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workers = [
         threading.Thread(
-            target=build_model_worker(services, analyser=analyser).run_forever,
+            target=build_model_worker(services, analyser=analyser, index=n).run_forever,
             kwargs={"stop": stop},
             name=f"model-worker-{n}",
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -126,10 +125,11 @@ class Services:
         return None
 
 
-def build_model_worker(services: Services, *, analyser: Analyser) -> ModelWorker:
+def build_model_worker(services: Services, *, analyser: Analyser, index: int = 0) -> ModelWorker:
     """The worker of `services` (built with `models_in_worker`): `analyser` holds the models.
-    Its name is unique per process and thread (a lease names its holder)."""
-    name = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    Its name is unique per host, process and `index` (one per thread: a lease names its
+    holder)."""
+    name = f"{socket.gethostname()}:{os.getpid()}:{index}"
     return ModelWorker(
         store=services.store,
         analyser=analyser,

@@ -90,7 +90,10 @@ class ModelWorker:
             try:
                 self._do(kind, claimed)
             except Exception as exc:
-                log.exception("model work failed (%s, %d jobs)", kind, len(claimed))
+                # The class only: a model's message may quote the text it read.
+                log.error(
+                    "model work failed (%s, %d jobs): %s", kind, len(claimed), type(exc).__name__
+                )
                 for job in claimed:
                     self._store.model_jobs.fail(job.id, worker=self._name, error=type(exc).__name__)
         return len(jobs)

@@ -37,9 +37,6 @@ ANALYSE, ANSWER, SCREEN = "analyse", "answer", "screen"
 # filing are all waited for by the outbox, not a request, and the order keeps an analysis
 # ahead before the filing that reads it (a late filing first would analyse its story itself).
 WAITED_FOR, IN_TURN = 0, 1
-# How long a caller waits for an analysis it asked for. Under Twilio's 15 s webhook timeout with
-# room to spare; filing waits less (see effect_prep.FILING_WAIT_SECONDS).
-WAIT_SECONDS = 8.0
 POLL_SECONDS = 0.02
 
 
@@ -67,7 +64,7 @@ class QueuedAnalyser:
         *,
         store: Store,
         screener: Screener,
-        wait_seconds: float = WAIT_SECONDS,
+        wait_seconds: float,
         poll_seconds: float = POLL_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
