@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.request_body import read_body
+from bot.sender_turns import SenderTurns
 from bot.twilio_wire import OurTwilio, inbound_refusal, status_refusal
 from flows.handling.addresses import AddressError, phone_address
 from flows.handling.incoming import DeliveryStatus, IncomingMessage, RefusedMessage
@@ -51,6 +52,7 @@ def build_sms_router(
     `default_region`: the city's, to read a national number as E.164."""
     router = APIRouter()
     ours = ours or OurTwilio()
+    turns = SenderTurns()
     forms = TwilioForms(
         validator=RequestValidator(auth_token) if verify_signatures else None,
         public_base_url=public_base_url,
@@ -69,7 +71,10 @@ def build_sms_router(
         if isinstance(message, Response):
             return message
         try:
-            replies = await run_in_threadpool(handle, message)
+            # A sender's texts one at a time (bot/sender_turns.py): a flood from one number
+            # takes one thread of this process, not all of them.
+            async with turns.turn(message.sender):
+                replies = await run_in_threadpool(handle, message)
         except RefusedMessage as exc:
             return _text(409, str(exc))
         twiml = MessagingResponse()

@@ -115,10 +115,12 @@ class PrefetchingAnalyser:
         categorise: bool = True,
         session: Session | None = None,
         contact_id: int | None = None,
+        later: bool = False,
     ) -> None:
         """Start analysing `texts` in the background, unless already started or too busy.
 
-        (`session`: the run's transaction, which an analysis kept in memory does not need.)"""
+        (`session`: the run's transaction, which an analysis kept in memory does not need;
+        `later`: for the queue's order, which one process's pool does not have.)"""
         for text in texts:
             key = _key(text, categorise)
             with self._lock:

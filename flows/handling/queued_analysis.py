@@ -37,6 +37,9 @@ ANALYSE, ANSWER, SCREEN = "analyse", "answer", "screen"
 # filing are all waited for by the outbox, not a request, and the order keeps an analysis
 # ahead before the filing that reads it (a late filing first would analyse its story itself).
 WAITED_FOR, IN_TURN = 0, 1
+# A sender texting back to back (flows/handling/sender_limits.py `busy`): their model work goes
+# after everyone else's, so that a flood does not make other residents' filings wait.
+LATER = 2
 POLL_SECONDS = 0.02
 
 
@@ -80,7 +83,14 @@ class QueuedAnalyser:
         return self._screener.screen(text)
 
     def request_full_screen(
-        self, session: Session, *, contact_id: int, inbound_id: int, text: str, screening: Screening
+        self,
+        session: Session,
+        *,
+        contact_id: int,
+        inbound_id: int,
+        text: str,
+        screening: Screening,
+        later: bool = False,
     ) -> None:
         """Queue the full screening of an inbound text, in the transaction answering it. A text
         with no word of substance ("1", "ok", an emoji) has nothing for the models to find."""
@@ -90,7 +100,7 @@ class QueuedAnalyser:
             kind=SCREEN,
             key=self.key(str(inbound_id), kind=SCREEN),
             text=text,
-            priority=IN_TURN,
+            priority=LATER if later else IN_TURN,
             contact_id=contact_id,
             inbound_id=inbound_id,
             session=session,
@@ -103,13 +113,14 @@ class QueuedAnalyser:
         categorise: bool = True,
         session: Session | None = None,
         contact_id: int | None = None,
+        later: bool = False,
     ) -> None:
         """Queue the analysis of `texts` for later (nobody waits for it yet). `contact_id`:
         whose words they are (erasing them drops the job)."""
         self._enqueue(
             texts,
             kind=job_kind(categorise),
-            priority=IN_TURN,
+            priority=LATER if later else IN_TURN,
             session=session,
             contact_id=contact_id,
         )

@@ -29,6 +29,7 @@ class Prefetch(Protocol):
         categorise: bool = True,
         session: Session | None = None,
         contact_id: int | None = None,
+        later: bool = False,
     ) -> None: ...
 
 
@@ -37,7 +38,14 @@ class FullScreening(Protocol):
     model-free one (`QueuedAnalyser.request_full_screen`)."""
 
     def __call__(
-        self, session: Session, *, contact_id: int, inbound_id: int, text: str, screening: Screening
+        self,
+        session: Session,
+        *,
+        contact_id: int,
+        inbound_id: int,
+        text: str,
+        screening: Screening,
+        later: bool = False,
     ) -> None: ...
 
 
@@ -101,19 +109,25 @@ class ModelWorkAfterRun:
         contact: Contact,
         event: Event,
         inbound_id: int | None,
+        later: bool = False,
     ) -> None:
         """`before`, `state`: the conversation before and after the run (what was queued
-        before is not queued again)."""
+        before is not queued again); `later`: the sender is texting back to back, their work
+        goes after everyone else's."""
         if self._prefetch is not None and (ahead := state.texts_to_analyse()):
             # The story is complete: analyse it while the remaining questions are asked (the
             # answers after it for personal data and places only, as filing will).
             story, *answers = ahead
             queued = set(before.texts_to_analyse())
             if story not in queued:
-                self._prefetch([story], session=session, contact_id=contact.id)
+                self._prefetch([story], session=session, contact_id=contact.id, later=later)
             if new_answers := [text for text in answers if text not in queued]:
                 self._prefetch(
-                    new_answers, categorise=False, session=session, contact_id=contact.id
+                    new_answers,
+                    categorise=False,
+                    session=session,
+                    contact_id=contact.id,
+                    later=later,
                 )
         if (
             self._full_screening is not None
@@ -127,4 +141,5 @@ class ModelWorkAfterRun:
                 inbound_id=inbound_id,
                 text=event.text,
                 screening=event.screening,
+                later=later,
             )

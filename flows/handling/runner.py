@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -46,7 +47,7 @@ from flows.handling.run_writes import (
 from flows.handling.sender_limits import SenderGate
 from flows.models import Contact, InboundMessage
 from flows.statuses import InboundState
-from flows.store import ProviderIdTaken, Store
+from flows.store import ProviderIdTaken, SavedConversation, Store, TextContext
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +139,16 @@ class ConversationRunner:
         contact = recorded.contact
         if not recorded.created:
             return self._replay(recorded.message, contact)
-        assert recorded.message.id is not None
+        assert recorded.message.id is not None and contact.id is not None
+        context = self._store.text_context.of_contact(contact.id, **self._windows())
+        if context is None:
+            return ()  # erased this moment: nothing of the sender is kept to answer
         if self._gate is not None:
-            held = self._gate.hold(contact, inbound_id=recorded.message.id, body=message.body)
+            held = self._gate.hold(context, inbound_id=recorded.message.id, body=message.body)
             if held is not None:
                 return held
         try:
-            return self._answer(contact, recorded.message.id, message.body)
+            return self._answer(context, recorded.message.id, message.body)
         except (ConversationBusy, AnalysisNotReady) as exc:
             # Stored, not answerable now: many texts of one sender at once (a flood the limits
             # are still counting), or the worker behind on a redaction this text needs. The
@@ -153,17 +157,38 @@ class ConversationRunner:
             return ()
 
     def _answer_at_once(self, message: IncomingMessage) -> tuple[str, ...] | None:
-        """The usual text, from a known sender: stored and answered in ONE transaction (the
-        one that commits its effects), so it is stored before it is answered and costs one
-        write. None when it must be received first, in a transaction of its own: a new
-        sender, a provider's retry (or another sender's id), a sender past the limits."""
-        contact = self._store.contacts.find(channel=message.channel, address=message.sender)
-        if contact is None or contact.wrapped_key is None:
-            return None
-        if self._gate is not None and self._gate.would_hold(contact, body=message.body):
+        """The usual text: stored and answered in ONE transaction (the one that commits its
+        effects), so it is stored before it is answered and costs one write, after one read
+        (`TextContext`). A new sender's contact is added first. None when it must be received
+        first, in a transaction of its own: a provider's retry (or another sender's id), a text
+        racing another of its sender."""
+        context = self._store.text_context.of_sender(
+            channel=message.channel, address=message.sender, **self._windows()
+        )
+        if context is None:
+            if self._store.inbound.is_stored(
+                channel=message.channel, provider_id=message.provider_id
+            ):
+                return None  # a retry, or another sender's id: nobody is added for it
+            # A new sender: added in one write. (Or one known under an older key, whom
+            # `get_or_create` moves to the newest, or added by another request this moment.)
+            added = self._store.contacts.add_new(channel=message.channel, address=message.sender)
+            if added is not None:
+                context = TextContext.of_new_contact(added)
+            else:
+                self._store.contacts.get_or_create(channel=message.channel, address=message.sender)
+                context = self._store.text_context.of_sender(
+                    channel=message.channel, address=message.sender, **self._windows()
+                )
+        if context is None or context.contact.wrapped_key is None:
             return None
         try:
-            return self._answer(contact, message, message.body)
+            if self._gate is not None and (
+                limited := self._gate.check(context, body=message.body, unstored=1)
+            ):
+                # Kept as `limited` in one write: a flood costs little more than its texts.
+                return self._gate.keep_unstored(context, message, limited)
+            return self._answer(context, message, message.body)
         except (ReceiveFirst, AnalysisNotReady):
             # (A text the worker has not redacted in time, e.g. more words for a filed report:
             # received first, it waits its turn in the usual way below.)
@@ -180,6 +205,11 @@ class ConversationRunner:
             )
             raise
 
+    def _windows(self) -> dict[str, Any]:
+        """`now` and the check-in answer window, for a text's context."""
+        window = self._followups.answer_window if self._followups is not None else timedelta(0)
+        return {"now": self._store.clock.now(), "checkin_window": window}
+
     def answer_abandoned(self) -> int:
         """Answer, by the outbox, messages whose handler died before answering (the clock's
         job): nothing is left `received`, and the resident gets the reply."""
@@ -187,13 +217,18 @@ class ConversationRunner:
         answered = 0
         for inbound_id in self._store.inbound.unanswered(received_before=received_before):
             message = self._store.inbound.get(inbound_id)
-            contact = self._store.contacts.get(message.contact_id) if message else None
-            if message is None or contact is None or contact.wrapped_key is None:
+            context = (
+                self._store.text_context.of_contact(message.contact_id, **self._windows())
+                if message
+                else None
+            )
+            if message is None or context is None or context.contact.wrapped_key is None:
                 continue
+            contact = context.contact
             assert message.body_enc is not None
             body = self._store.vault.decrypt(contact.wrapped_key, message.body_enc)
             try:
-                replies = self._answer(contact, inbound_id, body)
+                replies = self._answer(context, inbound_id, body)
             except AnalysisNotReady:
                 continue  # the worker is behind: the next sweep
             self._send_later(contact, replies)
@@ -235,12 +270,15 @@ class ConversationRunner:
     # -- internals ------------------------------------------------------------------------
 
     def _answer(
-        self, contact: Contact, inbound: int | IncomingMessage, body: str
+        self, context: TextContext, inbound: int | IncomingMessage, body: str
     ) -> tuple[str, ...]:
         """`inbound`: the stored message's id, or the message to store with its answer."""
+        contact = context.contact
         screening = self._analyser.screen(body)
         checkin = (
-            self._followups.open_checkin(contact.id or 0) if self._followups is not None else None
+            self._followups.open_checkin(contact.id or 0)
+            if self._followups is not None and context.checkin_waiting
+            else None
         )
         event = TextReceived(
             text=body,
@@ -249,7 +287,11 @@ class ConversationRunner:
             checkin=checkin,
             opted_out=contact.opted_out,
         )
-        return tuple(self._run(contact, event, inbound=inbound))
+        later = self._gate is not None and self._gate.busy(context)
+        replies = self._run(
+            contact, event, inbound=inbound, saved=context.conversation, later=later
+        )
+        return tuple(replies)
 
     def _replay(self, message: InboundMessage, contact: Contact) -> tuple[str, ...]:
         """A provider retry: the stored reply, once the first delivery has been answered."""
@@ -263,8 +305,11 @@ class ConversationRunner:
             age = self._store.clock.now() - current.received_at
             if age >= CLAIM_LEASE and current.body_enc is not None and current.id is not None:
                 # The first delivery died before answering: answer it now (its effects never ran).
+                context = self._store.text_context.of_contact(contact.id or 0, **self._windows())
+                if context is None:
+                    return ()
                 body = self._store.vault.decrypt(contact.wrapped_key, current.body_enc)
-                return self._answer(contact, current.id, body)
+                return self._answer(context, current.id, body)
             time.sleep(0.05)
             current = self._store.inbound.get(message.id or 0)
         if current is None or current.state == InboundState.RECEIVED:
@@ -278,10 +323,20 @@ class ConversationRunner:
         return [r for r in (reply or "").split("\x1e") if r]
 
     def _run(
-        self, contact: Contact, event: Event, *, inbound: int | IncomingMessage | None
+        self,
+        contact: Contact,
+        event: Event,
+        *,
+        inbound: int | IncomingMessage | None,
+        saved: SavedConversation | None = None,
+        later: bool = False,
     ) -> list[str]:
-        for _ in range(5):
-            saved = self._store.conversations.load(contact)
+        """`saved`: the conversation as just read (with the text's context), for the first try;
+        `later`: the model work it leaves goes after everyone else's (a sender texting back to
+        back)."""
+        for attempt in range(5):
+            if saved is None or attempt > 0:
+                saved = self._store.conversations.load(contact)
             state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
             plan = self._plan(contact, state, event)
             if contact.opted_out and plan.opted_out is None:
@@ -311,6 +366,7 @@ class ConversationRunner:
                         contact=contact,
                         event=event,
                         inbound_id=inbound_id,
+                        later=later,
                     )
             except _VersionConflict:
                 if isinstance(inbound, IncomingMessage):

@@ -1,10 +1,11 @@
 """Per-sender limits: a flood from one number is kept, but not turned into reports and cards.
 
-Checked before any NLP, with two counting queries, so a number sending hundreds of texts costs
-other residents little. Beyond `texts_per_minute` no text of the sender is acted on; beyond
-`reports_per_hour` a text that would open a new report is not (an intake already under way
-finishes). Each limited text is stored as `limited` (never left `received`), the sender gets one
-notice an hour, and moderators one line.
+Checked before any NLP, on the counts read with the text's context (one statement,
+`flows/store/text_context.py`), so a number sending hundreds of texts costs other residents
+little. Beyond `texts_per_minute` no text of the sender is acted on; beyond `reports_per_hour` a
+text that would open a new report is not (an intake already under way finishes). Each limited
+text is stored as `limited` (never left `received`), the sender gets one notice an hour, and
+moderators one line.
 """
 
 from __future__ import annotations
@@ -12,22 +13,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Literal
 
 from flows.city import SenderLimits
 from flows.conversation.catalog import Catalog
 from flows.conversation.keywords import parse_keyword
 from flows.conversation.state import ConversationState
-from flows.models import Contact
+from flows.handling.incoming import IncomingMessage
+from flows.handling.run_writes import ReceiveFirst
 from flows.statuses import InboundState
-from flows.store import Store
+from flows.store import Store, TextContext
 
 log = logging.getLogger(__name__)
 
 LimitKind = Literal["texts_per_minute", "reports_per_hour"]
-_MINUTE = timedelta(minutes=1)
-_HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -37,33 +36,33 @@ class Limited:
     first: bool
 
 
-def check_sender(
-    *,
-    store: Store,
-    limits: SenderLimits,
-    contact_id: int,
-    now: datetime,
-    starting_report: bool,
-    unstored: int = 0,
-) -> Limited | None:
-    """Whether the text just received (and counted) from `contact_id` passes a limit.
+def limit_passed(
+    *, limits: SenderLimits, context: TextContext, unstored: int = 0
+) -> LimitKind | None:
+    """The limit the sender's text passes, if any, from the counts read with its context.
 
-    `starting_report`: no intake is under way, so the text would open a new report.
     `unstored`: 1 when the text is not stored yet (asked before the one transaction that
     stores and answers it), so that it counts."""
-    kind: LimitKind | None = None
-    texts = store.inbound.count_from(contact_id, since=now - _MINUTE) + unstored
-    if texts > limits.texts_per_minute:
-        kind = "texts_per_minute"
-    elif (
-        starting_report
-        and store.reports.count_filed_by(contact_id, since=now - _HOUR) >= limits.reports_per_hour
-    ):
-        kind = "reports_per_hour"
-    if kind is None:
-        return None
-    earlier = store.inbound.count_from(contact_id, since=now - _HOUR, state=InboundState.LIMITED)
-    return Limited(kind=kind, first=earlier == 0)
+    if context.texts_last_minute + unstored > limits.texts_per_minute:
+        return "texts_per_minute"
+    state = _state(context)
+    # A moderator's question waiting for its answer: the text answers it, files nothing.
+    starting_report = state.phase != "intake" and state.awaiting_answer is None
+    if starting_report and context.reports_last_hour >= limits.reports_per_hour:
+        return "reports_per_hour"
+    return None
+
+
+def busy(*, limits: SenderLimits, context: TextContext) -> bool:
+    """A sender texting back to back (half the minute's limit or more): their model work is
+    queued after everyone else's (a flood must not make other residents' filings wait; a
+    person's crisis words are still caught at once by the reply's own screening)."""
+    return context.texts_last_minute >= max(3, limits.texts_per_minute // 2)
+
+
+def _state(context: TextContext) -> ConversationState:
+    saved = context.conversation.state
+    return ConversationState.from_dict(saved) if saved else ConversationState()
 
 
 def moderator_line(limited: Limited, limits: SenderLimits) -> str:
@@ -80,8 +79,8 @@ def moderator_line(limited: Limited, limits: SenderLimits) -> str:
 
 
 class SenderGate:
-    """The runner asks it first, for each new text: None (go on) or the replies of a limited
-    text, already recorded as `limited`."""
+    """The runner asks it first, for each new text: whether it passes a limit (`check`); a
+    limited text is kept (`keep_unstored`, or `hold` once stored) and its replies returned."""
 
     def __init__(
         self,
@@ -96,45 +95,71 @@ class SenderGate:
         self._catalog = catalog
         self._on_limited = list(on_limited)
 
-    def would_hold(self, contact: Contact, *, body: str) -> bool:
-        """Whether `hold` would keep this text, asked before it is stored (it counts as if it
-        were). The runner then stores it on its own, for `hold` to keep."""
-        return self._limited(contact, body=body, unstored=1) is not None
-
-    def hold(self, contact: Contact, *, inbound_id: int, body: str) -> tuple[str, ...] | None:
-        found = self._limited(contact, body=body, unstored=0)
-        if found is None:
-            return None
-        limited, state = found
-        told = limited.first and not contact.opted_out
-        language = state.language or contact.language
-        if language not in self._catalog.languages:
-            language = self._catalog.languages[0]
-        reply = self._catalog.render("sender_limited", language) if told else ""
-        self._store.inbound.mark_limited(inbound_id=inbound_id, contact=contact, reply=reply)
-        if limited.first:
-            log.warning("a sender passed the %s limit; their texts are kept", limited.kind)
-            for hook in self._on_limited:
-                try:
-                    hook(moderator_line(limited, self._limits))
-                except Exception:
-                    log.exception("sender-limit notice failed")
-        return (reply,) if reply else ()
-
-    def _limited(
-        self, contact: Contact, *, body: str, unstored: int
-    ) -> tuple[Limited, ConversationState] | None:
+    def check(self, context: TextContext, *, body: str, unstored: int) -> Limited | None:
+        """The limit this text passes, if any. `unstored`: 1 when asked before the text is
+        stored (it counts as if it were)."""
         if parse_keyword(body) is not None:
             return None  # STOP, HELP, STATUS … always work
-        saved = self._store.conversations.load(contact)
-        state = ConversationState.from_dict(saved.state) if saved.state else ConversationState()
-        limited = check_sender(
-            store=self._store,
-            limits=self._limits,
-            contact_id=contact.id or 0,
-            now=self._store.clock.now(),
-            # A moderator's question waiting for its answer: the text answers it, files nothing.
-            starting_report=state.phase != "intake" and state.awaiting_answer is None,
-            unstored=unstored,
+        kind = limit_passed(limits=self._limits, context=context, unstored=unstored)
+        if kind is None:
+            return None
+        return Limited(kind=kind, first=context.limited_last_hour == 0)
+
+    def busy(self, context: TextContext) -> bool:
+        """Whether the sender is texting back to back (`busy`): their model work goes last."""
+        return busy(limits=self._limits, context=context)
+
+    def keep_unstored(
+        self, context: TextContext, message: IncomingMessage, limited: Limited
+    ) -> tuple[str, ...]:
+        """A limited text not stored yet: stored as `limited` with its reply in one write.
+        Raises `ReceiveFirst` when its provider id is stored already (a retry)."""
+        reply = self._reply(context, limited)
+        with self._store.transaction() as session:
+            stored = self._store.inbound.insert_answered(
+                session,
+                channel=message.channel,
+                provider_id=message.provider_id,
+                contact=context.contact,
+                body=message.body,
+                media_urls=list(message.media_urls),
+                reply=reply,
+                state=InboundState.LIMITED,
+            )
+        if stored is None:
+            raise ReceiveFirst
+        self._tell_moderators(limited)
+        return (reply,) if reply else ()
+
+    def hold(self, context: TextContext, *, inbound_id: int, body: str) -> tuple[str, ...] | None:
+        """A stored text (`context` read after it was stored): kept as `limited` if it passes a
+        limit, with the replies; None to go on."""
+        limited = self.check(context, body=body, unstored=0)
+        if limited is None:
+            return None
+        reply = self._reply(context, limited)
+        self._store.inbound.mark_limited(
+            inbound_id=inbound_id, contact=context.contact, reply=reply
         )
-        return None if limited is None else (limited, state)
+        self._tell_moderators(limited)
+        return (reply,) if reply else ()
+
+    def _reply(self, context: TextContext, limited: Limited) -> str:
+        """The sender is told once an hour (never after STOP)."""
+        contact = context.contact
+        if not limited.first or contact.opted_out:
+            return ""
+        language = _state(context).language or contact.language
+        if language not in self._catalog.languages:
+            language = self._catalog.languages[0]
+        return self._catalog.render("sender_limited", language)
+
+    def _tell_moderators(self, limited: Limited) -> None:
+        if not limited.first:
+            return
+        log.warning("a sender passed the %s limit; their texts are kept", limited.kind)
+        for hook in self._on_limited:
+            try:
+                hook(moderator_line(limited, self._limits))
+            except Exception:
+                log.exception("sender-limit notice failed")

@@ -2,8 +2,8 @@
 
 `store.reports.by_ref(...)`, `store.outbox.claim_due(...)`, `store.checkins.schedule(...)`: each
 group lives in its own module (contacts, inbound, conversations, reports, outbox, check-ins,
-check-in answers, Slack posts, decisions, upkeep, transparency, model jobs); callers get one
-`Store` passed in and never build queries themselves. `store.transaction()` and
+check-in answers, Slack posts, decisions, upkeep, transparency, model jobs, a text's context);
+callers get one `Store` passed in and never build queries themselves. `store.transaction()` and
 `store.reading()` open a unit of work whose session a group's methods take as `session=` when a
 change spans groups.
 """
@@ -29,6 +29,7 @@ from flows.store.model_jobs import ClaimedJob, ModelJobQueries
 from flows.store.outbox import ClaimedMessage, OutboxQueries
 from flows.store.reports import NewReport, ReportQueries, ReportStats
 from flows.store.slack_posts import ClaimedPost, SlackPostQueries, card_key
+from flows.store.text_context import TextContext, TextContextQueries
 from flows.store.transparency import TransparencyQueries
 from flows.store.upkeep import DigestInputs, RetentionResult, UpkeepQueries
 
@@ -53,6 +54,7 @@ class Store:
         self.upkeep = UpkeepQueries(self.db)
         self.transparency = TransparencyQueries(self.db)
         self.model_jobs = ModelJobQueries(self.db)
+        self.text_context = TextContextQueries(self.db)
 
     @property
     def dialect(self) -> str:
@@ -90,6 +92,7 @@ __all__ = [
     "RetentionResult",
     "SavedConversation",
     "Store",
+    "TextContext",
     "card_key",
     "make_engine",
     "normalise_url",

@@ -10,7 +10,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine, Row
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.selectable import GenerativeSelect
 from sqlmodel import Session, SQLModel
@@ -39,7 +42,15 @@ class Database:
         self.vault = vault
         self.clock = clock
         self._writer_lock: SqliteWriterLock | None = None
+        self._inserts: dict[type[SQLModel], Insert] = {}
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
+        # One statement needs no transaction of its own: on PostgreSQL it is one round trip
+        # instead of three (BEGIN, the statement, ROLLBACK). SQLite's reader takes none.
+        self._one_statement_engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else self._read_engine
+        )
         if engine.dialect.name == "sqlite":
             lock_path = SqliteWriterLock.path_for(engine.url.database)
             # In memory, each engine is its own database: its threads share a lock.
@@ -102,6 +113,12 @@ class Database:
         ):
             yield session
 
+    def read_once(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read-only Core statement, outside any ORM session (a hot
+        path's read: a session and its transaction cost more than the statement)."""
+        with self._one_statement_engine.connect() as connection:
+            return connection.execute(statement, params).first()
+
     def claiming(self, query: ClaimQuery, *, of: Any = None) -> ClaimQuery:
         """`query` as a claim: on PostgreSQL the rows are locked and rows another clock process
         holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite writers are already serialised
@@ -120,18 +137,20 @@ class Database:
         self, session: Session, model: type[SQLModel], values: dict[str, Any]
     ) -> Any | None:
         """INSERT … ON CONFLICT DO NOTHING; the new row's primary key, or None on a conflict."""
-        statement: Insert
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            statement = pg_insert(model).values(**values).on_conflict_do_nothing()
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
-        key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
-        row = session.connection().execute(statement.returning(key)).first()
+        row = session.connection().execute(self._insert_statement(model), values).first()
         return None if row is None else row[0]
+
+    def _insert_statement(self, model: type[SQLModel]) -> Insert:
+        """Built once per table, its values passed as parameters: building `.values(...)` for
+        each row cost more than running it (every text inserts two or three rows)."""
+        statement = self._inserts.get(model)
+        if statement is None:
+            table = model.__table__  # type: ignore[attr-defined]
+            insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+            key = next(iter(table.primary_key.columns))
+            statement = insert(table).on_conflict_do_nothing().returning(key)
+            self._inserts[model] = statement
+        return statement
 
 
 class QueryGroup:

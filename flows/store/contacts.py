@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,28 @@ class ContactQueries(QueryGroup):
             except IntegrityError:
                 continue  # created concurrently by another request: find it next time round
         raise RuntimeError("could not create contact")
+
+    def add_new(self, *, channel: str, address: str) -> Contact | None:
+        """A sender never seen before, added in one write (a new sender's first text); None when
+        they may be known after all (added this moment by another request, or known under an
+        older key while keys rotate): `get_or_create` then finds them."""
+        vault = self._db.vault
+        candidates = vault.pseudonyms(channel, address)
+        if len(candidates) > 1:
+            return None
+        wrapped = vault.new_wrapped_key()
+        values: dict[str, Any] = {
+            "channel": channel,
+            "pseudonym": candidates[0],
+            "wrapped_key": wrapped,
+            "address_enc": vault.encrypt(wrapped, address),
+            "language": "en",
+            "opted_out": False,
+            "created_at": self._db.clock.now(),
+        }
+        with self._db.transaction() as session:
+            new_id = self._db.insert_returning_key(session, Contact, values)
+        return None if new_id is None else Contact(id=new_id, **values)
 
     def find(self, *, channel: str, address: str) -> Contact | None:
         """The contact for this address under the newest key, read without a write lock (None

@@ -7,11 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from flows.models import Contact, Conversation
 from flows.store.base import QueryGroup
+
+_TABLE = Conversation.__table__  # type: ignore[attr-defined]
+# Built once (every text saves its conversation), its values bound at each save.
+_SAVE = (
+    update(_TABLE)
+    .where(_TABLE.c.contact_id == bindparam("id"), _TABLE.c.version == bindparam("expected"))
+    .values(
+        state_enc=bindparam("state_enc"),
+        version=bindparam("version"),
+        wake_at=bindparam("wake_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -52,12 +65,15 @@ class ConversationQueries(QueryGroup):
             }
             return self._db.insert_ignoring_conflicts(session, Conversation, values)
         result = session.connection().execute(
-            update(Conversation)
-            .where(
-                col(Conversation.contact_id) == contact.id,
-                col(Conversation.version) == expected_version,
-            )
-            .values(state_enc=token, version=expected_version + 1, wake_at=wake_at, updated_at=now)
+            _SAVE,
+            {
+                "id": contact.id,
+                "expected": expected_version,
+                "state_enc": token,
+                "version": expected_version + 1,
+                "wake_at": wake_at,
+                "updated_at": now,
+            },
         )
         return result.rowcount == 1
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -15,6 +15,11 @@ from flows.models import Contact, InboundMessage
 from flows.statuses import InboundState
 from flows.store.base import QueryGroup
 from flows.store.contacts import find_or_add_contact
+
+_INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
+_STORED = select(_INBOUND.c.id).where(
+    _INBOUND.c.channel == bindparam("channel"), _INBOUND.c.provider_id == bindparam("provider_id")
+)
 
 
 class ProviderIdTaken(Exception):
@@ -99,16 +104,18 @@ class InboundQueries(QueryGroup):
         body: str,
         media_urls: list[str],
         reply: str,
+        state: InboundState = InboundState.ANSWERED,
     ) -> int | None:
         """A new message and its reply in the caller's transaction (the one that acts on it:
-        one write per text). None when the provider id is already stored (a retry, or another
-        sender's id): the caller rolls back and receives it the usual way."""
+        one write per text), `answered` or `limited`. None when the provider id is already
+        stored (a retry, or another sender's id): the caller rolls back and receives it the
+        usual way."""
         values = self._values(
             channel=channel, provider_id=provider_id, contact=contact, body=body, media=media_urls
         )
         now = values["received_at"]
         values.update(
-            state=InboundState.ANSWERED,
+            state=state,
             reply_enc=self._db.vault.encrypt(contact.wrapped_key, reply),
             answered_at=now,
         )
@@ -131,6 +138,11 @@ class InboundQueries(QueryGroup):
             "state": InboundState.RECEIVED,
             "received_at": self._db.clock.now(),
         }
+
+    def is_stored(self, *, channel: str, provider_id: str) -> bool:
+        """Whether a message with this provider id is stored (a retry, or another sender's id)."""
+        params = {"channel": channel, "provider_id": provider_id}
+        return self._db.read_once(_STORED, params) is not None
 
     def get(self, inbound_id: int) -> InboundMessage | None:
         with self._db.reading() as session:

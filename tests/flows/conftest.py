@@ -124,6 +124,7 @@ def _resident(
         categorise: bool = True,
         session: Session | None = None,
         contact_id: int | None = None,
+        later: bool = False,
     ) -> None:
         prefetched.append(tuple(texts))
 

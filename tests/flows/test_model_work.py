@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlmodel import col, select
 
 from flows.city import CityConfig, load_city_config
 from flows.conversation.catalog import load_catalog
 from flows.handling.effect_prep import Analyser
 from flows.handling.model_worker import ModelWorker, adds_to
-from flows.handling.queued_analysis import AnalysisNotReady, QueuedAnalyser
+from flows.handling.queued_analysis import IN_TURN, LATER, AnalysisNotReady, QueuedAnalyser
 from flows.models import ModelJob
 from flows.reports.late_filing import LateFiling
 from flows.store import Store
 from nlp.types import Screening
+from tests.flows.resident import Resident
 from tests.recording_analyser import RecordingAnalyser
 from tests.support.analyser import KeywordAnalyser
 
@@ -188,3 +190,20 @@ def test_an_analysis_waited_for_goes_before_the_queue(
     )
     assert worker.run_once() == 1
     assert [text for text, _ in models.calls] == [STORY]
+
+
+def test_a_sender_texting_back_to_back_has_their_model_work_queued_last(
+    queued_resident: Resident, city: CityConfig
+) -> None:
+    """Past half the minute's limit a sender's screenings and analyses go after everyone
+    else's (`sender_limits.busy`): a flood must not make other residents' filings wait."""
+    resident = queued_resident
+    busy_from = max(3, city.limits.texts_per_minute // 2)
+    for i in range(busy_from + 1):
+        resident.send(f"An officer pushed my brother on Water Street, time {i}", after=1)
+    with resident.store.reading() as session:
+        jobs = session.exec(select(ModelJob).order_by(col(ModelJob.id))).all()
+        screens = [job.priority for job in jobs if job.kind == "screen"]
+    assert screens[0] == IN_TURN
+    assert screens[-1] == LATER
+    assert screens.index(LATER) == busy_from  # from the text the counts first show it busy

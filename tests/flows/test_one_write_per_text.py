@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from flows.city import CityConfig
 from flows.conversation.catalog import Catalog
 from flows.handling.incoming import IncomingMessage
 from flows.handling.runner import ABANDONED_AFTER
@@ -36,13 +38,63 @@ def writes(resident: Resident, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return opened
 
 
-def test_a_known_sender_s_text_is_one_write(resident: Resident, writes: list[int]) -> None:
-    resident.send("An officer pushed my brother on Water Street")  # a new sender: 2
+@pytest.fixture
+def reads(resident: Resident, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The reads outside a write: sessions (`reading`) and single statements (`read_once`)."""
+    made: list[str] = []
+    db = resident.store.db
+    reading, read_once = db.reading, db.read_once
+
+    def counted_reading() -> AbstractContextManager[Session]:
+        made.append("session")
+        return reading()
+
+    def counted_read_once(*args: Any, **kwargs: Any) -> Any:
+        made.append("statement")
+        return read_once(*args, **kwargs)
+
+    monkeypatch.setattr(db, "reading", counted_reading)
+    monkeypatch.setattr(db, "read_once", counted_read_once)
+    return made
+
+
+def test_a_known_sender_s_text_is_one_read_and_one_write(
+    resident: Resident, writes: list[int], reads: list[str]
+) -> None:
+    resident.send("An officer pushed my brother on Water Street")
     writes.clear()
+    reads.clear()
     resident.send("1")
     assert len(writes) == 1
+    # The contact, the conversation and the limits' counts in one statement (TextContext).
+    assert reads == ["statement"]
     (stored,) = [m for m in _messages(resident) if m.received_at == resident.clock.now()]
     assert stored.state == InboundState.ANSWERED and stored.reply_enc is not None
+
+
+def test_a_new_sender_s_first_text_is_two_writes(
+    resident: Resident, writes: list[int], reads: list[str]
+) -> None:
+    resident.send("An officer pushed my brother on Water Street")
+    # The contact, then the text stored and answered; reads found nobody and no such id.
+    assert len(writes) == 2 and reads == ["statement", "statement"]
+    [stored] = _messages(resident)
+    assert stored.state == InboundState.ANSWERED
+
+
+def test_a_text_past_the_limit_is_kept_in_one_write(
+    resident: Resident, writes: list[int], reads: list[str], catalog: Catalog, city: CityConfig
+) -> None:
+    for i in range(city.limits.texts_per_minute):
+        resident.send(f"An officer pushed my brother on Water Street ({i})", after=1)
+    writes.clear()
+    reads.clear()
+    assert resident.send("and again", after=1) == [msg(catalog, "sender_limited")]
+    assert len(writes) == 1 and reads == ["statement"]
+    assert _messages(resident)[-1].state == InboundState.LIMITED
+    writes.clear()
+    assert resident.send("and again", after=1) == []  # told once
+    assert len(writes) == 1
 
 
 def test_a_retry_of_a_text_answered_at_once_gets_the_same_reply(
