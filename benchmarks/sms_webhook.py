@@ -53,6 +53,31 @@ cannot be answered now is left to the sweep with an empty reply); B, none. Resid
 web worker 125-132 MB after its first filing, 134-142 MB after the load; the `cpps web`
 supervisor 46, its resource tracker 13; `cpps worker` 806-816; `cpps clock` 121-125.
 
+Measured again 2026-12-02 (later session) on a slower machine of the same kind (2 cores; the
+floor about a third of the figures above), both heads in turn on the same idle machine: the head
+above (6bf238d) / this head (one read and one write per text, a new sender's contact in one
+INSERT, a limited text in one write, one text of a number at a time per web process, a busy
+sender's model work queued last):
+
+                             PostgreSQL                  SQLite                      target
+floor, texts/s               420 / 382                   434 / 386
+saturated, non-filing × floor  0.10 / 0.19 (74.3/s)      0.09 / 0.18 (68.0/s)        ≥ 0.33  FAIL
+  whole intakes, × floor     0.08 / 0.14                 0.07 / 0.13
+typing, every reply p99 ms   891 / 992                   1063 / 1224                 < 300   FAIL
+typing, filing reply p99 ms  1426 / 1134                 1312 / 1515                 < 1000  FAIL
+largest web process MB       138 / 138                   140 / 135                   ≤ 150   pass
+flood: others' p99 ms        4610 / 971                  4257 / 610
+  without it                 134 / 117                   171 / 67
+  ratio                      34 / 8.3                    25 / 9.1                    ≤ 2     FAIL
+
+On this machine typing fails at both heads: the worker needs about a minute to drain what the
+saturated measures queued, and at 32 typing residents filings wait out their 0.5 s for analyses
+(non-filing replies' p99 148 / 297 ms at this head). The flood's remaining cost is the others'
+first filings: their analyses are not ready in time while the worker works through the queue.
+Where a text's time went at this head (one thread, no HTTP, PostgreSQL): about 6.5-7 ms of CPU,
+of which the context read ~1.5, the conversation's save ~1.2, the model-job inserts ~0.9, the
+message's insert ~0.8, the light screen ~0.5, the engine ~0.3.
+
 Earlier the same day, before those changes (load average 4-8): saturated 0.07-0.12× the floor,
 typing p99 591-1108 ms / filing 764-1291 ms, web processes 216-228 MB (py3langid's tables,
 +76 MB), flood 4-23×. Where the time goes (profile of one web process, SQLite, one thread):
