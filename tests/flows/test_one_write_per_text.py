@@ -3,8 +3,7 @@ answered in the transaction that commits its effects; the other paths still stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -17,25 +16,13 @@ from flows.handling.runner import ABANDONED_AFTER
 from flows.models import InboundMessage
 from flows.statuses import InboundState
 from tests.flows.resident import Resident, msg
+from tests.support.writes import count_writes
 
 
 @pytest.fixture
 def writes(resident: Resident, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many write transactions the store opened, counted as they open."""
-    opened: list[int] = []
-    original = resident.store.db.transaction
-
-    @contextmanager
-    def counted() -> Iterator[Session]:
-        opened.append(1)
-        with original() as session:
-            yield session
-
-    def transaction() -> AbstractContextManager[Session]:
-        return counted()
-
-    monkeypatch.setattr(resident.store.db, "transaction", transaction)
-    return opened
+    return count_writes(resident.store.db, monkeypatch)
 
 
 @pytest.fixture

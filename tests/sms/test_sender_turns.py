@@ -4,19 +4,17 @@ sent at once are each stored and answered in one write, in turn, while other sen
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
 
 from bot.chat import replies_of
 from bot.sender_turns import SenderTurns
 from bot.wiring import Services
 from tests.service_harness import PUBLIC_URL, Resident, signed_form
+from tests.support.writes import count_writes
 
 
 def test_one_sender_waits_its_turn_while_another_goes_on() -> None:
@@ -69,19 +67,7 @@ def test_texts_of_one_number_at_once_are_each_one_write(
     services, client = service
     resident = Resident(client)
     resident.text("Two officers stopped me on Millbrook Avenue and searched my bag")
-    writes: list[int] = []
-    original = services.store.db.transaction
-
-    @contextmanager
-    def counted() -> Iterator[Session]:
-        writes.append(1)
-        with original() as session:
-            yield session
-
-    def transaction() -> AbstractContextManager[Session]:
-        return counted()
-
-    monkeypatch.setattr(services.store.db, "transaction", transaction)
+    writes = count_writes(services.store.db, monkeypatch)
     forms = [resident.form(body) for body in ["1", "Millbrook Avenue", "yesterday", "more"]]
 
     async def send_all() -> list[httpx.Response]:
