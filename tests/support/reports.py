@@ -41,7 +41,7 @@ def file_report(
         report = store.reports.create(
             session=session,
             contact=contact,
-            ref=new_ref(),
+            ref=new_ref(length=8),  # a resident's 4 would collide among hundreds seeded
             new=new,
             analysis=analysis,
             destinations=list(destinations),
