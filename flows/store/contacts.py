@@ -58,15 +58,6 @@ class ContactQueries(QueryGroup):
             new_id = self._db.insert_returning_key(session, Contact, values)
         return None if new_id is None else Contact(id=new_id, **values)
 
-    def find(self, *, channel: str, address: str) -> Contact | None:
-        """The contact for this address under the newest key, read without a write lock (None
-        for a new sender, or one found only under an older key: `get_or_create` moves them)."""
-        pseudonym = self._db.vault.pseudonyms(channel, address)[0]
-        with self._db.reading() as session:
-            return session.exec(
-                select(Contact).where(Contact.channel == channel, Contact.pseudonym == pseudonym)
-            ).first()
-
     def get(self, contact_id: int) -> Contact | None:
         with self._db.reading() as session:
             return session.get(Contact, contact_id)

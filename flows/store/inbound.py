@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -154,19 +154,6 @@ class InboundQueries(QueryGroup):
         """Record the reply; False (nothing changed) if another handler answered it first,
         which the caller must treat as "roll back": its effects would be applied twice."""
         return self._close(session, inbound_id, contact, reply, InboundState.ANSWERED)
-
-    def count_from(
-        self, contact_id: int, *, since: datetime, state: InboundState | None = None
-    ) -> int:
-        """How many messages the contact sent since `since` (in `state`, if given)."""
-        query = select(func.count()).where(
-            col(InboundMessage.contact_id) == contact_id,
-            col(InboundMessage.received_at) >= since,
-        )
-        if state is not None:
-            query = query.where(col(InboundMessage.state) == state)
-        with self._db.reading() as session:
-            return int(session.exec(query).one())
 
     def mark_limited(self, *, inbound_id: int, contact: Contact, reply: str) -> None:
         """Kept, not acted on: the sender passed a limit. Final, like `answered`."""

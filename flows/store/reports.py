@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from flows.checkins.schedule import RESOLUTION
@@ -207,17 +206,6 @@ class ReportQueries(QueryGroup):
                     .where(Report.contact_id == contact_id)
                     .order_by(col(Report.created_at).desc())
                 ).all()
-            )
-
-    def count_filed_by(self, contact_id: int, *, since: datetime) -> int:
-        """How many reports the contact filed since `since`."""
-        with self._db.reading() as session:
-            return int(
-                session.exec(
-                    select(func.count()).where(
-                        col(Report.contact_id) == contact_id, col(Report.created_at) >= since
-                    )
-                ).one()
             )
 
     def events(self, report_id: int) -> list[ReportEvent]:
