@@ -30,7 +30,7 @@ from flows.handling.analysis_ahead import PrefetchingAnalyser
 from flows.handling.direct_messages import DirectMessages
 from flows.handling.effect_prep import Analyser
 from flows.handling.incoming import DeliveryStatus
-from flows.handling.model_worker import ModelWorker
+from flows.handling.model_worker import Models, ModelWorker
 from flows.handling.queued_analysis import QueuedAnalyser
 from flows.handling.runner import ConversationRunner, Prefetch
 from flows.handling.sender_limits import SenderGate
@@ -125,7 +125,7 @@ class Services:
         return None
 
 
-def build_model_worker(services: Services, *, analyser: Analyser, index: int = 0) -> ModelWorker:
+def build_model_worker(services: Services, *, analyser: Models, index: int = 0) -> ModelWorker:
     """The worker of `services` (built with `models_in_worker`): `analyser` holds the models.
     Its name is unique per host, process and `index` (one per thread: a lease names its
     holder)."""
@@ -159,7 +159,7 @@ def load_light_screener(city: CityConfig) -> LightScreener:
     )
 
 
-def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Analyser:
+def load_analyser(city: CityConfig, *, nlp_threads: int = 0) -> Models:
     from nlp.analyse import Analyser
     from nlp.runtime import encoders
 

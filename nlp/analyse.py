@@ -96,24 +96,45 @@ class Analyser:
         """The full screen of an inbound text: the light screen (language, district by
         gazetteer, whether there is a story at all), with urgency from the learned detector
         instead of the lexicon alone and, for a story, the category the classifier is sure of."""
-        text = text[:MAX_CHARS]
-        light = self.light_screener.screen(text)
-        language = light.language
-        screening = replace(
-            light,
-            # The learned detector (the lexicon and a head over USE) replaces the lexicon's
-            # verdict; its USE pass is the price of not missing a crisis.
-            urgency=self.urgency_detector.detect(text, language=language),
+        return self.screen_batch([text])[0]
+
+    def screen_batch(
+        self, texts: Sequence[str], *, categorise: Sequence[bool] | None = None
+    ) -> list[Screening]:
+        """`screen` for many texts: one pass of each model for all of them (the worker screens
+        what has queued up). `categorise[i]` False: the text is not story (an answer to
+        "where?", a check-in's answer); its urgency is read, its category is not: it would be
+        noise, and the classifier is most of a screening's cost."""
+        texts = [text[:MAX_CHARS] for text in texts]
+        wanted = [True] * len(texts) if categorise is None else list(categorise)
+        if len(wanted) != len(texts):
+            raise ValueError("texts and categorise must have the same length")
+        lights = [self.light_screener.screen(text) for text in texts]
+        # The learned detector (the lexicon and a head over USE) replaces the lexicon's
+        # verdict, on every text: its USE pass is the price of not missing a crisis.
+        urgencies = (
+            self.urgency_detector.detect_batch(texts, languages=[s.language for s in lights])
+            if texts
+            else []
         )
-        if screening.no_story:
-            return screening
-        readable = text_for_classification(
-            text, (), officers=find_officers(text), language=language
+        screenings = [replace(s, urgency=u) for s, u in zip(lights, urgencies, strict=True)]
+        rows = [i for i, s in enumerate(screenings) if wanted[i] and not s.no_story]
+        readable = [
+            text_for_classification(
+                texts[i], (), officers=find_officers(texts[i]), language=screenings[i].language
+            )
+            for i in rows
+        ]
+        predictions = (
+            self.classifier.predict(readable, languages=[screenings[i].language for i in rows])
+            if rows
+            else []
         )
-        [prediction] = self.classifier.predict([readable], languages=[language])
-        categories, triage = self._given_urgency(prediction, screening.urgency, text=readable)
-        sure = None if triage or not categories else categories[0].label
-        return replace(screening, category=sure)
+        for i, text, prediction in zip(rows, readable, predictions, strict=True):
+            categories, triage = self._given_urgency(prediction, screenings[i].urgency, text=text)
+            sure = None if triage or not categories else categories[0].label
+            screenings[i] = replace(screenings[i], category=sure)
+        return screenings
 
     def _given_urgency(self, prediction: Prediction, urgency: str, *, text: str) -> Prediction:
         """`prediction` for `text` (as the classifier read it), given the urgency screen's

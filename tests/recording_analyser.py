@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 
 from flows.conversation.events import Screening
-from flows.handling.effect_prep import Analyser
+from flows.handling.model_worker import Models
 from nlp.types import Analysis
 
 
@@ -15,7 +15,7 @@ class RecordingAnalyser:
 
     def __init__(
         self,
-        inner: Analyser,
+        inner: Models,
         *,
         gate: threading.Event | None = None,
         hold: str | None = None,
@@ -35,6 +35,11 @@ class RecordingAnalyser:
 
     def screen(self, text: str) -> Screening:
         return self._inner.screen(text)
+
+    def screen_batch(
+        self, texts: Sequence[str], *, categorise: Sequence[bool] | None = None
+    ) -> list[Screening]:
+        return self._inner.screen_batch(texts, categorise=categorise)
 
     def analyse(self, text: str) -> Analysis:
         return self.analyse_batch([text])[0]

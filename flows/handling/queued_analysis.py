@@ -30,8 +30,10 @@ from flows.store import Store
 from nlp.types import Analysis
 
 # What a job is for: the worker analyses "analyse" jobs with categories, "answer" jobs for
-# personal data and places only (place and time answers, additions), and screens "screen" jobs.
-ANALYSE, ANSWER, SCREEN = "analyse", "answer", "screen"
+# personal data and places only (place and time answers, additions); it screens "screen" jobs
+# (a story's text: urgency and the category) and "screen-answer" jobs (any other text with
+# words of substance: urgency only, a category would be noise).
+ANALYSE, ANSWER, SCREEN, SCREEN_ANSWER = "analyse", "answer", "screen", "screen-answer"
 # A request is waiting for these (a filing's short wait, a moderator's redaction): first.
 # Everything else, in the order it was queued: a screening, an analysis ahead and a late
 # filing are all waited for by the outbox, not a request, and the order keeps an analysis
@@ -90,14 +92,16 @@ class QueuedAnalyser:
         inbound_id: int,
         text: str,
         screening: Screening,
+        story: bool = True,
         later: bool = False,
     ) -> None:
         """Queue the full screening of an inbound text, in the transaction answering it. A text
-        with no word of substance ("1", "ok", an emoji) has nothing for the models to find."""
+        with no word of substance ("1", "ok", an emoji) has nothing for the models to find.
+        `story`: the text joined a story (its category may shape the questions)."""
         if screening.no_story:
             return
         self._store.model_jobs.enqueue(
-            kind=SCREEN,
+            kind=SCREEN if story else SCREEN_ANSWER,
             key=self.key(str(inbound_id), kind=SCREEN),
             text=text,
             priority=LATER if later else IN_TURN,

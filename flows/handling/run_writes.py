@@ -45,6 +45,7 @@ class FullScreening(Protocol):
         inbound_id: int,
         text: str,
         screening: Screening,
+        story: bool = True,
         later: bool = False,
     ) -> None: ...
 
@@ -141,5 +142,7 @@ class ModelWorkAfterRun:
                 inbound_id=inbound_id,
                 text=event.text,
                 screening=event.screening,
+                # Only a story's category shapes the questions: the rest is screened for urgency.
+                story=len(state.story) > len(before.story),
                 later=later,
             )

@@ -12,8 +12,7 @@ from sqlmodel import col, select
 
 from flows.city import CityConfig, load_city_config
 from flows.conversation.catalog import load_catalog
-from flows.handling.effect_prep import Analyser
-from flows.handling.model_worker import ModelWorker, adds_to
+from flows.handling.model_worker import Models, ModelWorker, adds_to
 from flows.handling.queued_analysis import IN_TURN, LATER, AnalysisNotReady, QueuedAnalyser
 from flows.models import ModelJob
 from flows.reports.late_filing import LateFiling
@@ -45,7 +44,7 @@ def _web(store: Store, city: CityConfig, *, wait: float = 5.0) -> QueuedAnalyser
 
 def _worker(
     store: Store,
-    models: Analyser,
+    models: Models,
     screened: list[tuple[int, Screening]],
     name: str,
 ) -> ModelWorker:
@@ -160,6 +159,55 @@ def test_the_full_screening_reaches_the_conversation_only_when_it_adds(
     # "1" has no words of substance: nothing to queue.
     assert worker.run_once() == 2
     assert [(cid, s.urgency) for cid, s in screened] == [(contact.id, "crisis")]
+
+
+def test_only_a_story_s_text_is_screened_for_its_category(queued_resident: Resident) -> None:
+    """A story's text is queued for the full screening; an answer to a question for urgency
+    only (a category read in "Water Street, by the school" would be noise)."""
+    resident = queued_resident
+    resident.send("An officer pushed my brother on Water Street")
+    resident.send("1")  # anonymous (the test's screener reads words of substance in any text)
+    resident.send("Water Street by the school")
+    with resident.store.reading() as session:
+        kinds = [job.kind for job in session.exec(select(ModelJob).order_by(col(ModelJob.id)))]
+    assert [k for k in kinds if k.startswith("screen")] == [
+        "screen",
+        "screen-answer",
+        "screen-answer",
+    ]
+
+
+def test_screening_an_answer_reads_its_urgency_not_its_category(
+    store: Store, city: CityConfig
+) -> None:
+    contact = store.contacts.get_or_create(channel="sms", address="+15555550102")
+    assert contact.id is not None
+    keywords = KeywordAnalyser(city=city)
+    praise = "Thank the officer at the Water Street station"
+    crisis = "By the bridge, I cannot go on after this"
+    keywords.dictate(praise, Screening(language="en", category="praise"))
+    keywords.dictate(crisis, Screening(language="en", urgency="crisis"))
+    web = _web(store, city)
+    with store.transaction() as session:
+        for inbound_id, (text, story) in enumerate(
+            ((praise, False), (crisis, False), (praise, True)), start=1
+        ):
+            web.request_full_screen(
+                session,
+                contact_id=contact.id,
+                inbound_id=inbound_id,
+                text=text,
+                screening=web.screen(text),
+                story=story,
+            )
+    screened: list[tuple[int, Screening]] = []
+    assert _worker(store, keywords, screened, "w1").run_once() == 3
+    # A crisis reaches the conversation whatever the text answered; a category only from a
+    # story's text.
+    assert [(s.urgency, s.category) for _, s in screened] == [
+        ("crisis", None),
+        ("none", "praise"),
+    ]
 
 
 def test_what_a_full_screening_adds() -> None:

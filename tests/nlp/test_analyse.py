@@ -162,6 +162,23 @@ def test_screen_is_the_cheap_part(analyser: Analyser) -> None:
     assert not screening.no_story
 
 
+def test_screening_many_texts_reads_each_as_screening_it_alone(analyser: Analyser) -> None:
+    texts = [
+        "they searched my car for no reason on Cedar Street",
+        "I can't do this anymore, I have the pills ready tonight",
+        "hay un hombre con una pistola afuera ahora mismo en Las Flores",
+        "🙂",
+        "the officer who stopped me was rude",
+    ]
+    alone = [analyser.screen(text) for text in texts]
+    assert analyser.screen_batch(texts) == alone
+    # Not story (an answer to a question): no category, but its urgency read all the same.
+    answers = analyser.screen_batch(texts, categorise=[False] * len(texts))
+    assert answers == [replace(s, category=None) for s in alone]
+    assert [s.urgency for s in answers][1:3] == ["crisis", "emergency"]
+    assert any(s.category is not None for s in alone)
+
+
 def test_cli_analyse_writes_one_json_object_per_line() -> None:
     lines = "\n".join(
         json.dumps({"id": i, "text": t})

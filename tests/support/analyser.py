@@ -55,6 +55,15 @@ class KeywordAnalyser:
             language=analysis.language, urgency=analysis.urgency, district=analysis.district
         )
 
+    def screen_batch(
+        self, texts: Sequence[str], *, categorise: Sequence[bool] | None = None
+    ) -> list[Screening]:
+        wanted = [True] * len(texts) if categorise is None else categorise
+        return [
+            self.screen(text) if want else replace(self.screen(text), category=None)
+            for text, want in zip(texts, wanted, strict=True)
+        ]
+
     def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]:
         analyses = [self.analyse(text) for text in texts]
         if categorise:
