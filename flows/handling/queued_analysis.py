@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from flows.conversation.events import Screening
+from flows.reports.filing import Part
 from flows.store import Store
 from nlp.types import Analysis
 
@@ -139,17 +140,26 @@ class QueuedAnalyser:
         categorise: bool = True,
         wait_seconds: float | None = None,
     ) -> list[Analysis]:
-        if not texts:
-            return []
-        kind = job_kind(categorise)
-        keys = [self.key(text, kind=kind) for text in texts]
+        return self.analyse_parts([(texts, categorise)], wait_seconds=wait_seconds)[0]
+
+    def analyse_parts(
+        self, parts: Sequence[Part], *, wait_seconds: float | None = None
+    ) -> list[list[Analysis]]:
+        """`analyse_batch` for each (texts, categorise) part, with one wait for all of them: a
+        filing's story and its answers are asked for together (`WaitsOnce`)."""
+        keyed = [[self.key(text, kind=job_kind(c)) for text in texts] for texts, c in parts]
+        keys = [key for part in keyed for key in part]
+        if not keys:
+            return [[] for _ in parts]
         found = self._store.model_jobs.results(keys)
         if len(found) < len(set(keys)):
-            self._enqueue(texts, kind=kind, priority=WAITED_FOR)
+            for (texts, categorise), part_keys in zip(parts, keyed, strict=True):
+                if any(key not in found for key in part_keys):
+                    self._enqueue(texts, kind=job_kind(categorise), priority=WAITED_FOR)
             # Queued ahead and not started yet: waited for now, so it goes first.
             self._store.model_jobs.hasten([k for k in keys if k not in found])
             found = self._wait(keys, found, wait_seconds)
-        return [Analysis.from_dict(found[key]) for key in keys]
+        return [[Analysis.from_dict(found[key]) for key in part] for part in keyed]
 
     def key(self, text: str, *, kind: str) -> str:
         return self._store.vault.text_key(text, context=kind)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlmodel import Session
 
@@ -23,6 +23,18 @@ from nlp.types import Analysis, Urgency
 
 class ReportAnalyser(Protocol):
     def analyse_batch(self, texts: Sequence[str], *, categorise: bool = True) -> list[Analysis]: ...
+
+
+# (texts, categorise): one `analyse_batch` call's arguments.
+Part = tuple[Sequence[str], bool]
+
+
+@runtime_checkable
+class WaitsOnce(Protocol):
+    """An analyser whose results come from another process (`QueuedAnalyser`): it asks for every
+    part at once and waits once, so the story and its answers share one bounded wait."""
+
+    def analyse_parts(self, parts: Sequence[Part]) -> list[list[Analysis]]: ...
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,12 @@ def analyse_report(
 ) -> AnalysedReport:
     # The place and time answers are read for personal data and the district only: their
     # category would be noise, and classifying them cost more than the story itself.
-    [analysis] = analyser.analyse_batch([story])
     extras = [t for t in (place_text, when_text) if t]
-    answers = analyser.analyse_batch(extras, categorise=False) if extras else []
+    parts: list[Part] = [([story], True), (extras, False)]
+    if isinstance(analyser, WaitsOnce):
+        [analysis], answers = analyser.analyse_parts(parts)
+    else:
+        [analysis], answers = (analyser.analyse_batch(t, categorise=c) for t, c in parts)
     place = answers.pop(0) if place_text else None
     when = answers.pop(0) if when_text else None
     return AnalysedReport(story=analysis, place=place, when=when)

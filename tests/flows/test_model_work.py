@@ -13,8 +13,15 @@ from sqlmodel import col, select
 from flows.city import CityConfig, load_city_config
 from flows.conversation.catalog import load_catalog
 from flows.handling.model_worker import Models, ModelWorker, adds_to
-from flows.handling.queued_analysis import IN_TURN, LATER, AnalysisNotReady, QueuedAnalyser
+from flows.handling.queued_analysis import (
+    IN_TURN,
+    LATER,
+    WAITED_FOR,
+    AnalysisNotReady,
+    QueuedAnalyser,
+)
 from flows.models import ModelJob
+from flows.reports.filing import analyse_report
 from flows.reports.late_filing import LateFiling
 from flows.store import Store
 from nlp.types import Screening
@@ -117,6 +124,36 @@ def test_the_words_leave_the_queue_with_the_job(
 def test_without_a_worker_the_wait_is_bounded(store: Store, city: CityConfig) -> None:
     with pytest.raises(AnalysisNotReady):
         _web(store, city, wait=0.2).analyse_batch([STORY])
+
+
+def test_a_filing_waits_once_for_its_story_and_its_answers(store: Store, city: CityConfig) -> None:
+    """The story and the place and time answers are asked for together, all first in the queue,
+    and waited for once: a filing's wait is bounded by CPPS_FILING_WAIT_SECONDS, not twice it."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    web = QueuedAnalyser(
+        store=store,
+        screener=KeywordAnalyser(city=city),
+        wait_seconds=0.5,
+        monotonic=lambda: now[0],
+        sleep=sleep,
+    )
+    web.prefetch(["Water Street by the school"], categorise=False)  # queued ahead: moved up
+    with pytest.raises(AnalysisNotReady, match="3 of 3"):
+        analyse_report(
+            web, story=STORY, place_text="Water Street by the school", when_text="last night"
+        )
+    assert now[0] == pytest.approx(0.5, abs=0.05)
+    with store.reading() as session:
+        jobs = session.exec(select(ModelJob)).all()
+        assert sorted((job.kind, job.priority) for job in jobs) == [
+            ("analyse", WAITED_FOR),
+            ("answer", WAITED_FOR),
+            ("answer", WAITED_FOR),
+        ]
 
 
 def test_a_text_the_models_cannot_read_is_not_waited_for_forever(
