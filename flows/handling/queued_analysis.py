@@ -44,6 +44,7 @@ WAITED_FOR, IN_TURN = 0, 1
 # after everyone else's, so that a flood does not make other residents' filings wait.
 LATER = 2
 POLL_SECONDS = 0.02
+MAX_POLL_SECONDS = 0.1
 
 
 class AnalysisNotReady(TimeoutError):
@@ -190,17 +191,24 @@ class QueuedAnalyser:
     ) -> dict[str, dict[str, object]]:
         deadline = self._monotonic() + (self._wait_seconds if wait is None else wait)
         wanted = set(keys)
+        pause = self._poll_seconds
         while True:
             missing = wanted - found.keys()
             if not missing:
                 return found
             if self._monotonic() >= deadline:
                 raise AnalysisNotReady(f"{len(missing)} of {len(wanted)} analyses not ready")
-            states = self._store.model_jobs.states(sorted(missing))
-            if any(state == "failed" for state in states.values()):
+            self._sleep(pause)
+            # Each wait polls less often the longer it waits: when the worker is behind, many
+            # filings wait at once, and their polls would take the database's time from it.
+            pause = min(pause * 2, MAX_POLL_SECONDS)
+            outcomes = self._store.model_jobs.outcomes(sorted(missing))
+            if any(state == "failed" for state, _ in outcomes.values()):
                 raise AnalysisNotReady("the worker could not analyse a text")
-            self._sleep(self._poll_seconds)
-            found = {**found, **self._store.model_jobs.results(sorted(missing))}
+            found = {
+                **found,
+                **{key: result for key, (_, result) in outcomes.items() if result is not None},
+            }
 
 
 class ResultsFirst:

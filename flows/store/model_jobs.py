@@ -217,16 +217,25 @@ class ModelJobQueries(QueryGroup):
             ).all()
         return {key: dict(result) for key, result in rows if result is not None}
 
-    def states(self, keys: Sequence[str]) -> dict[str, str]:
-        """Each known key's job state ("queued", "running", "done", "failed"); unknown keys
-        are left out."""
+    def outcomes(self, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, Any] | None]]:
+        """Each known key's job state ("queued", "running", "done", "failed") and its result
+        (a done job's), in one read: what a waiting caller polls. Unknown keys are left out."""
         if not keys:
             return {}
         with self._db.reading() as session:
             rows = session.exec(
-                select(ModelJob.key, ModelJob.state).where(col(ModelJob.key).in_(list(keys)))
+                select(ModelJob.key, ModelJob.state, ModelJob.result).where(
+                    col(ModelJob.key).in_(list(keys))
+                )
             ).all()
-        return {key: str(state) for key, state in rows}
+        return {
+            key: (str(state), dict(result) if result is not None else None)
+            for key, state, result in rows
+        }
+
+    def states(self, keys: Sequence[str]) -> dict[str, str]:
+        """Each known key's job state; unknown keys are left out."""
+        return {key: state for key, (state, _) in self.outcomes(keys).items()}
 
     def hasten(self, keys: Sequence[str], *, priority: int = 0) -> int:
         """Move still-queued jobs among `keys` up to `priority` (someone now waits for them);

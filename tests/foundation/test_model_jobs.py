@@ -157,6 +157,7 @@ def test_results_and_states_by_key(store: Store) -> None:
     keys = [done, running, queued, "unknown"]
     assert store.model_jobs.results(keys) == {done: result}
     assert store.model_jobs.states(keys) == {done: "done", running: "running", queued: "queued"}
+    assert store.model_jobs.outcomes(keys)[done] == ("done", result)
     assert store.model_jobs.results([]) == {} and store.model_jobs.states([]) == {}
 
 
