@@ -84,3 +84,45 @@ def test_cpps_web_serves_from_two_workers_sharing_one_set_of_keys(tmp_path: Path
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers() -> None:
+    """Each worker listens on a socket of its own (SO_REUSEPORT): on one shared socket, the
+    worker that woke first took a whole burst of keep-alive connections, the other none."""
+    port = _free_port()
+    call = (
+        "from bot.web import run_web; "
+        f"run_web(host='127.0.0.1', port={port}, workers=2, log_level='warning', "
+        "app='tests.support.which_worker:app', factory=False)"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", call],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[str] = set()
+        while time.monotonic() < deadline and len(workers) < 2:
+            # Opened all at once, then used: a burst, as 32 residents' connections arrive.
+            connections = [
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(32)
+            ]
+            try:
+                for connection in connections:
+                    connection.connect()
+                for connection in connections:
+                    connection.request("GET", "/")
+                    workers.add(connection.getresponse().read().decode())
+            except OSError:
+                time.sleep(0.5)  # not listening yet
+            finally:
+                for connection in connections:
+                    connection.close()
+            if workers:
+                break
+        assert len(workers) == 2, workers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
